@@ -1,0 +1,24 @@
+using NasHpo.Core.Optimizers.Samplers;
+using NasHpo.Core.SearchSpaces;
+
+namespace NasHpo.Core.Optimizers;
+
+/// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
+public static class OptimizerFactory
+{
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb"];
+
+    /// <summary>
+    /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
+    /// run Hyperband between the minimum and maximum budget with their own sampler.
+    /// </summary>
+    public static IOptimizer Create(string name, SearchSpace space, HyperbandSettings settings, long seed, TreeParzenSettings? samplerSettings = null) =>
+        name switch
+        {
+            "random" => new HyperbandOptimizer(space, RandomSampler.Instance, settings with { MinBudget = settings.MaxBudget }, seed),
+            "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
+            "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
+            "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
+            _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
+        };
+}
