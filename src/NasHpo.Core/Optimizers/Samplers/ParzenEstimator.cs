@@ -19,6 +19,9 @@ public sealed class ParzenEstimator
     private readonly bool _joint;
     private readonly double _priorWeight;
 
+    // 1 / (h · mass of the kernel inside [0, 1]) per observation and dimension: scoring then costs one exp per kernel.
+    private readonly double[][] _scale;
+
     public ParzenEstimator(SearchSpace space, IReadOnlyList<double[]> data, bool joint, double minBandwidth = 1e-3)
     {
         if (data.Count == 0)
@@ -52,6 +55,24 @@ public sealed class ParzenEstimator
                 _bandwidths[d] = Math.Clamp(bandwidth, floor, 1.0);
             }
         }
+
+        _scale = new double[_data.Length][];
+        for (var j = 0; j < _data.Length; j++)
+        {
+            _scale[j] = new double[space.Dimension];
+            for (var d = 0; d < space.Dimension; d++)
+            {
+                var centre = _data[j][d];
+                var h = _bandwidths[d];
+                if (double.IsNaN(centre) || IsCategorical(space.Parameters[d]))
+                {
+                    continue;
+                }
+
+                var mass = NormalDistribution.Cdf((1.0 - centre) / h) - NormalDistribution.Cdf(-centre / h);
+                _scale[j][d] = 1.0 / (h * Math.Max(mass, 1e-300));
+            }
+        }
     }
 
     public IReadOnlyList<double> Bandwidths => _bandwidths;
@@ -62,14 +83,15 @@ public sealed class ParzenEstimator
         if (_joint)
         {
             var sum = _priorWeight;
-            foreach (var datum in _data)
+            for (var j = 0; j < _data.Length; j++)
             {
+                var datum = _data[j];
                 var product = 1.0;
                 for (var d = 0; d < x.Length && product > 0; d++)
                 {
                     if (!double.IsNaN(x[d]))
                     {
-                        product *= double.IsNaN(datum[d]) ? 1.0 : Kernel(d, x[d], datum[d]);
+                        product *= double.IsNaN(datum[d]) ? 1.0 : Kernel(j, d, x[d]);
                     }
                 }
 
@@ -89,11 +111,11 @@ public sealed class ParzenEstimator
 
             var count = 0;
             var mixture = 0.0;
-            foreach (var datum in _data)
+            for (var j = 0; j < _data.Length; j++)
             {
-                if (!double.IsNaN(datum[d]))
+                if (!double.IsNaN(_data[j][d]))
                 {
-                    mixture += Kernel(d, x[d], datum[d]);
+                    mixture += Kernel(j, d, x[d]);
                     count++;
                 }
             }
@@ -139,19 +161,20 @@ public sealed class ParzenEstimator
         return x;
     }
 
-    private double Kernel(int d, double x, double centre)
+    private double Kernel(int j, int d, double x)
     {
-        var parameter = _space.Parameters[d];
+        var centre = _data[j][d];
         var bandwidth = _bandwidths[d];
-        if (IsCategorical(parameter))
+        var choices = _space.Parameters[d].ChoiceCount;
+        if (IsCategorical(_space.Parameters[d]))
         {
-            var same = ChoiceIndex(x, parameter.ChoiceCount) == ChoiceIndex(centre, parameter.ChoiceCount);
-            return (same ? 1.0 - bandwidth : bandwidth / (parameter.ChoiceCount - 1)) * parameter.ChoiceCount;
+            var same = ChoiceIndex(x, choices) == ChoiceIndex(centre, choices);
+            return (same ? 1.0 - bandwidth : bandwidth / (choices - 1)) * choices;
         }
 
         // Normalised on [0, 1], so both densities in a ratio l/g live on the same support.
-        var mass = NormalDistribution.Cdf((1.0 - centre) / bandwidth) - NormalDistribution.Cdf(-centre / bandwidth);
-        return NormalDistribution.Density((x - centre) / bandwidth) / (bandwidth * Math.Max(mass, 1e-300));
+        var z = (x - centre) / bandwidth;
+        return NormalDistribution.Density(z) * _scale[j][d];
     }
 
     private static bool IsCategorical(Parameter parameter) =>

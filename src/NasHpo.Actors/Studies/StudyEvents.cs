@@ -1,0 +1,30 @@
+using NasHpo.Core.Optimizers;
+
+namespace NasHpo.Actors.Studies;
+
+/// <summary>Facts of the study journal ("study-{id}"). The StudyActor alone writes them: it owns the trial ledger.</summary>
+public interface IStudyEvent;
+
+/// <summary>The study exists, with its resolved definition (HOCON text), seed and fixed reference point.</summary>
+public sealed record StudyCreated(string StudyId, string Definition, long Seed, IReadOnlyList<double> ReferencePoint, DateTimeOffset CreatedAt) : IStudyEvent;
+
+/// <summary>A trial entered the ledger; from now on it runs until it completes or fails, across restarts.</summary>
+public sealed record TrialScheduled(TrialRequest Request, DateTimeOffset ScheduledAt) : IStudyEvent;
+
+/// <summary>
+/// A trial finished with objective values in minimisation space, plus recorded metrics that are not optimised
+/// (for example test error), on a device of a node.
+/// </summary>
+public sealed record TrialCompleted(
+    TrialId Trial,
+    IReadOnlyList<double> Objectives,
+    IReadOnlyDictionary<string, double> Metrics,
+    TimeSpan Duration,
+    string Device,
+    DateTimeOffset CompletedAt) : IStudyEvent;
+
+/// <summary>A trial failed for good (the workload threw, diverged or returned non-finite objectives).</summary>
+public sealed record TrialFailed(TrialId Trial, string Reason, string Device, DateTimeOffset FailedAt) : IStudyEvent;
+
+/// <summary>The study reached a stop criterion (or its optimizer has nothing more to propose).</summary>
+public sealed record StudyFinished(string Reason, DateTimeOffset FinishedAt) : IStudyEvent;
