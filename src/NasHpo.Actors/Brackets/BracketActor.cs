@@ -1,0 +1,34 @@
+using Akka.Actor;
+using NasHpo.Actors.Trials;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Actors.Brackets;
+
+/// <summary>Starts a trial of this bracket unless it is already running.</summary>
+public sealed record DispatchTrial(TrialRequest Request);
+
+/// <summary>
+/// One successive-halving bracket (or one generation / phase for the evolutionary methods): parent of its trial
+/// actors, named "bracket-{k}". Its rung and promotion decisions are taken by the optimizer in Core and recorded
+/// in the sampler's journal, so the bracket holds nothing a crash could lose and persists nothing itself.
+/// </summary>
+public sealed class BracketActor : ReceiveActor
+{
+    public BracketActor(IWorkload workload, IActorRef pool, IActorRef study)
+    {
+        Receive<DispatchTrial>(dispatch =>
+        {
+            var name = dispatch.Request.Id.ToString();
+            if (Context.Child(name).IsNobody())
+            {
+                Context.ActorOf(TrialActor.Props(dispatch.Request, workload, pool, study), name);
+            }
+        });
+    }
+
+    public static Props Props(IWorkload workload, IActorRef pool, IActorRef study) =>
+        Akka.Actor.Props.Create(() => new BracketActor(workload, pool, study));
+
+    public static string NameOf(long bracket) => $"bracket-{bracket}";
+}

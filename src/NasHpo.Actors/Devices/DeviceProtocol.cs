@@ -1,0 +1,41 @@
+using Akka.Actor;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Actors.Devices;
+
+/// <summary>Asks the pool for a free device; answered with <see cref="DeviceLeased"/> once one is free (queued until then).</summary>
+public sealed record LeaseDevice(TrialId Trial);
+
+/// <summary>The device is the trial's until it sends <see cref="ReleaseDevice"/> or stops.</summary>
+public sealed record DeviceLeased(TrialId Trial, IActorRef Device, string DeviceName);
+
+/// <summary>Hands a leased device back to the pool.</summary>
+public sealed record ReleaseDevice(TrialId Trial, string DeviceName);
+
+/// <summary>Withdraws a lease request that has not been served (the trial stopped first).</summary>
+public sealed record CancelLease(TrialId Trial);
+
+/// <summary>Runs one trial on the device's own thread; the result goes to the sender.</summary>
+public sealed record RunTrial(TrialRequest Request, IWorkload Workload);
+
+/// <summary>Cancels the running trial, if it is this one.</summary>
+public sealed record CancelTrial(TrialId Trial);
+
+/// <summary>The run ended: a result, or the reason it failed.</summary>
+public sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName);
+
+/// <summary>A running trial made progress.</summary>
+public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, string DeviceName);
+
+/// <summary>The device refused work because it is running another trial (a lease was not respected).</summary>
+public sealed record DeviceBusy(TrialId Trial, string DeviceName);
+
+/// <summary>A device tells its pool how long a run kept it busy.</summary>
+public sealed record DeviceWorked(string DeviceName, TimeSpan Duration);
+
+/// <summary>Asks the pool how busy its devices have been.</summary>
+public sealed record GetDeviceUtilisation;
+
+/// <summary>Per device: time spent running workloads since the pool started, and the pool's age.</summary>
+public sealed record DeviceUtilisation(IReadOnlyDictionary<string, TimeSpan> Busy, TimeSpan Elapsed);

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Actors.Devices;
+
+/// <summary>
+/// Owns one device (a CPU slot or a CUDA device) and runs one trial at a time on a dedicated thread, so that a
+/// long training never blocks a dispatcher thread. The result is piped back to the actor, which answers the
+/// trial that sent the work; Self and Sender are captured before the thread starts.
+/// </summary>
+public sealed class GpuDeviceActor : ReceiveActor
+{
+    private readonly string _deviceName;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CancellationTokenSource? _cancellation;
+    private TrialId? _running;
+
+    public GpuDeviceActor(string deviceName)
+    {
+        _deviceName = deviceName;
+        Idle();
+    }
+
+    public static Props Props(string deviceName) => Akka.Actor.Props.Create(() => new GpuDeviceActor(deviceName));
+
+    private sealed record RunEnded(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, IActorRef ReplyTo);
+
+    protected override void PostStop()
+    {
+        _cancellation?.Cancel();
+        _cancellation?.Dispose();
+    }
+
+    private void Idle()
+    {
+        Receive<RunTrial>(Start);
+        Receive<CancelTrial>(_ => { });
+    }
+
+    private void Running()
+    {
+        Receive<RunTrial>(run => Sender.Tell(new DeviceBusy(run.Request.Id, _deviceName)));
+        Receive<CancelTrial>(cancel =>
+        {
+            if (cancel.Trial == _running)
+            {
+                _cancellation?.Cancel();
+            }
+        });
+        Receive<RunEnded>(ended =>
+        {
+            _cancellation?.Dispose();
+            _cancellation = null;
+            _running = null;
+            ended.ReplyTo.Tell(new TrialRunFinished(ended.Trial, ended.Result, ended.FailureReason, ended.Duration, _deviceName));
+            Context.Parent.Tell(new DeviceWorked(_deviceName, ended.Duration));
+            Become(Idle);
+        });
+    }
+
+    private void Start(RunTrial run)
+    {
+        var self = Self;
+        var replyTo = Sender;
+        var trial = run.Request.Id;
+        var device = _deviceName;
+        _cancellation = new CancellationTokenSource();
+        var token = _cancellation.Token;
+        _running = trial;
+        Become(Running);
+
+        Task.Factory.StartNew(
+            () =>
+            {
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    var context = new WorkloadContext(device, token, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)));
+                    var result = run.Workload.Run(run.Request, context);
+                    return new RunEnded(trial, result, null, watch.Elapsed, replyTo);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return new RunEnded(trial, null, "cancelled", watch.Elapsed, replyTo);
+                }
+#pragma warning disable CA1031 // Any failure of user code fails the trial, never the device.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    return new RunEnded(trial, null, Describe(error), watch.Elapsed, replyTo);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).PipeTo(self);
+        _log.Debug("{0} started {1}", device, trial);
+    }
+
+    private static string Describe(Exception error)
+    {
+        var inner = error is AggregateException { InnerException: { } single } ? single : error;
+        var message = inner.Message.ReplaceLineEndings(" ");
+        return $"{inner.GetType().Name}: {message}";
+    }
+}
