@@ -18,7 +18,12 @@ public class ProblemSearchSpaceTests
         Assert.Equal(
             Enumerable.Range(0, 12).Select(SyntheticProblem.VariableName).Order(StringComparer.Ordinal),
             parameters.Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.All(parameters, p => Assert.Equal(new FloatParameter(p.Name, 0.0, 1.0), p));
+        Assert.All(parameters, p =>
+        {
+            var parameter = Assert.IsType<FloatParameter>(p);
+            Assert.Equal((0.0, 1.0, false), (parameter.Lower, parameter.Upper, parameter.Log));
+            Assert.Empty(parameter.Conditions);
+        });
     }
 
     [Fact]

@@ -118,6 +118,24 @@ public class TrueFrontTests
         Assert.Throws<ArgumentException>(() => problem.TrueHypervolume([2.0]));
     }
 
+    [Theory]
+    [InlineData("zdt1")]
+    [InlineData("zdt2")]
+    [InlineData("zdt3")]
+    public void Random_search_scores_clearly_above_zero_and_clearly_below_the_true_front(string type)
+    {
+        // The point of the default reference: early random configurations count, and there is a wide gap to close.
+        var problem = SyntheticProblem.Create(type, new SyntheticProblemOptions(10));
+        var random = new Random(5);
+        var evaluated = Enumerable.Range(0, 100)
+            .Select(_ => problem.Evaluate(Enumerable.Range(0, 10).Select(_ => random.NextDouble()).ToArray()))
+            .ToArray();
+        var reference = problem.ReferencePoint;
+        var randomVolume = RiemannHypervolume2D(evaluated, reference);
+        var trueVolume = problem.TrueHypervolume(reference);
+        Assert.InRange(randomVolume, 0.3 * trueVolume, trueVolume - 1.0);
+    }
+
     // Independent of the Pareto code on purpose: the problems are tested before and apart from it.
     private static double RiemannHypervolume2D(IReadOnlyList<double[]> front, double[] reference)
     {
