@@ -1,0 +1,7 @@
+namespace NasHpo.Cli;
+
+/// <summary>
+/// The standard streams a command uses. Commands never touch <see cref="Console"/> directly, so that tests can run
+/// them in-process and read what they wrote.
+/// </summary>
+public sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error);
