@@ -11,7 +11,9 @@ namespace NasHpo.Actors.Devices;
 /// long training never blocks a dispatcher thread. The result is piped back to the actor, which answers the
 /// trial that sent the work; Self and Sender are captured before the thread starts.
 /// </summary>
+#pragma warning disable CA1001 // The cancellation source is disposed in PostStop, the actor's end of life.
 public sealed class GpuDeviceActor : ReceiveActor
+#pragma warning restore CA1001
 {
     private readonly string _deviceName;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -78,7 +80,7 @@ public sealed class GpuDeviceActor : ReceiveActor
                 var watch = Stopwatch.StartNew();
                 try
                 {
-                    var context = new WorkloadContext(device, token, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)));
+                    var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token);
                     var result = run.Workload.Run(run.Request, context);
                     return new RunEnded(trial, result, null, watch.Elapsed, replyTo);
                 }

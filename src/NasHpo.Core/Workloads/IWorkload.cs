@@ -13,7 +13,7 @@ public sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyD
 public sealed record WorkloadProgress(double Done, double Total, string? Note = null);
 
 /// <summary>What a device gives the workload it runs.</summary>
-public sealed record WorkloadContext(string Device, CancellationToken Cancellation, Action<WorkloadProgress> ReportProgress);
+public sealed record WorkloadContext(string Device, Action<WorkloadProgress> ReportProgress, CancellationToken Cancellation);
 
 /// <summary>
 /// Something a trial trains or evaluates: a synthetic problem, or a network on a dataset. Runs synchronously on
