@@ -23,6 +23,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
     {
         [typeof(StudyCreated)] = "study-created.v1",
         [typeof(TrialScheduled)] = "trial-scheduled.v1",
+        [typeof(TrialStarted)] = "trial-started.v1",
         [typeof(TrialCompleted)] = "trial-completed.v1",
         [typeof(TrialFailed)] = "trial-failed.v1",
         [typeof(StudyFinished)] = "study-finished.v1",
@@ -37,6 +38,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
     {
         ["study-created.v1"] = bytes => FromProto(StudyCreatedData.Parser.ParseFrom(bytes)),
         ["trial-scheduled.v1"] = bytes => FromProto(TrialScheduledData.Parser.ParseFrom(bytes)),
+        ["trial-started.v1"] = bytes => FromProto(TrialStartedData.Parser.ParseFrom(bytes)),
         ["trial-completed.v1"] = bytes => FromProto(TrialCompletedData.Parser.ParseFrom(bytes)),
         ["trial-failed.v1"] = bytes => FromProto(TrialFailedData.Parser.ParseFrom(bytes)),
         ["study-finished.v1"] = bytes => FromProto(StudyFinishedData.Parser.ParseFrom(bytes)),
@@ -79,6 +81,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
             CreatedAtUnixMs = e.CreatedAt.ToUnixMs(),
         },
         TrialScheduled e => new TrialScheduledData { Request = e.Request.ToData(), ScheduledAtUnixMs = e.ScheduledAt.ToUnixMs() },
+        TrialStarted e => new TrialStartedData { Trial = e.Trial.ToData(), Device = e.Device, StartedAtUnixMs = e.StartedAt.ToUnixMs() },
         TrialCompleted e => new TrialCompletedData
         {
             Trial = e.Trial.ToData(),
@@ -118,6 +121,9 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 
     private static TrialScheduled FromProto(TrialScheduledData d) =>
         new(d.Request.FromData(), ProtoMapping.FromUnixMs(d.ScheduledAtUnixMs));
+
+    private static TrialStarted FromProto(TrialStartedData d) =>
+        new(d.Trial.FromData(), d.Device, ProtoMapping.FromUnixMs(d.StartedAtUnixMs));
 
     private static TrialCompleted FromProto(TrialCompletedData d) =>
         new(d.Trial.FromData(), d.Objectives.ToArray(), d.Metrics.ToDictionary(p => p.Key, p => p.Value),

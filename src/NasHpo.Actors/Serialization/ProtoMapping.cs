@@ -1,7 +1,7 @@
 using Google.Protobuf.Collections;
 using NasHpo.Actors.Serialization.Proto;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.SearchSpaces;
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Actors.Serialization;
 
@@ -12,7 +12,7 @@ internal static class ProtoMapping
 
     public static TrialId FromData(this TrialIdData data) => new(data.ConfigurationId, data.Budget);
 
-    public static ConfigurationData ToData(this Configuration configuration)
+    public static ConfigurationData ToData(this SearchConfiguration configuration)
     {
         var data = new ConfigurationData();
         foreach (var (name, value) in configuration.Values.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -25,7 +25,7 @@ internal static class ProtoMapping
         return data;
     }
 
-    public static Configuration FromData(this ConfigurationData data) =>
+    public static SearchConfiguration FromData(this ConfigurationData data) =>
         new(data.Values.Select(v => new KeyValuePair<string, Core.SearchSpaces.ParameterValue>(
             v.Name,
             v.ValueCase == Proto.ParameterValue.ValueOneofCase.Text

@@ -11,6 +11,9 @@ public sealed record StudyCreated(string StudyId, string Definition, long Seed, 
 /// <summary>A trial entered the ledger; from now on it runs until it completes or fails, across restarts.</summary>
 public sealed record TrialScheduled(TrialRequest Request, DateTimeOffset ScheduledAt) : IStudyEvent;
 
+/// <summary>A trial got a device and started running.</summary>
+public sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset StartedAt) : IStudyEvent;
+
 /// <summary>
 /// A trial finished with objective values in minimisation space, plus recorded metrics that are not optimised
 /// (for example test error), on a device of a node.

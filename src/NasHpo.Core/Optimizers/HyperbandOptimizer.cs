@@ -66,6 +66,8 @@ public sealed class HyperbandOptimizer : IOptimizer
     /// <summary>Brackets that still have trials to start or finish, lowest first.</summary>
     public IEnumerable<SuccessiveHalvingBracket> OpenBrackets => _open.Values;
 
+    public IReadOnlyCollection<long> OpenBracketIds => _open.Keys;
+
     public OptimizerDecision Decide()
     {
         foreach (var bracket in _open.Values)

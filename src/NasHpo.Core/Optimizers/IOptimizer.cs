@@ -33,6 +33,9 @@ public interface IOptimizer
 {
     OptimizerDecision Decide();
 
+    /// <summary>Brackets (or generations, or phases) that may still receive trials.</summary>
+    IReadOnlyCollection<long> OpenBracketIds { get; }
+
     void Apply(TrialRequest scheduled);
 
     void Apply(TrialResult result);

@@ -1,0 +1,18 @@
+using NasHpo.Core.Optimizers;
+
+namespace NasHpo.Actors.Archive;
+
+/// <summary>A completed evaluation in minimisation space.</summary>
+public sealed record Evaluation(TrialId Trial, IReadOnlyList<double> Objectives);
+
+/// <summary>Completed evaluations to archive; ones already archived are ignored.</summary>
+public sealed record ArchiveEvaluations(IReadOnlyList<Evaluation> Evaluations);
+
+/// <summary>The archive after an update: evaluations held, hypervolume and size of the highest-budget front.</summary>
+public sealed record ArchiveUpdated(int Evaluations, double Hypervolume, int ParetoSize);
+
+/// <summary>Asks for the highest-budget Pareto front.</summary>
+public sealed record GetParetoFront;
+
+/// <summary>The non-dominated evaluations at the highest budget, in archive order.</summary>
+public sealed record ParetoFront(IReadOnlyList<Evaluation> Members, double Hypervolume);

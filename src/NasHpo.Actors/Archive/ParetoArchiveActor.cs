@@ -1,0 +1,136 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Pareto;
+
+namespace NasHpo.Actors.Archive;
+
+/// <summary>
+/// The study's Pareto archive ("pareto-{id}"): every completed evaluation, the non-dominated front of those at
+/// the maximum budget, and the hypervolume after each evaluation against the study's fixed reference point.
+/// Its state is rebuildable from completed evaluations; the hypervolume history is persisted with them because it
+/// records when the front improved, which a later replay could not know.
+/// </summary>
+public sealed class ParetoArchiveActor : ReceivePersistentActor
+{
+    private readonly double[] _reference;
+    private readonly double _maxBudget;
+    private readonly DateTimeOffset _studyCreatedAt;
+    private readonly int _snapshotEvery;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<EvaluationArchived> _archived = [];
+    private readonly HashSet<TrialId> _known = [];
+    private readonly List<Evaluation> _front = [];
+    private double _hypervolume;
+
+    public ParetoArchiveActor(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery)
+    {
+        PersistenceId = PersistenceIdFor(studyId);
+        _reference = referencePoint.ToArray();
+        _maxBudget = maxBudget;
+        _studyCreatedAt = studyCreatedAt;
+        _snapshotEvery = snapshotEvery;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is ArchiveSnapshot snapshot)
+            {
+                snapshot.Evaluations.ToList().ForEach(Apply);
+            }
+        });
+        Recover<EvaluationArchived>(Apply);
+
+        Command<ArchiveEvaluations>(Archive);
+        Command<GetParetoFront>(_ => Sender.Tell(new ParetoFront(_front.ToArray(), _hypervolume)));
+        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("archive snapshot failed: {0}", failure.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId { get; }
+
+    /// <summary>Frozen: renaming it orphans every archive journal.</summary>
+    public static string PersistenceIdFor(string studyId) => $"pareto-{studyId}";
+
+    public static Props Props(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery) =>
+        Akka.Actor.Props.Create(() => new ParetoArchiveActor(studyId, referencePoint, maxBudget, studyCreatedAt, snapshotEvery));
+
+    private void Archive(ArchiveEvaluations message)
+    {
+        var replyTo = Sender;
+        var fresh = message.Evaluations.Where(e => !_known.Contains(e.Trial)).DistinctBy(e => e.Trial).ToArray();
+        if (fresh.Length == 0)
+        {
+            replyTo.Tell(Summary());
+            return;
+        }
+
+        // The hypervolume after each evaluation is computed now, on a scratch copy of the front, and persisted.
+        var front = new List<Evaluation>(_front);
+        var hypervolume = _hypervolume;
+        var elapsed = DateTimeOffset.UtcNow - _studyCreatedAt;
+        var events = new List<EvaluationArchived>(fresh.Length);
+        foreach (var evaluation in fresh)
+        {
+            if (Admit(front, evaluation))
+            {
+                hypervolume = Hypervolume.Compute(front.Select(e => e.Objectives.ToArray()).ToArray(), _reference);
+            }
+
+            events.Add(new EvaluationArchived(evaluation.Trial, evaluation.Objectives, elapsed, hypervolume));
+        }
+
+        var remaining = events.Count;
+        PersistAll(events, archived =>
+        {
+            Apply(archived);
+            if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0)
+            {
+                SaveSnapshot(new ArchiveSnapshot(_archived.ToArray()));
+            }
+
+            if (--remaining == 0)
+            {
+                replyTo.Tell(Summary());
+            }
+        });
+    }
+
+    private void Apply(EvaluationArchived archived)
+    {
+        if (!_known.Add(archived.Trial))
+        {
+            return;
+        }
+
+        _archived.Add(archived);
+        Admit(_front, new Evaluation(archived.Trial, archived.Objectives));
+        _hypervolume = archived.Hypervolume;
+    }
+
+    /// <summary>Adds a maximum-budget evaluation to the front unless dominated; returns whether the front changed.</summary>
+    private bool Admit(List<Evaluation> front, Evaluation evaluation)
+    {
+        if (evaluation.Trial.Budget < _maxBudget)
+        {
+            return false;
+        }
+
+        var point = evaluation.Objectives.ToArray();
+        if (front.Any(member => Dominates(member.Objectives, point) || member.Objectives.SequenceEqual(point)))
+        {
+            return false;
+        }
+
+        front.RemoveAll(member => Dominates(point, member.Objectives));
+        front.Add(evaluation);
+        return true;
+    }
+
+    private static bool Dominates(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        Dominance.Dominates(a.ToArray(), b.ToArray());
+
+    private ArchiveUpdated Summary() => new(_archived.Count, _hypervolume, _front.Count);
+}

@@ -1,0 +1,556 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
+using NasHpo.Actors.Archive;
+using NasHpo.Actors.Brackets;
+using NasHpo.Actors.Sampling;
+using NasHpo.Actors.Trials;
+using NasHpo.Configuration;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Actors.Studies;
+
+/// <summary>
+/// One study ("study-{id}"): its lifecycle and its trial ledger, of which it is the only writer. It asks the
+/// sampler for trials, records them as scheduled before they run, dispatches them through bracket actors to
+/// devices, records each outcome once, and passes outcomes on to the sampler and the Pareto archive.
+/// Outcomes that arrive while a write is in flight are grouped into one write, which is what lets a study run
+/// thousands of cheap evaluations a second on SQLite.
+/// On recovery, every trial that was scheduled but never finished is dispatched again; results that arrive twice
+/// are applied once.
+/// </summary>
+public sealed class StudyActor : ReceivePersistentActor, IWithTimers
+{
+    private const string OfferTimer = "offer-timeout";
+    private const string WallClockTimer = "wall-clock";
+
+    private readonly string _studyId;
+    private readonly StudyDefinition? _newDefinition;
+    private readonly Func<string, StudyDefinition> _readDefinition;
+    private readonly IActorRef _devices;
+    private readonly EngineSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Persistent state: changed only by Apply.
+    private readonly Dictionary<TrialId, LedgerEntry> _ledger = [];
+    private readonly List<TrialId> _order = [];
+    private StudyCreated? _created;
+    private StudyFinished? _finished;
+    private int _completed;
+    private int _failed;
+
+    // Runtime state of this incarnation.
+    private readonly Dictionary<long, IActorRef> _brackets = [];
+    private readonly Dictionary<long, int> _inFlightPerBracket = [];
+    private readonly List<IStudyEvent> _unwritten = [];
+    private readonly HashSet<TrialId> _finishing = [];
+    private StudyDefinition? _definition;
+    private IActorRef _sampler = ActorRefs.Nobody;
+    private IActorRef _archive = ActorRefs.Nobody;
+    private IWorkload? _workload;
+    private long _correlation;
+    private long? _awaitingOffer;
+    private bool _flushQueued;
+    private bool _stopped;
+    private int _sentToArchive;
+    private double _hypervolume;
+    private int _paretoSize;
+    private string? _lastFailure;
+
+    public StudyActor(string studyId, StudyDefinition? newDefinition, Func<string, StudyDefinition> readDefinition, IActorRef devices, EngineSettings settings)
+    {
+        _studyId = studyId;
+        _newDefinition = newDefinition;
+        _readDefinition = readDefinition;
+        _devices = devices;
+        _settings = settings;
+        PersistenceId = PersistenceIdFor(studyId);
+
+        Recover<IStudyEvent>(Apply);
+        Recover<RecoveryCompleted>(_ => Self.Tell(Begin.Instance));
+
+        Command<Begin>(_ => OnBegin());
+        Command<TrialsOffered>(OnTrialsOffered);
+        Command<ResultsMissing>(OnResultsMissing);
+        Command<TrialStartedOnDevice>(OnTrialStarted);
+        Command<TrialFinished>(OnTrialFinished);
+        Command<TrialProgressed>(_ => { });
+        Command<Flush>(_ => OnFlush());
+        Command<ArchiveUpdated>(OnArchiveUpdated);
+        Command<OfferTimedOut>(timeout =>
+        {
+            if (_awaitingOffer == timeout.Correlation)
+            {
+                _log.Warning("study {0}: the sampler did not answer request {1} within {2}; asking again", _studyId, timeout.Correlation, _settings.OfferTimeout);
+                _awaitingOffer = null;
+                Pump();
+            }
+        });
+        Command<WallClockExpired>(_ => Finish("max-wall-clock"));
+        Command<GetStudyStatus>(_ => Sender.Tell(Status()));
+        Command<StopStudy>(_ =>
+        {
+            _stopped = true;
+            StopTrials();
+            Sender.Tell(new StudyStopped(_studyId));
+        });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Frozen: renaming it orphans every study journal.</summary>
+    public static string PersistenceIdFor(string studyId) => $"study-{studyId}";
+
+    public static Props Props(string studyId, StudyDefinition? newDefinition, Func<string, StudyDefinition> readDefinition, IActorRef devices, EngineSettings settings) =>
+        Akka.Actor.Props.Create(() => new StudyActor(studyId, newDefinition, readDefinition, devices, settings));
+
+    private sealed class Begin
+    {
+        public static readonly Begin Instance = new();
+    }
+
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed record OfferTimedOut(long Correlation);
+
+    private sealed class WallClockExpired
+    {
+        public static readonly WallClockExpired Instance = new();
+    }
+
+    private enum TrialStatus
+    {
+        Scheduled,
+        Running,
+        Completed,
+        Failed,
+    }
+
+    private sealed class LedgerEntry(TrialRequest request)
+    {
+        public TrialRequest Request { get; } = request;
+
+        public TrialStatus Status { get; set; } = TrialStatus.Scheduled;
+
+        public TrialCompleted? Completion { get; set; }
+
+        public TrialFailed? Failure { get; set; }
+
+        public bool IsFinished => Status is TrialStatus.Completed or TrialStatus.Failed;
+    }
+
+    private int InFlight => _ledger.Count - _completed - _failed;
+
+    private void Apply(IStudyEvent e)
+    {
+        switch (e)
+        {
+            case StudyCreated created:
+                _created = created;
+                break;
+            case TrialScheduled scheduled when !_ledger.ContainsKey(scheduled.Request.Id):
+                _ledger[scheduled.Request.Id] = new LedgerEntry(scheduled.Request);
+                _order.Add(scheduled.Request.Id);
+                break;
+            case TrialStarted started when _ledger.TryGetValue(started.Trial, out var entry) && !entry.IsFinished:
+                entry.Status = TrialStatus.Running;
+                break;
+            case TrialCompleted completed when _ledger.TryGetValue(completed.Trial, out var entry) && !entry.IsFinished:
+                entry.Status = TrialStatus.Completed;
+                entry.Completion = completed;
+                _completed++;
+                break;
+            case TrialFailed failed when _ledger.TryGetValue(failed.Trial, out var entry) && !entry.IsFinished:
+                entry.Status = TrialStatus.Failed;
+                entry.Failure = failed;
+                _failed++;
+                _lastFailure = $"{failed.Trial}: {failed.Reason}";
+                break;
+            case StudyFinished finished:
+                _finished = finished;
+                break;
+        }
+    }
+
+    private void OnBegin()
+    {
+        if (_created is null)
+        {
+            if (_newDefinition is null)
+            {
+                // Resumed an id that has no journal: nothing to do but say so.
+                return;
+            }
+
+            var created = new StudyCreated(_studyId, _newDefinition.Hocon, _newDefinition.Seed, _newDefinition.ReferencePoint, DateTimeOffset.UtcNow);
+            Persist(created, e =>
+            {
+                Apply(e);
+                Start();
+            });
+            return;
+        }
+
+        Start();
+    }
+
+    private void Start()
+    {
+        _definition = _readDefinition(_created!.Definition);
+        if (_finished is not null)
+        {
+            return;
+        }
+
+        _workload = Workloads.WorkloadCatalog.Create(_definition);
+        var optimizer = OptimizerFactory.Create(
+            _definition.Optimizer.Type,
+            _definition.Space,
+            new HyperbandSettings
+            {
+                MinBudget = _definition.Optimizer.MinBudget,
+                MaxBudget = _definition.Optimizer.MaxBudget,
+                Eta = _definition.Optimizer.Eta,
+                MaxOpenBrackets = _definition.Optimizer.MaxOpenBrackets,
+            },
+            _created.Seed,
+            _definition.Optimizer.Sampler);
+        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, optimizer, _settings.SnapshotEvery), "sampler"), "sampler");
+        _archive = Context.ActorOf(
+            Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
+            "archive");
+
+        var finished = FinishedResults();
+        if (finished.Count > 0)
+        {
+            _sampler.Tell(new ObserveResults(finished));
+            SendAllToArchive();
+        }
+
+        foreach (var id in _order.Where(id => !_ledger[id].IsFinished))
+        {
+            Dispatch(_ledger[id].Request);
+        }
+
+        if (_definition.Stop.MaxWallClock is { } limit)
+        {
+            var left = limit - (DateTimeOffset.UtcNow - _created.CreatedAt);
+            Timers.StartSingleTimer(WallClockTimer, WallClockExpired.Instance, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
+        Pump();
+    }
+
+    private Props Supervised(Props child, string name) =>
+        BackoffSupervisor.Props(child, name, _settings.MinBackoff, _settings.MaxBackoff, 0.2);
+
+    private void Pump()
+    {
+        if (_finished is not null || _stopped || _awaitingOffer is not null || _definition is null)
+        {
+            return;
+        }
+
+        var finished = _completed + _failed;
+        var max = _definition.Stop.MaxEvaluations ?? int.MaxValue;
+        if (finished >= max)
+        {
+            Finish("max-evaluations");
+            return;
+        }
+
+        var want = Math.Min(_definition.Devices - InFlight, max - finished - InFlight);
+        if (want <= 0)
+        {
+            return;
+        }
+
+        var correlation = ++_correlation;
+        _awaitingOffer = correlation;
+        var inFlight = _order.Where(id => !_ledger[id].IsFinished).ToHashSet();
+        _sampler.Tell(new RequestTrials(correlation, want, inFlight, finished));
+        Timers.StartSingleTimer(OfferTimer, new OfferTimedOut(correlation), _settings.OfferTimeout);
+    }
+
+    private void OnTrialsOffered(TrialsOffered offer)
+    {
+        if (offer.Correlation != _awaitingOffer)
+        {
+            return;
+        }
+
+        _awaitingOffer = null;
+        Timers.Cancel(OfferTimer);
+        StopClosedBrackets(offer.OpenBrackets);
+
+        var fresh = offer.Trials.Where(t => !_ledger.ContainsKey(t.Id)).Select(t => new TrialScheduled(t, DateTimeOffset.UtcNow)).ToArray();
+        if (fresh.Length == 0)
+        {
+            if (InFlight == 0 && _finished is null)
+            {
+                if (offer.Finished)
+                {
+                    Finish("optimizer-finished");
+                }
+                else
+                {
+                    _log.Warning("study {0}: the optimizer proposes nothing while no trial runs; asking again shortly", _studyId);
+                    Timers.StartSingleTimer(OfferTimer, new OfferTimedOut(_correlation), TimeSpan.FromMilliseconds(200));
+                    _awaitingOffer = _correlation;
+                }
+            }
+
+            return;
+        }
+
+        var remaining = fresh.Length;
+        PersistAll(fresh, scheduled =>
+        {
+            Apply(scheduled);
+            if (--remaining == 0)
+            {
+                foreach (var e in fresh)
+                {
+                    Dispatch(e.Request);
+                }
+
+                Pump();
+            }
+        });
+    }
+
+    private void OnResultsMissing(ResultsMissing missing)
+    {
+        if (missing.Correlation != _awaitingOffer)
+        {
+            return;
+        }
+
+        _awaitingOffer = null;
+        Timers.Cancel(OfferTimer);
+        _sampler.Tell(new ObserveResults(FinishedResults()));
+        Pump();
+    }
+
+    private void Dispatch(TrialRequest request)
+    {
+        if (_stopped || _workload is null)
+        {
+            return;
+        }
+
+        if (!_brackets.TryGetValue(request.Bracket, out var bracket))
+        {
+            bracket = Context.ActorOf(BracketActor.Props(_workload, _devices, Self), BracketActor.NameOf(request.Bracket));
+            _brackets[request.Bracket] = bracket;
+        }
+
+        _inFlightPerBracket[request.Bracket] = _inFlightPerBracket.GetValueOrDefault(request.Bracket) + 1;
+        bracket.Tell(new DispatchTrial(request));
+    }
+
+    private void StopClosedBrackets(IReadOnlyCollection<long> open)
+    {
+        foreach (var (index, bracket) in _brackets.ToArray())
+        {
+            if (!open.Contains(index) && _inFlightPerBracket.GetValueOrDefault(index) == 0)
+            {
+                Context.Stop(bracket);
+                _brackets.Remove(index);
+                _inFlightPerBracket.Remove(index);
+            }
+        }
+    }
+
+    private void OnTrialStarted(TrialStartedOnDevice started)
+    {
+        if (_ledger.TryGetValue(started.Trial, out var entry) && entry.Status == TrialStatus.Scheduled && !_finishing.Contains(started.Trial))
+        {
+            Enqueue(new TrialStarted(started.Trial, started.DeviceName, DateTimeOffset.UtcNow));
+        }
+    }
+
+    private void OnTrialFinished(TrialFinished finished)
+    {
+        if (!_ledger.TryGetValue(finished.Trial, out var entry) || entry.IsFinished || !_finishing.Add(finished.Trial))
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var failure = finished.FailureReason ?? Validate(finished.Result);
+        Enqueue(failure is null
+            ? new TrialCompleted(
+                finished.Trial,
+                _definition!.Objectives.Select((objective, i) => objective.ToMinimization(finished.Result!.Objectives[i])).ToArray(),
+                finished.Result!.Metrics,
+                finished.Duration,
+                finished.DeviceName,
+                now)
+            : new TrialFailed(finished.Trial, failure, finished.DeviceName, now));
+    }
+
+    private string? Validate(WorkloadResult? result)
+    {
+        var objectives = _definition!.Objectives;
+        if (result is null || result.Objectives.Count != objectives.Count)
+        {
+            return $"the workload returned {result?.Objectives.Count ?? 0} objective values, the study has {objectives.Count}";
+        }
+
+        for (var i = 0; i < objectives.Count; i++)
+        {
+            if (!double.IsFinite(result.Objectives[i]))
+            {
+                return $"objective {objectives[i].Name} is {result.Objectives[i]}";
+            }
+        }
+
+        return null;
+    }
+
+    private void Enqueue(IStudyEvent e)
+    {
+        _unwritten.Add(e);
+        if (!_flushQueued)
+        {
+            // The flush goes to the back of the mailbox, so everything that arrived before it joins this write.
+            _flushQueued = true;
+            Self.Tell(Flush.Instance);
+        }
+    }
+
+    private void OnFlush()
+    {
+        _flushQueued = false;
+        if (_unwritten.Count == 0)
+        {
+            return;
+        }
+
+        var batch = _unwritten.ToArray();
+        _unwritten.Clear();
+        var remaining = batch.Length;
+        PersistAll(batch, e =>
+        {
+            Apply(e);
+            if (--remaining == 0)
+            {
+                AfterWrite(batch);
+            }
+        });
+    }
+
+    private void AfterWrite(IStudyEvent[] batch)
+    {
+        var results = new List<TrialResult>();
+        var evaluations = new List<Evaluation>();
+        foreach (var e in batch)
+        {
+            switch (e)
+            {
+                case TrialCompleted completed:
+                    results.Add(TrialResult.Completed(completed.Trial, completed.Objectives));
+                    evaluations.Add(new Evaluation(completed.Trial, completed.Objectives));
+                    Finished(completed.Trial);
+                    break;
+                case TrialFailed failed:
+                    results.Add(TrialResult.Failure(failed.Trial, failed.Reason));
+                    Finished(failed.Trial);
+                    break;
+            }
+        }
+
+        if (results.Count > 0)
+        {
+            _sampler.Tell(new ObserveResults(results));
+        }
+
+        if (evaluations.Count > 0)
+        {
+            _sentToArchive += evaluations.Count;
+            _archive.Tell(new ArchiveEvaluations(evaluations));
+        }
+
+        Pump();
+    }
+
+    private void Finished(TrialId trial)
+    {
+        _finishing.Remove(trial);
+        var bracket = _ledger[trial].Request.Bracket;
+        if (_inFlightPerBracket.TryGetValue(bracket, out var count))
+        {
+            _inFlightPerBracket[bracket] = Math.Max(0, count - 1);
+        }
+    }
+
+    private void OnArchiveUpdated(ArchiveUpdated updated)
+    {
+        _hypervolume = updated.Hypervolume;
+        _paretoSize = updated.ParetoSize;
+        if (updated.Evaluations < _sentToArchive)
+        {
+            // The archive restarted and lost evaluations it had not written: send them all again (it ignores repeats).
+            SendAllToArchive();
+        }
+    }
+
+    private void SendAllToArchive()
+    {
+        var all = _order.Select(id => _ledger[id].Completion).OfType<TrialCompleted>().Select(c => new Evaluation(c.Trial, c.Objectives)).ToArray();
+        _sentToArchive = all.Length;
+        _archive.Tell(new ArchiveEvaluations(all));
+    }
+
+    private List<TrialResult> FinishedResults() =>
+        _order.Select(id => _ledger[id]).Where(e => e.IsFinished)
+            .Select(e => e.Completion is { } c ? TrialResult.Completed(c.Trial, c.Objectives) : TrialResult.Failure(e.Failure!.Trial, e.Failure.Reason))
+            .ToList();
+
+    private void Finish(string reason)
+    {
+        if (_finished is not null)
+        {
+            return;
+        }
+
+        StopTrials();
+        Persist(new StudyFinished(reason, DateTimeOffset.UtcNow), e =>
+        {
+            Apply(e);
+            _log.Info("study {0} finished: {1}", _studyId, reason);
+        });
+    }
+
+    private void StopTrials()
+    {
+        Timers.CancelAll();
+        foreach (var bracket in _brackets.Values)
+        {
+            Context.Stop(bracket);
+        }
+
+        _brackets.Clear();
+        _inFlightPerBracket.Clear();
+    }
+
+    private StudyStatus Status()
+    {
+        var state = _created is null
+            ? (IsRecovering ? StudyState.Recovering : StudyState.NotFound)
+            : _finished is not null ? StudyState.Finished : _stopped ? StudyState.Stopped : StudyState.Running;
+        var running = _ledger.Values.Count(e => e.Status == TrialStatus.Running);
+        var pending = _ledger.Values.Count(e => e.Status == TrialStatus.Scheduled);
+        var latest = _order.Count > 0 ? _ledger[_order[^1]].Request : null;
+        var elapsed = _created is null ? TimeSpan.Zero : (_finished?.FinishedAt ?? DateTimeOffset.UtcNow) - _created.CreatedAt;
+        return new StudyStatus(_studyId, state, _completed, _failed, running, pending, _hypervolume, _paretoSize, latest?.Bracket, latest?.Rung, elapsed, _finished?.Reason, _lastFailure);
+    }
+}

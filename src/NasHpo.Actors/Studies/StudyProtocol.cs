@@ -1,0 +1,39 @@
+namespace NasHpo.Actors.Studies;
+
+/// <summary>Asks a study (or, through the manager, a study by id) for its status.</summary>
+public sealed record GetStudyStatus(string StudyId);
+
+/// <summary>Stops a running study gracefully: running trials are cancelled and stay in the ledger, to run again on resume.</summary>
+public sealed record StopStudy(string StudyId);
+
+/// <summary>The study has stopped its trials and may be shut down.</summary>
+public sealed record StudyStopped(string StudyId);
+
+/// <summary>Lifecycle of a study as the engine sees it.</summary>
+public enum StudyState
+{
+    Recovering,
+    Running,
+    Finished,
+    Stopped,
+    NotFound,
+}
+
+/// <summary>A study's progress; what <c>nashpo status</c> and the live display show.</summary>
+public sealed record StudyStatus(
+    string StudyId,
+    StudyState State,
+    int Completed,
+    int Failed,
+    int Running,
+    int Pending,
+    double Hypervolume,
+    int ParetoSize,
+    long? Bracket,
+    int? Rung,
+    TimeSpan Elapsed,
+    string? FinishReason,
+    string? LastFailure)
+{
+    public int Evaluations => Completed + Failed;
+}
