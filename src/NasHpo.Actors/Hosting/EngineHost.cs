@@ -1,0 +1,114 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Microsoft.Data.Sqlite;
+using NasHpo.Actors.Devices;
+using NasHpo.Actors.Studies;
+using NasHpo.Configuration;
+
+namespace NasHpo.Actors.Hosting;
+
+/// <summary>The database cannot be opened or written; the message names the path and the reason.</summary>
+public sealed class DatabaseUnavailableException : Exception
+{
+    public DatabaseUnavailableException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public DatabaseUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public DatabaseUnavailableException()
+    {
+    }
+}
+
+/// <summary>
+/// One process's engine: the actor system with NasHpo's configuration, the SQLite journal, the device pool and the
+/// study manager. Configuration layers, highest first: the caller's overrides, hocon/nashpo.conf and
+/// hocon/persistence.sqlite.conf (embedded in this assembly), then Akka.Persistence.Sql's defaults.
+/// </summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    private EngineHost(ActorSystem system, IActorRef studies, IActorRef devices, string databasePath)
+    {
+        System = system;
+        Studies = studies;
+        Devices = devices;
+        DatabasePath = databasePath;
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Studies { get; }
+
+    public IActorRef Devices { get; }
+
+    public string DatabasePath { get; }
+
+    /// <summary>The embedded engine defaults and SQLite persistence, pointed at one database file.</summary>
+    public static Config BaseConfig(string databasePath)
+    {
+        var connection = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ConnectionString;
+        var quoted = "\"" + connection.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        var database = ConfigurationFactory.ParseString(
+            $"akka.persistence.journal.sql.connection-string = {quoted}\n" +
+            $"akka.persistence.snapshot-store.sql.connection-string = {quoted}\n" +
+            $"akka.persistence.query.journal.sql.connection-string = {quoted}\n");
+        return database
+            .WithFallback(ConfigurationFactory.ParseString(ReadResource("nashpo.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(ReadResource("persistence.sqlite.conf")))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>Creates the database file if needed and checks it can be written, before any actor touches it.</summary>
+    public static void PrepareDatabase(string databasePath)
+    {
+        var full = Path.GetFullPath(databasePath);
+        var directory = Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new DatabaseUnavailableException($"cannot use database {databasePath}: directory {directory} does not exist");
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+
+            // WAL lets readers (status, report) work while a study writes; it is a property of the file.
+            command.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS nashpo_probe(x); DROP TABLE nashpo_probe;";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException error)
+        {
+            throw new DatabaseUnavailableException($"cannot write database {databasePath}: {error.Message.ReplaceLineEndings(" ")}", error);
+        }
+    }
+
+    public static EngineHost Start(string databasePath, int devices, Config? overrides = null, string systemName = "nashpo")
+    {
+        PrepareDatabase(databasePath);
+        var config = overrides is null ? BaseConfig(databasePath) : overrides.WithFallback(BaseConfig(databasePath));
+        var system = ActorSystem.Create(systemName, config);
+        var settings = EngineSettings.From(system.Settings.Config);
+        var pool = system.ActorOf(DevicePool.Props(DevicePool.CpuDevices(devices)), "devices");
+        var studies = system.ActorOf(StudyManager.Props(pool, StudyDefinitionReader.FromHocon, settings), "studies");
+        return new EngineHost(system, studies, pool, databasePath);
+    }
+
+    public async ValueTask DisposeAsync() => await System.Terminate().ConfigureAwait(false);
+
+    private static string ReadResource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded configuration {name} is missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

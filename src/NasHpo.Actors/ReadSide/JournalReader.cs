@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using NasHpo.Actors.Archive;
+using NasHpo.Actors.Studies;
+
+namespace NasHpo.Actors.ReadSide;
+
+/// <summary>Reads studies from the journal through Akka.Persistence.Query, without starting any study actor.</summary>
+public static class JournalReader
+{
+    private static SqlReadJournal Journal(ActorSystem system) =>
+        PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+
+    /// <summary>The ids of every study in the database, sorted.</summary>
+    public static async Task<IReadOnlyList<string>> ListStudiesAsync(ActorSystem system, CancellationToken cancellation = default)
+    {
+        var ids = await Journal(system).CurrentPersistenceIds()
+            .Where(id => id.StartsWith("study-", StringComparison.Ordinal))
+            .Select(id => id["study-".Length..])
+            .RunWith(Sink.Seq<string>(), system.Materializer())
+            .WaitAsync(cancellation)
+            .ConfigureAwait(false);
+        return ids.Order(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>A study's ledger and archive folded into a record; <see cref="StudyRecord.Exists"/> is false for an unknown id.</summary>
+    public static async Task<StudyRecord> ReadStudyAsync(ActorSystem system, string studyId, CancellationToken cancellation = default)
+    {
+        var record = new StudyRecord(studyId);
+        var journal = Journal(system);
+        var materializer = system.Materializer();
+        await journal.CurrentEventsByPersistenceId(StudyActor.PersistenceIdFor(studyId), 0, long.MaxValue)
+            .RunForeach(envelope => record.Apply(envelope.Event), materializer)
+            .WaitAsync(cancellation)
+            .ConfigureAwait(false);
+        await journal.CurrentEventsByPersistenceId(ParetoArchiveActor.PersistenceIdFor(studyId), 0, long.MaxValue)
+            .RunForeach(envelope => record.Apply(envelope.Event), materializer)
+            .WaitAsync(cancellation)
+            .ConfigureAwait(false);
+        return record;
+    }
+}
