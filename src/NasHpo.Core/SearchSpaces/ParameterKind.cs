@@ -1,0 +1,10 @@
+namespace NasHpo.Core.SearchSpaces;
+
+public enum ParameterKind
+{
+    Float,
+    Integer,
+    Categorical,
+    Ordinal,
+    Boolean,
+}
