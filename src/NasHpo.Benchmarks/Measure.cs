@@ -5,16 +5,20 @@ namespace NasHpo.Benchmarks;
 /// <summary>Median wall time of repeated runs after warm-up (shared machines are noisy; medians resist that).</summary>
 internal static class Measure
 {
-    // The runtime compiles a method with full optimisation only after about 30 calls (tiered compilation), so the
-    // warm-up calls the action that often, within a time cap, to time the steady state rather than the first tier.
-    private const int WarmupCalls = 40;
-    private static readonly TimeSpan WarmupCap = TimeSpan.FromSeconds(4);
+    // The runtime recompiles a method with full optimisation only after about 30 calls (tiered compilation, also for
+    // the precompiled framework code such as Array.Sort), in the background and after a delay, so the warm-up keeps
+    // calling for a while to time the steady state rather than the first tier.
+    private const int MinimumWarmupCalls = 40;
+    private static readonly TimeSpan MinimumWarmup = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WarmupCap = TimeSpan.FromSeconds(5);
 
-    public static (double MedianMs, double[] RunsMs, T Result) Median<T>(Func<T> action, int runs)
+    /// <summary>FirstMs is the first call alone, compilation included: what a cold process pays once.</summary>
+    public static (double MedianMs, double[] RunsMs, double FirstMs, T Result) Median<T>(Func<T> action, int runs)
     {
         var warmup = Stopwatch.StartNew();
         var result = action();
-        for (var w = 1; w < WarmupCalls && warmup.Elapsed < WarmupCap; w++)
+        var firstMs = warmup.Elapsed.TotalMilliseconds;
+        for (var calls = 1; (calls < MinimumWarmupCalls || warmup.Elapsed < MinimumWarmup) && warmup.Elapsed < WarmupCap; calls++)
         {
             result = action();
         }
@@ -30,6 +34,6 @@ internal static class Measure
         var sorted = (double[])times.Clone();
         Array.Sort(sorted);
         var median = runs % 2 == 1 ? sorted[runs / 2] : 0.5 * (sorted[(runs / 2) - 1] + sorted[runs / 2]);
-        return (median, times, result);
+        return (median, times, firstMs, result);
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NasHpo.Core.Pareto;
 
 /// <summary>
@@ -11,9 +13,19 @@ public static class Hypervolume
     {
         ParetoInput.CheckAgainstReference(points, reference, nameof(points));
         var dimension = reference.Length;
-        var buffer = new double[points.Count * dimension];
-        var count = ParetoInput.FlattenInside(points, reference, buffer, null);
-        return HypervolumeKernel.Compute(buffer, count, dimension, reference);
+
+        // Pooled: a fresh buffer for a large front lands on the large-object heap, and the full collections that
+        // brings cost more than the computation itself.
+        var buffer = ArrayPool<double>.Shared.Rent(points.Count * dimension);
+        try
+        {
+            var count = ParetoInput.FlattenInside(points, reference, buffer, null);
+            return HypervolumeKernel.Compute(buffer, count, dimension, reference);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Exclusive contribution of every point (aligned with points); dominated or duplicated points contribute 0.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NasHpo.Core.Pareto;
 
 /// <summary>Two-objective hypervolume and exclusive contributions by one sweep after a sort: O(n log n).</summary>
@@ -6,32 +8,41 @@ internal static class Hypervolume2D
     /// <summary>Hypervolume of points strictly inside the reference (row-major, two values a row).</summary>
     public static double Compute(double[] points, int count, double referenceX, double referenceY)
     {
-        var xs = new double[count];
-        var ys = new double[count];
-        for (var i = 0; i < count; i++)
+        // Pooled: arrays of this size would land on the large-object heap and cost a full collection now and then.
+        var xs = ArrayPool<double>.Shared.Rent(count);
+        var ys = ArrayPool<double>.Shared.Rent(count);
+        try
         {
-            xs[i] = points[2 * i];
-            ys[i] = points[(2 * i) + 1];
-        }
-
-        Array.Sort(xs, ys);
-
-        // In order of the first objective, each new lowest second objective adds the horizontal slab between it and
-        // the previous lowest, which no earlier point covers and every later one leaves as it is. Ties in the first
-        // objective may come in any order: the slabs then stack up to the same area.
-        var volume = 0.0;
-        var lowestY = referenceY;
-        for (var i = 0; i < count; i++)
-        {
-            var y = ys[i];
-            if (y < lowestY)
+            for (var i = 0; i < count; i++)
             {
-                volume += (referenceX - xs[i]) * (lowestY - y);
-                lowestY = y;
+                xs[i] = points[2 * i];
+                ys[i] = points[(2 * i) + 1];
             }
-        }
 
-        return volume;
+            Array.Sort(xs, ys, 0, count);
+
+            // In order of the first objective, each new lowest second objective adds the horizontal slab between it
+            // and the previous lowest, which no earlier point covers and every later one leaves as it is. Ties in the
+            // first objective may come in any order: the slabs then stack up to the same area.
+            var volume = 0.0;
+            var lowestY = referenceY;
+            for (var i = 0; i < count; i++)
+            {
+                var y = ys[i];
+                if (y < lowestY)
+                {
+                    volume += (referenceX - xs[i]) * (lowestY - y);
+                    lowestY = y;
+                }
+            }
+
+            return volume;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(xs);
+            ArrayPool<double>.Shared.Return(ys);
+        }
     }
 
     /// <summary>

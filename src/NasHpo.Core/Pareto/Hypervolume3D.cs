@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NasHpo.Core.Pareto;
 
 /// <summary>
@@ -10,28 +12,58 @@ internal static class Hypervolume3D
 {
     public static double Compute(double[] points, int count, double referenceX, double referenceY, double referenceZ)
     {
-        var byXy = LexicographicOrder.Sort(points, count, 3);
-        var rankOf = new int[count];
-        var xs = new double[count];
-        var ys = new double[count];
-        for (var r = 0; r < count; r++)
+        // Pooled scratch: fresh arrays of this size land on the large-object heap and each call would pay for the
+        // full collections they trigger.
+        var doubles = ArrayPool<double>.Shared;
+        var ints = ArrayPool<int>.Shared;
+        var byXy = ints.Rent(count);
+        var rankOf = ints.Rent(count);
+        var byZ = ints.Rent(count);
+        var xs = doubles.Rent(count);
+        var ys = doubles.Rent(count);
+        var zs = doubles.Rent(count);
+        try
         {
-            var i = byXy[r];
-            rankOf[i] = r;
-            xs[r] = points[3 * i];
-            ys[r] = points[(3 * i) + 1];
-        }
+            LexicographicOrder.Sort(points, count, 3, byXy);
+            for (var r = 0; r < count; r++)
+            {
+                var i = byXy[r];
+                rankOf[i] = r;
+                xs[r] = points[3 * i];
+                ys[r] = points[(3 * i) + 1];
+            }
 
-        var zs = new double[count];
-        var byZ = new int[count];
-        for (var i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
+            {
+                zs[i] = points[(3 * i) + 2];
+                byZ[i] = i;
+            }
+
+            Array.Sort(zs, byZ, 0, count);
+            return Sweep(count, rankOf, byZ, xs, ys, zs, referenceX, referenceY, referenceZ);
+        }
+        finally
         {
-            zs[i] = points[(3 * i) + 2];
-            byZ[i] = i;
+            ints.Return(byXy);
+            ints.Return(rankOf);
+            ints.Return(byZ);
+            doubles.Return(xs);
+            doubles.Return(ys);
+            doubles.Return(zs);
         }
+    }
 
-        Array.Sort(zs, byZ);
-
+    private static double Sweep(
+        int count,
+        int[] rankOf,
+        int[] byZ,
+        double[] xs,
+        double[] ys,
+        double[] zs,
+        double referenceX,
+        double referenceY,
+        double referenceZ)
+    {
         var staircase = new RankSet(count);
         var area = 0.0;
         var volume = 0.0;

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace NasHpo.Core.Pareto;
 
 /// <summary>
@@ -8,37 +10,49 @@ internal static class LexicographicOrder
 {
     public static int[] Sort(double[] points, int count, int dimension)
     {
-        var keys = new double[count];
         var order = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            keys[i] = points[i * dimension];
-            order[i] = i;
-        }
-
-        // The primitive key sort is much faster than a comparison delegate; only runs of equal first objectives
-        // need the full comparison.
-        Array.Sort(keys, order);
-        IComparer<int>? comparer = null;
-        var start = 0;
-        while (start < count)
-        {
-            var end = start + 1;
-            while (end < count && keys[end] == keys[start])
-            {
-                end++;
-            }
-
-            if (end - start > 1)
-            {
-                comparer ??= new RowComparer(points, dimension);
-                Array.Sort(order, start, end - start, comparer);
-            }
-
-            start = end;
-        }
-
+        Sort(points, count, dimension, order);
         return order;
+    }
+
+    /// <summary>Writes the order into order[0..count).</summary>
+    public static void Sort(double[] points, int count, int dimension, int[] order)
+    {
+        var keys = ArrayPool<double>.Shared.Rent(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                keys[i] = points[i * dimension];
+                order[i] = i;
+            }
+
+            // The primitive key sort is much faster than a comparison delegate; only runs of equal first objectives
+            // need the full comparison.
+            Array.Sort(keys, order, 0, count);
+            IComparer<int>? comparer = null;
+            var start = 0;
+            while (start < count)
+            {
+                var end = start + 1;
+                while (end < count && keys[end] == keys[start])
+                {
+                    end++;
+                }
+
+                if (end - start > 1)
+                {
+                    comparer ??= new RowComparer(points, dimension);
+                    Array.Sort(order, start, end - start, comparer);
+                }
+
+                start = end;
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(keys);
+        }
     }
 
     private sealed class RowComparer(double[] points, int dimension) : IComparer<int>
