@@ -42,6 +42,31 @@ public class HypervolumeSubsetSelectionTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 60)]
+    [InlineData(3, 25)]
+    public void Greedy_on_real_points_matches_removal_by_hypervolume_differences(int dimension, int count)
+    {
+        var random = new DeterministicRandom((ulong)(980 + dimension));
+        var points = Enumerable.Range(0, count)
+            .Select(_ => Enumerable.Range(0, dimension).Select(_ => random.NextDouble()).ToArray())
+            .ToArray();
+        double[] reference = [.. Enumerable.Repeat(0.95, dimension)];
+        var kept = Enumerable.Range(0, count).ToList();
+        while (kept.Count > 5)
+        {
+            var all = Hypervolume.Compute(kept.Select(i => points[i]).ToArray(), reference);
+            var worst = kept
+                .Select(i => (Index: i, Loss: all - Hypervolume.Compute(kept.Where(j => j != i).Select(j => points[j]).ToArray(), reference)))
+                .OrderBy(t => Math.Round(t.Loss, 12))
+                .ThenByDescending(t => t.Index)
+                .First();
+            kept.Remove(worst.Index);
+        }
+
+        Assert.Equal(kept, HypervolumeSubsetSelection.SelectGreedy(points, 5, reference));
+    }
+
     [Fact]
     public void Bounds_and_points_beyond_the_reference()
     {

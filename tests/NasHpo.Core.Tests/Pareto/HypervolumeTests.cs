@@ -126,6 +126,7 @@ public class HypervolumeTests
     }
 
     [Theory]
+    [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
@@ -168,6 +169,26 @@ public class HypervolumeTests
 
             Assert.Equal(0.0, contributions[3]);
             Assert.Equal(0.0, contributions[7]);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 120)]
+    [InlineData(4, 80)]
+    [InlineData(5, 40)]
+    public void Contributions_of_larger_real_fronts_match_the_difference_of_hypervolumes(int dimension, int count)
+    {
+        var random = new DeterministicRandom((ulong)(650 + dimension));
+        var points = BruteForce.SpherePoints(random, count, dimension)
+            .Select(p => p.Select(v => v + (0.2 * random.NextDouble())).ToArray())
+            .ToArray();
+        var reference = Enumerable.Repeat(1.1, dimension).ToArray();
+        var all = Hypervolume.Compute(points, reference);
+        var contributions = Hypervolume.Contributions(points, reference);
+        for (var i = 0; i < count; i++)
+        {
+            var without = points.Where((_, j) => j != i).ToArray();
+            Assert.Equal(all - Hypervolume.Compute(without, reference), contributions[i], 1e-12);
         }
     }
 
