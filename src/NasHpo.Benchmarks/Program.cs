@@ -1,1 +1,16 @@
-Console.WriteLine("no benchmarks yet");
+using NasHpo.Benchmarks;
+
+// dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH]
+var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["pareto"] = ParetoBenchmarks.Run,
+};
+
+if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
+{
+    Console.Error.WriteLine(error ?? $"unknown suite '{options.Suite}'");
+    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH]");
+    return 2;
+}
+
+return suite(options);
