@@ -4,6 +4,7 @@ using NasHpo.Benchmarks;
 var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pareto"] = ParetoBenchmarks.Run,
+    ["sampler"] = SamplerBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))

@@ -11,16 +11,33 @@ namespace NasHpo.Core.Optimizers.Samplers;
 /// Each mixture also holds a uniform prior component, so densities never vanish and a handful of points cannot
 /// make a region impossible.
 /// </summary>
+/// <remarks>
+/// Scoring candidates is the sampler's hot path, so the data are kept column by column with everything that does
+/// not depend on the candidate precomputed: a joint product kernel costs one exp per observation (the Gaussian
+/// factors multiply into the exponent), and a categorical mixture costs O(1) from per-choice counts.
+/// </remarks>
 public sealed class ParzenEstimator
 {
-    private readonly SearchSpace _space;
-    private readonly double[][] _data;
-    private readonly double[] _bandwidths;
+    private const double LogInverseSqrtTwoPi = -0.91893853320467274178;
+
+    private readonly int _count;
+    private readonly int _dimensions;
     private readonly bool _joint;
     private readonly double _priorWeight;
+    private readonly double[] _bandwidths;
+    private readonly bool[] _categorical;
+    private readonly int[] _choices;
 
-    // 1 / (h · mass of the kernel inside [0, 1]) per observation and dimension: scoring then costs one exp per kernel.
-    private readonly double[][] _scale;
+    // Column-major: [dimension][observation]. Centres are NaN where the observation leaves the dimension inactive.
+    private readonly double[][] _centres;
+
+    // log(1 / (h · mass of the kernel inside [0, 1])) + log(1/√(2π)), per dimension and observation.
+    private readonly double[][] _logScale;
+
+    // Categorical dimensions: each observation's choice (−1 when inactive), and how many observations chose each.
+    private readonly int[][] _choiceOf;
+    private readonly int[][] _choiceCounts;
+    private readonly int[] _activeCounts;
 
     public ParzenEstimator(SearchSpace space, IReadOnlyList<double[]> data, bool joint, double minBandwidth = 1e-3)
     {
@@ -29,48 +46,81 @@ public sealed class ParzenEstimator
             throw new ArgumentException("a density needs at least one observation", nameof(data));
         }
 
-        _space = space;
-        _data = data.ToArray();
+        _count = data.Count;
+        _dimensions = space.Dimension;
         _joint = joint;
         _priorWeight = 1.0 / (data.Count + 1);
-        _bandwidths = new double[space.Dimension];
+        _bandwidths = new double[_dimensions];
+        _categorical = new bool[_dimensions];
+        _choices = new int[_dimensions];
+        _centres = new double[_dimensions][];
+        _logScale = new double[_dimensions][];
+        _choiceOf = new int[_dimensions][];
+        _choiceCounts = new int[_dimensions][];
+        _activeCounts = new int[_dimensions];
 
         // Scott's rule per dimension; the exponent uses the dimension count in joint mode, 1 otherwise.
-        var exponent = -1.0 / ((joint ? space.Dimension : 1) + 4);
-        for (var d = 0; d < space.Dimension; d++)
+        var exponent = -1.0 / ((joint ? _dimensions : 1) + 4);
+        for (var d = 0; d < _dimensions; d++)
         {
-            var values = _data.Select(x => x[d]).Where(v => !double.IsNaN(v)).ToArray();
-            var sigma = values.Length > 1 ? StandardDeviation(values) : 0.0;
-            var bandwidth = 1.06 * sigma * Math.Pow(Math.Max(values.Length, 1), exponent);
-            var choices = space.Parameters[d].ChoiceCount;
-            if (IsCategorical(space.Parameters[d]))
+            var parameter = space.Parameters[d];
+            _categorical[d] = parameter.Kind is ParameterKind.Categorical or ParameterKind.Boolean;
+            _choices[d] = parameter.ChoiceCount;
+            var column = new double[_count];
+            var active = 0;
+            var sum = 0.0;
+            for (var j = 0; j < _count; j++)
+            {
+                column[j] = data[j][d];
+                if (!double.IsNaN(column[j]))
+                {
+                    active++;
+                    sum += column[j];
+                }
+            }
+
+            _centres[d] = column;
+            _activeCounts[d] = active;
+            var sigma = StandardDeviation(column, active, sum);
+            var bandwidth = 1.06 * sigma * Math.Pow(Math.Max(active, 1), exponent);
+            var choices = _choices[d];
+            if (_categorical[d])
             {
                 // Aitchison–Aitken λ: the probability mass moved off the observed choice, at most uniform.
                 _bandwidths[d] = Math.Clamp(bandwidth, minBandwidth, (choices - 1.0) / choices);
+                _choiceOf[d] = new int[_count];
+                _choiceCounts[d] = new int[choices];
+                for (var j = 0; j < _count; j++)
+                {
+                    var choice = double.IsNaN(column[j]) ? -1 : ChoiceIndex(column[j], choices);
+                    _choiceOf[d][j] = choice;
+                    if (choice >= 0)
+                    {
+                        _choiceCounts[d][choice]++;
+                    }
+                }
             }
             else
             {
                 // A discrete dimension's cells are 1/choices wide; narrower kernels would only see one point.
                 var floor = choices > 0 ? Math.Max(minBandwidth, 0.5 / choices) : minBandwidth;
-                _bandwidths[d] = Math.Clamp(bandwidth, floor, 1.0);
-            }
-        }
-
-        _scale = new double[_data.Length][];
-        for (var j = 0; j < _data.Length; j++)
-        {
-            _scale[j] = new double[space.Dimension];
-            for (var d = 0; d < space.Dimension; d++)
-            {
-                var centre = _data[j][d];
-                var h = _bandwidths[d];
-                if (double.IsNaN(centre) || IsCategorical(space.Parameters[d]))
+                var h = Math.Clamp(bandwidth, floor, 1.0);
+                _bandwidths[d] = h;
+                var logScale = new double[_count];
+                for (var j = 0; j < _count; j++)
                 {
-                    continue;
+                    var centre = column[j];
+                    if (double.IsNaN(centre))
+                    {
+                        continue;
+                    }
+
+                    // Normalised on [0, 1], so both densities of a ratio l/g live on the same support.
+                    var mass = NormalDistribution.Cdf((1.0 - centre) / h) - NormalDistribution.Cdf(-centre / h);
+                    logScale[j] = LogInverseSqrtTwoPi - Math.Log(h * Math.Max(mass, 1e-300));
                 }
 
-                var mass = NormalDistribution.Cdf((1.0 - centre) / h) - NormalDistribution.Cdf(-centre / h);
-                _scale[j][d] = 1.0 / (h * Math.Max(mass, 1e-300));
+                _logScale[d] = logScale;
             }
         }
     }
@@ -78,54 +128,7 @@ public sealed class ParzenEstimator
     public IReadOnlyList<double> Bandwidths => _bandwidths;
 
     /// <summary>Log density of an encoded configuration; inactive (NaN) dimensions are left out.</summary>
-    public double LogDensity(ReadOnlySpan<double> x)
-    {
-        if (_joint)
-        {
-            var sum = _priorWeight;
-            for (var j = 0; j < _data.Length; j++)
-            {
-                var datum = _data[j];
-                var product = 1.0;
-                for (var d = 0; d < x.Length && product > 0; d++)
-                {
-                    if (!double.IsNaN(x[d]))
-                    {
-                        product *= double.IsNaN(datum[d]) ? 1.0 : Kernel(j, d, x[d]);
-                    }
-                }
-
-                sum += (1.0 - _priorWeight) / _data.Length * product;
-            }
-
-            return Math.Log(sum);
-        }
-
-        var logDensity = 0.0;
-        for (var d = 0; d < x.Length; d++)
-        {
-            if (double.IsNaN(x[d]))
-            {
-                continue;
-            }
-
-            var count = 0;
-            var mixture = 0.0;
-            for (var j = 0; j < _data.Length; j++)
-            {
-                if (!double.IsNaN(_data[j][d]))
-                {
-                    mixture += Kernel(j, d, x[d]);
-                    count++;
-                }
-            }
-
-            var prior = 1.0 / (count + 1);
-            logDensity += Math.Log(prior + (count == 0 ? 0.0 : (1.0 - prior) * mixture / count));
-        }
-
-        return logDensity;
-    }
+    public double LogDensity(ReadOnlySpan<double> x) => _joint ? JointLogDensity(x) : IndependentLogDensity(x);
 
     /// <summary>
     /// Draws an encoded point: around one observation (joint mode) or around an observation chosen per dimension
@@ -134,23 +137,23 @@ public sealed class ParzenEstimator
     /// </summary>
     public double[] Sample(Random random, double bandwidthFactor = 1.0)
     {
-        var x = new double[_space.Dimension];
-        var anchor = _data[random.Next(_data.Length)];
+        var x = new double[_dimensions];
+        var anchor = random.Next(_count);
         for (var d = 0; d < x.Length; d++)
         {
-            var centre = _joint ? anchor[d] : _data[random.Next(_data.Length)][d];
-            if (double.IsNaN(centre) || random.NextDouble() < (_joint ? 0.0 : 1.0 / (_data.Length + 1)))
+            var centre = _centres[d][_joint ? anchor : random.Next(_count)];
+            if (double.IsNaN(centre) || random.NextDouble() < (_joint ? 0.0 : 1.0 / (_count + 1)))
             {
                 x[d] = random.NextDouble();
                 continue;
             }
 
             var bandwidth = _bandwidths[d];
-            var parameter = _space.Parameters[d];
-            if (IsCategorical(parameter))
+            if (_categorical[d])
             {
-                var lambda = Math.Min(bandwidth * bandwidthFactor, (parameter.ChoiceCount - 1.0) / parameter.ChoiceCount);
-                x[d] = random.NextDouble() < lambda ? OtherChoice(random, centre, parameter.ChoiceCount) : centre;
+                var choices = _choices[d];
+                var lambda = Math.Min(bandwidth * bandwidthFactor, (choices - 1.0) / choices);
+                x[d] = random.NextDouble() < lambda ? OtherChoice(random, centre, choices) : centre;
             }
             else
             {
@@ -161,24 +164,109 @@ public sealed class ParzenEstimator
         return x;
     }
 
-    private double Kernel(int j, int d, double x)
+    private double JointLogDensity(ReadOnlySpan<double> x)
     {
-        var centre = _data[j][d];
-        var bandwidth = _bandwidths[d];
-        var choices = _space.Parameters[d].ChoiceCount;
-        if (IsCategorical(_space.Parameters[d]))
+        // exponent[j] = Σ_d log k_d(x_d; centre_jd), over dimensions active in both x and observation j.
+        var exponent = new double[_count];
+        for (var d = 0; d < _dimensions; d++)
         {
-            var same = ChoiceIndex(x, choices) == ChoiceIndex(centre, choices);
-            return (same ? 1.0 - bandwidth : bandwidth / (choices - 1)) * choices;
+            var value = x[d];
+            if (double.IsNaN(value))
+            {
+                continue;
+            }
+
+            var centres = _centres[d];
+            if (_categorical[d])
+            {
+                var choices = _choices[d];
+                var lambda = _bandwidths[d];
+                var logSame = Math.Log((1.0 - lambda) * choices);
+                var logOther = Math.Log(lambda / (choices - 1) * choices);
+                var choice = ChoiceIndex(value, choices);
+                var of = _choiceOf[d];
+                for (var j = 0; j < _count; j++)
+                {
+                    if (of[j] >= 0)
+                    {
+                        exponent[j] += of[j] == choice ? logSame : logOther;
+                    }
+                }
+            }
+            else
+            {
+                var inverse = 1.0 / _bandwidths[d];
+                var logScale = _logScale[d];
+                for (var j = 0; j < _count; j++)
+                {
+                    var centre = centres[j];
+                    if (!double.IsNaN(centre))
+                    {
+                        var z = (value - centre) * inverse;
+                        exponent[j] += logScale[j] - (0.5 * z * z);
+                    }
+                }
+            }
         }
 
-        // Normalised on [0, 1], so both densities in a ratio l/g live on the same support.
-        var z = (x - centre) / bandwidth;
-        return NormalDistribution.Density(z) * _scale[j][d];
+        var sum = 0.0;
+        for (var j = 0; j < _count; j++)
+        {
+            sum += Math.Exp(exponent[j]);
+        }
+
+        return Math.Log(_priorWeight + ((1.0 - _priorWeight) / _count * sum));
     }
 
-    private static bool IsCategorical(Parameter parameter) =>
-        parameter.Kind is ParameterKind.Categorical or ParameterKind.Boolean;
+    private double IndependentLogDensity(ReadOnlySpan<double> x)
+    {
+        var logDensity = 0.0;
+        for (var d = 0; d < _dimensions; d++)
+        {
+            var value = x[d];
+            if (double.IsNaN(value))
+            {
+                continue;
+            }
+
+            var active = _activeCounts[d];
+            double mixture;
+            if (active == 0)
+            {
+                mixture = 0.0;
+            }
+            else if (_categorical[d])
+            {
+                var choices = _choices[d];
+                var lambda = _bandwidths[d];
+                var same = _choiceCounts[d][ChoiceIndex(value, choices)];
+                mixture = ((same * (1.0 - lambda)) + ((active - same) * lambda / (choices - 1))) * choices / active;
+            }
+            else
+            {
+                var inverse = 1.0 / _bandwidths[d];
+                var centres = _centres[d];
+                var logScale = _logScale[d];
+                var sum = 0.0;
+                for (var j = 0; j < _count; j++)
+                {
+                    var centre = centres[j];
+                    if (!double.IsNaN(centre))
+                    {
+                        var z = (value - centre) * inverse;
+                        sum += Math.Exp(logScale[j] - (0.5 * z * z));
+                    }
+                }
+
+                mixture = sum / active;
+            }
+
+            var prior = 1.0 / (active + 1);
+            logDensity += Math.Log(prior + ((1.0 - prior) * mixture));
+        }
+
+        return logDensity;
+    }
 
     private static int ChoiceIndex(double encoded, int choices) => Math.Clamp((int)(encoded * choices), 0, choices - 1);
 
@@ -212,10 +300,23 @@ public sealed class ParzenEstimator
         return Math.Clamp(centre, 0.0, 1.0);
     }
 
-    private static double StandardDeviation(double[] values)
+    private static double StandardDeviation(double[] column, int active, double sum)
     {
-        var mean = values.Average();
-        var variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
-        return Math.Sqrt(variance);
+        if (active < 2)
+        {
+            return 0.0;
+        }
+
+        var mean = sum / active;
+        var squares = 0.0;
+        foreach (var v in column)
+        {
+            if (!double.IsNaN(v))
+            {
+                squares += (v - mean) * (v - mean);
+            }
+        }
+
+        return Math.Sqrt(squares / (active - 1));
     }
 }
