@@ -65,6 +65,10 @@ public static class Program
     internal static RootCommand BuildRootCommand(CliConsole console) =>
         new("Multi-objective neural architecture search and hyperparameter optimization")
         {
+            RunCommand.Create(console),
+            ResumeCommand.Create(console),
+            StatusCommand.Create(console),
+            ReportCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
         };

@@ -34,19 +34,19 @@ public sealed class DatabaseUnavailableException : Exception
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
-    private EngineHost(ActorSystem system, IActorRef studies, IActorRef devices, string databasePath)
+    private EngineHost(ActorSystem system, string databasePath)
     {
         System = system;
-        Studies = studies;
-        Devices = devices;
         DatabasePath = databasePath;
     }
 
     public ActorSystem System { get; }
 
-    public IActorRef Studies { get; }
+    /// <summary>"/user/studies", once <see cref="StartEngine"/> ran.</summary>
+    public IActorRef? Studies { get; private set; }
 
-    public IActorRef Devices { get; }
+    /// <summary>"/user/devices", once <see cref="StartEngine"/> ran.</summary>
+    public IActorRef? Devices { get; private set; }
 
     public string DatabasePath { get; }
 
@@ -91,15 +91,26 @@ public sealed class EngineHost : IAsyncDisposable
         }
     }
 
-    public static EngineHost Start(string databasePath, int devices, Config? overrides = null, string systemName = "nashpo")
+    /// <summary>Starts the actor system on the database; call <see cref="StartEngine"/> to run studies.</summary>
+    public static EngineHost Create(string databasePath, Config? overrides = null, string systemName = "nashpo")
     {
         PrepareDatabase(databasePath);
         var config = overrides is null ? BaseConfig(databasePath) : overrides.WithFallback(BaseConfig(databasePath));
-        var system = ActorSystem.Create(systemName, config);
-        var settings = EngineSettings.From(system.Settings.Config);
-        var pool = system.ActorOf(DevicePool.Props(DevicePool.CpuDevices(devices)), "devices");
-        var studies = system.ActorOf(StudyManager.Props(pool, StudyDefinitionReader.FromHocon, settings), "studies");
-        return new EngineHost(system, studies, pool, databasePath);
+        return new EngineHost(ActorSystem.Create(systemName, config), databasePath);
+    }
+
+    /// <summary>Starts the device pool (this many CPU slots) and the study manager.</summary>
+    public IActorRef StartEngine(int devices)
+    {
+        if (Studies is not null)
+        {
+            throw new InvalidOperationException("the engine is already started");
+        }
+
+        var settings = EngineSettings.From(System.Settings.Config);
+        Devices = System.ActorOf(DevicePool.Props(DevicePool.CpuDevices(devices)), "devices");
+        Studies = System.ActorOf(StudyManager.Props(Devices, StudyDefinitionReader.FromHocon, settings), "studies");
+        return Studies;
     }
 
     public async ValueTask DisposeAsync() => await System.Terminate().ConfigureAwait(false);

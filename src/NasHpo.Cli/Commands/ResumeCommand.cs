@@ -1,0 +1,22 @@
+using System.CommandLine;
+using NasHpo.Cli.Engine;
+
+namespace NasHpo.Cli.Commands;
+
+/// <summary>nashpo resume ID [--db PATH]: continue a study from its journal, after a crash, a kill or Ctrl+C.</summary>
+public static class ResumeCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var id = new Argument<string>("id") { Description = "the study to continue" };
+        var database = CommonOptions.Database();
+        var command = new Command("resume", "Continue a study from its journal: finished trials are kept, unfinished ones run again") { id, database };
+        command.SetAction((parseResult, cancellation) => StudyRunner.RunAsync(
+            console,
+            StudyRunner.ValidateStudyId(parseResult.GetRequiredValue(id)),
+            null,
+            parseResult.GetRequiredValue(database),
+            cancellation));
+        return command;
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using NasHpo.Cli.Engine;
+using NasHpo.Configuration;
+
+namespace NasHpo.Cli.Commands;
+
+/// <summary>nashpo run STUDY.conf [--study-id ID] [--db PATH] [--seed N] [--set KEY=VALUE]...: create a study and run it to its end.</summary>
+public static class RunCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var file = new Argument<string>("study") { Description = "the study definition (HOCON), e.g. hocon/studies/zdt1.conf" };
+        var studyId = new Option<string?>("--study-id") { Description = "the new study's id (default: the study's name and the time)" };
+        var database = CommonOptions.Database();
+        var seed = new Option<long?>("--seed") { Description = "overrides study.seed" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "overrides a key of the study, e.g. --set stop.max-evaluations=50 (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("run", "Create a study from a HOCON file and run it until a stop criterion holds") { file, studyId, database, seed, set };
+        command.SetAction((parseResult, cancellation) => ExecuteAsync(
+            console,
+            parseResult.GetRequiredValue(file),
+            parseResult.GetValue(studyId),
+            parseResult.GetRequiredValue(database),
+            parseResult.GetValue(seed),
+            parseResult.GetValue(set) ?? [],
+            cancellation));
+        return command;
+    }
+
+    internal static Task<int> ExecuteAsync(CliConsole console, string file, string? studyId, string databasePath, long? seed, string[] set, CancellationToken cancellation)
+    {
+        var overrides = set.ToList();
+        if (seed is { } value)
+        {
+            overrides.Add(string.Create(CultureInfo.InvariantCulture, $"seed={value}"));
+        }
+
+        StudyDefinition definition;
+        try
+        {
+            definition = StudyDefinitionReader.Load(file, overrides);
+        }
+        catch (ConfigurationException error)
+        {
+            throw new UserErrorException($"{file}: {error.Message}", error);
+        }
+
+        var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);
+        return StudyRunner.RunAsync(console, id, definition, databasePath, cancellation);
+    }
+}

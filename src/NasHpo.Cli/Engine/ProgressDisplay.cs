@@ -1,0 +1,64 @@
+using System.Globalization;
+using NasHpo.Actors.Studies;
+
+namespace NasHpo.Cli.Engine;
+
+/// <summary>
+/// Live progress of a running study: one line rewritten in place on a terminal, plain lines (at most one a second,
+/// only when something changed) when the output is a file or a pipe.
+/// </summary>
+internal sealed class ProgressDisplay(CliConsole console, string studyId)
+{
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
+    private readonly bool _terminal = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected;
+    private DateTime _lastPlain = DateTime.MinValue;
+    private int _lastEvaluations = -1;
+    private int _lastWidth;
+
+    public void Show(StudyStatus status)
+    {
+        var line = Describe(status);
+        if (_terminal)
+        {
+            console.Out.Write("\r" + line.PadRight(_lastWidth));
+            _lastWidth = line.Length;
+            console.Out.Flush();
+        }
+        else if (status.Evaluations != _lastEvaluations && DateTime.UtcNow - _lastPlain >= PlainInterval)
+        {
+            console.Out.WriteLine(line);
+            _lastPlain = DateTime.UtcNow;
+            _lastEvaluations = status.Evaluations;
+        }
+    }
+
+    public void Done(StudyStatus status, string databasePath)
+    {
+        EndLine();
+        console.Out.WriteLine(Describe(status));
+        console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {databasePath} --out DIR");
+    }
+
+    public void Interrupted(string databasePath)
+    {
+        EndLine();
+        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {databasePath}");
+    }
+
+    private void EndLine()
+    {
+        if (_terminal && _lastWidth > 0)
+        {
+            console.Out.WriteLine();
+        }
+    }
+
+    private string Describe(StudyStatus s)
+    {
+        var where = s.Bracket is { } bracket ? $", bracket {bracket} rung {s.Rung}" : string.Empty;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{studyId}: {s.Evaluations} evaluations ({s.Failed} failed), {s.Running} running, {s.Pending} pending{where}, " +
+            $"hypervolume {s.Hypervolume:G6}, Pareto front {s.ParetoSize}, {s.Elapsed:hh\\:mm\\:ss} elapsed");
+    }
+}

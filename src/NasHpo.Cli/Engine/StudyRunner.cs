@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using NasHpo.Actors.Hosting;
+using NasHpo.Actors.ReadSide;
+using NasHpo.Actors.Studies;
+using NasHpo.Configuration;
+
+namespace NasHpo.Cli.Engine;
+
+/// <summary>
+/// Runs one study in this process until it finishes or the user interrupts it, showing progress: the shared
+/// body of <c>run</c> (a new study) and <c>resume</c> (one from the journal).
+/// </summary>
+internal static partial class StudyRunner
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A study id is part of actor names and persistence ids: letters, digits, '.', '_' and '-'.</summary>
+    public static string ValidateStudyId(string studyId) =>
+        StudyIdPattern().IsMatch(studyId)
+            ? studyId
+            : throw new UserErrorException($"study id \"{studyId}\" must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+    /// <summary>"{name}-{yyyyMMdd-HHmmss}" with anything unsafe replaced.</summary>
+    public static string NewStudyId(string name) =>
+        ValidateStudyId($"{UnsafeCharacters().Replace(name, "-").Trim('-', '.')}-{DateTime.UtcNow:yyyyMMdd-HHmmss}".TrimStart('-'));
+
+    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
+    {
+        EngineHost host;
+        try
+        {
+            host = EngineHost.Create(databasePath);
+        }
+        catch (DatabaseUnavailableException error)
+        {
+            throw new UserErrorException(error.Message, error);
+        }
+
+        await using (host)
+        {
+            var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
+            if (definition is not null && record.Exists)
+            {
+                throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+            }
+
+            if (definition is null && !record.Exists)
+            {
+                throw new UserErrorException($"no study \"{studyId}\" in {databasePath} (nashpo status --db {databasePath} lists them)");
+            }
+
+            if (record.Finished is { } finished)
+            {
+                console.Out.WriteLine($"study {studyId} already finished ({finished.Reason}); nothing to resume");
+                return ExitCodes.Success;
+            }
+
+            var devices = (definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition)).Devices;
+            var studies = host.StartEngine(devices);
+            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
+            console.Out.WriteLine(definition is null
+                ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
+                : $"study {studyId} started in {databasePath}");
+
+            var progress = new ProgressDisplay(console, studyId);
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(PollInterval, cancellation);
+                    StudyStatus status;
+                    try
+                    {
+                        status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, cancellation);
+                    }
+                    catch (AskTimeoutException)
+                    {
+                        // The study is restarting after a journal failure; it answers again once recovered.
+                        continue;
+                    }
+
+                    progress.Show(status);
+                    if (status.State == StudyState.Finished)
+                    {
+                        progress.Done(status, databasePath);
+                        return ExitCodes.Success;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                await studies.Ask<StudyStopped>(new StopStudy(studyId), AskTimeout, CancellationToken.None).ConfigureAwait(false);
+                progress.Interrupted(databasePath);
+                throw;
+            }
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex StudyIdPattern();
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex UnsafeCharacters();
+}
