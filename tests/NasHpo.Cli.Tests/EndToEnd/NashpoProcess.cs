@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace NasHpo.Cli.Tests.EndToEnd;
+
+/// <summary>The built `nashpo` as a real process, in a working directory of the test's own.</summary>
+internal sealed class NashpoProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+
+    private NashpoProcess(Process process)
+    {
+        _process = process;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public static NashpoProcess Start(string workingDirectory, params string[] args)
+    {
+        // The Cli project is referenced, so nashpo.dll and its runtime config sit next to this assembly.
+        var dll = Path.Combine(AppContext.BaseDirectory, "nashpo.dll");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new NashpoProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Runs to the end and returns exit code and output; fails the test if it takes longer than the limit.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan limit, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        return await process.WaitAsync(limit);
+    }
+
+    public async Task<(int ExitCode, string Stdout, string Stderr)> WaitAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"nashpo did not finish within {limit}; stdout so far: {await _stdout}");
+        }
+
+        return (_process.ExitCode, await _stdout, await _stderr);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly what a crash or an OOM kill does.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
