@@ -63,7 +63,7 @@ internal static class UnitCube
         }
     }
 
-    /// <summary>Number of distinct values, capped; used to tell whether mutation can change a parameter.</summary>
+    /// <summary>Whether the parameter can take more than one value, i.e. whether mutation can change it.</summary>
     public static bool HasSeveralValues(Parameter parameter) => parameter switch
     {
         FloatParameter p => p.Upper > p.Lower,
