@@ -43,6 +43,7 @@ public sealed class CrashRecoveryTests : IDisposable
         var crashed = Directory.CreateDirectory(Path.Combine(_directory.FullName, "crashed")).FullName;
         var random = new DeterministicRandom(20261122);
         var kills = 0;
+        var evaluationsAtKill = new List<int>();
         var args = new[] { "run", studyFile, "--study-id", "s" };
         while (kills < 5)
         {
@@ -57,11 +58,23 @@ public sealed class CrashRecoveryTests : IDisposable
 
             process.Kill();
             kills++;
-            args = ["resume", "s"];
+
+            // A kill before the study was first written leaves nothing to resume: run it again, as a user would.
+            var status = await NashpoProcess.RunAsync(crashed, Limit, "status", "s", "--json");
+            var exists = status.ExitCode == 0;
+            args = exists ? ["resume", "s"] : ["run", studyFile, "--study-id", "s"];
+            if (exists)
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(status.Stdout);
+                evaluationsAtKill.Add(json.RootElement.GetProperty("evaluations").GetInt32());
+            }
         }
 
         Assert.True(kills >= 3, $"only {kills} kills landed before the study finished; the study is too short to test recovery");
-        var resumed = await NashpoProcess.RunAsync(crashed, Limit, "resume", "s");
+        Assert.True(
+            evaluationsAtKill.Count(n => n is > 0 and < Evaluations) >= 2,
+            $"kills must land in the middle of the study; evaluations at each kill: {string.Join(", ", evaluationsAtKill)}");
+        var resumed = await NashpoProcess.RunAsync(crashed, Limit, args);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.Stdout);
         Assert.Equal(0, (await NashpoProcess.RunAsync(crashed, Limit, "report", "s", "--out", "report")).ExitCode);
 
