@@ -39,6 +39,10 @@ public static class Program
                 Output = console.Out,
                 Error = console.Error,
                 EnableDefaultExceptionHandler = false,
+
+                // Ctrl+C and SIGTERM cancel the command's token; a running study then stops its trials and shuts
+                // the engine down, which needs more than the library's default two seconds on a slow disk.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
             };
             return parseResult.Invoke(invocation);
         }
