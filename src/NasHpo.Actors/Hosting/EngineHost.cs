@@ -5,7 +5,9 @@ using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Studies;
+using NasHpo.Actors.Workloads;
 using NasHpo.Configuration;
+using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Hosting;
 
@@ -99,8 +101,11 @@ public sealed class EngineHost : IAsyncDisposable
         return new EngineHost(ActorSystem.Create(systemName, config), databasePath);
     }
 
-    /// <summary>Starts the device pool (this many CPU slots) and the study manager.</summary>
-    public IActorRef StartEngine(int devices)
+    /// <summary>
+    /// Starts the device pool (this many CPU slots) and the study manager. <paramref name="workloads"/> turns a
+    /// definition into what its trials run (default: the workload catalogue; tests pass their own).
+    /// </summary>
+    public IActorRef StartEngine(int devices, Func<StudyDefinition, IWorkload>? workloads = null)
     {
         if (Studies is not null)
         {
@@ -109,7 +114,8 @@ public sealed class EngineHost : IAsyncDisposable
 
         var settings = EngineSettings.From(System.Settings.Config);
         Devices = System.ActorOf(DevicePool.Props(DevicePool.CpuDevices(devices)), "devices");
-        Studies = System.ActorOf(StudyManager.Props(Devices, StudyDefinitionReader.FromHocon, settings), "studies");
+        var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create);
+        Studies = System.ActorOf(StudyManager.Props(environment), "studies");
         return Studies;
     }
 

@@ -29,6 +29,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly string _studyId;
     private readonly StudyDefinition? _newDefinition;
     private readonly Func<string, StudyDefinition> _readDefinition;
+    private readonly Func<StudyDefinition, IWorkload> _workloads;
     private readonly IActorRef _devices;
     private readonly EngineSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -59,11 +60,14 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private int _paretoSize;
     private string? _lastFailure;
 
-    public StudyActor(string studyId, StudyDefinition? newDefinition, Func<string, StudyDefinition> readDefinition, IActorRef devices, EngineSettings settings)
+    public StudyActor(StudyEnvironment environment, string studyId, StudyDefinition? newDefinition)
     {
         _studyId = studyId;
         _newDefinition = newDefinition;
-        _readDefinition = readDefinition;
+        _readDefinition = environment.ReadDefinition;
+        _workloads = environment.Workloads;
+        var devices = environment.Devices;
+        var settings = environment.Settings;
         _devices = devices;
         _settings = settings;
         PersistenceId = PersistenceIdFor(studyId);
@@ -105,8 +109,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     /// <summary>Frozen: renaming it orphans every study journal.</summary>
     public static string PersistenceIdFor(string studyId) => $"study-{studyId}";
 
-    public static Props Props(string studyId, StudyDefinition? newDefinition, Func<string, StudyDefinition> readDefinition, IActorRef devices, EngineSettings settings) =>
-        Akka.Actor.Props.Create(() => new StudyActor(studyId, newDefinition, readDefinition, devices, settings));
+    public static Props Props(StudyEnvironment environment, string studyId, StudyDefinition? newDefinition) =>
+        Akka.Actor.Props.Create(() => new StudyActor(environment, studyId, newDefinition));
 
     private sealed class Begin
     {
@@ -209,7 +213,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _workload = Workloads.WorkloadCatalog.Create(_definition);
+        _workload = _workloads(_definition);
         var optimizer = OptimizerFactory.Create(
             _definition.Optimizer.Type,
             _definition.Space,

@@ -16,14 +16,15 @@ public sealed record StudyStarting(string StudyId);
 /// </summary>
 public sealed class StudyManager : ReceiveActor
 {
-    public StudyManager(IActorRef devices, Func<string, StudyDefinition> readDefinition, EngineSettings settings)
+    public StudyManager(StudyEnvironment environment)
     {
         Receive<StartStudy>(start =>
         {
             var name = NameOf(start.StudyId);
             if (Context.Child(name).IsNobody())
             {
-                var study = StudyActor.Props(start.StudyId, start.Definition, readDefinition, devices, settings);
+                var study = StudyActor.Props(environment, start.StudyId, start.Definition);
+                var settings = environment.Settings;
                 Context.ActorOf(BackoffSupervisor.Props(study, "study", settings.MinBackoff, settings.MaxBackoff, 0.2), name);
             }
 
@@ -33,8 +34,8 @@ public sealed class StudyManager : ReceiveActor
         Receive<StopStudy>(stop => Route(stop.StudyId, stop, () => new StudyStopped(stop.StudyId)));
     }
 
-    public static Props Props(IActorRef devices, Func<string, StudyDefinition> readDefinition, EngineSettings settings) =>
-        Akka.Actor.Props.Create(() => new StudyManager(devices, readDefinition, settings));
+    public static Props Props(StudyEnvironment environment) =>
+        Akka.Actor.Props.Create(() => new StudyManager(environment));
 
     public static string NameOf(string studyId) => $"study-{studyId}";
 

@@ -1,0 +1,15 @@
+using Akka.Actor;
+using NasHpo.Configuration;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Actors.Studies;
+
+/// <summary>
+/// What every study of a process shares: the device pool, the engine settings, how a persisted definition is read
+/// back, and how a definition becomes the workload its trials run.
+/// </summary>
+public sealed record StudyEnvironment(
+    IActorRef Devices,
+    EngineSettings Settings,
+    Func<string, StudyDefinition> ReadDefinition,
+    Func<StudyDefinition, IWorkload> Workloads);
