@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using NasHpo.Actors.Devices;
+using NasHpo.Actors.Hosting;
+using NasHpo.Actors.Studies;
+using NasHpo.Configuration;
+using static System.FormattableString;
+
+namespace NasHpo.Benchmarks;
+
+/// <summary>
+/// B4 (engine overhead), B5 (recovery) and B6 (device utilisation): whole studies through the actor tree on a
+/// real SQLite journal in a scratch directory.
+/// </summary>
+internal static class EngineBenchmarks
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    private sealed record Row(string Id, string Case, double Value, string Unit, double Target, bool HigherIsBetter, string Detail)
+    {
+        public bool Met => HigherIsBetter ? Value >= Target : Value <= Target;
+    }
+
+    public static int Run(BenchmarkOptions options)
+    {
+        var scratch = Directory.CreateTempSubdirectory("nashpo-bench-engine-");
+        try
+        {
+            var rows = new List<Row>();
+            rows.AddRange(Throughput(scratch.FullName, options.Runs));
+            rows.Add(Recovery(scratch.FullName));
+            rows.AddRange(Utilisation(scratch.FullName));
+
+            Console.WriteLine("Engine benchmarks (SQLite journal, whole actor pipeline)");
+            Console.WriteLine(Invariant($"  {"id",-3} {"case",-58} {"value",10} {"unit",-8} {"target",8}  ok  detail"));
+            foreach (var r in rows)
+            {
+                Console.WriteLine(Invariant($"  {r.Id,-3} {r.Case,-58} {r.Value,10:F2} {r.Unit,-8} {(r.HigherIsBetter ? "≥" : "≤") + r.Target.ToString(CultureInfo.InvariantCulture),8}  {(r.Met ? "yes" : "NO "),-3} {r.Detail}"));
+            }
+
+            var path = options.OutputPath ?? Path.Combine(Path.GetTempPath(), "nashpo-bench-engine.json");
+            File.WriteAllText(path, JsonSerializer.Serialize(new { suite = "engine", cores = Environment.ProcessorCount, rows }, JsonOptions));
+            Console.WriteLine(Invariant($"JSON written to {path}"));
+            return rows.All(r => r.Met) ? 0 : 1;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>B4: 5 000 instant evaluations (random search, so no rung barrier), median of the runs.</summary>
+    private static IEnumerable<Row> Throughput(string scratch, int runs)
+    {
+        foreach (var devices in new[] { 8, 32 })
+        {
+            var rates = new List<double>();
+            for (var run = 0; run < Math.Max(1, Math.Min(runs, 3)); run++)
+            {
+                var definition = Study($"seed = {run}, devices = {devices}", "problem { type = zdt1, dimensions = 10 }", "optimizer { type = random, max-budget = 1 }", "stop { max-evaluations = 5000 }");
+                var watch = Stopwatch.StartNew();
+                RunStudy(Path.Combine(scratch, $"b4-{devices}-{run}.db"), "b4", definition, devices);
+                rates.Add(5000 / watch.Elapsed.TotalSeconds);
+            }
+
+            rates.Sort();
+            yield return new Row("B4", Invariant($"5 000 instant evaluations, random search, {devices} device slots"), rates[rates.Count / 2], "evals/s", 1000, true,
+                "runs: " + string.Join(" ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture))));
+        }
+    }
+
+    /// <summary>B5: a journal with 10 000 completed evaluations; time from starting the engine to the first new trial.</summary>
+    private static Row Recovery(string scratch)
+    {
+        var database = Path.Combine(scratch, "b5.db");
+        var definition = Study("seed = 1, devices = 8", "problem { type = zdt1, dimensions = 10 }", "optimizer { type = random, max-budget = 1 }", "stop { max-evaluations = 20000 }");
+        var filling = EngineHost.Create(database);
+        var recorded = 0;
+        try
+        {
+            var studies = filling.StartEngine(8);
+            studies.Ask<StudyStarting>(new StartStudy("b5", definition), AskTimeout).GetAwaiter().GetResult();
+            recorded = WaitFor(studies, "b5", s => s.Evaluations >= 10000).Evaluations;
+        }
+        finally
+        {
+            filling.System.Terminate().Wait();
+        }
+
+        var watch = Stopwatch.StartNew();
+        var host = EngineHost.Create(database);
+        try
+        {
+            var studies = host.StartEngine(8);
+            studies.Ask<StudyStarting>(new StartStudy("b5", null), AskTimeout).GetAwaiter().GetResult();
+
+            // The first new trial: the study is back and has dispatched beyond what the journal held.
+            var status = WaitFor(studies, "b5", s => s.State == StudyState.Running && (s.Running + s.Pending > 0 || s.Evaluations > recorded), TimeSpan.FromMilliseconds(2));
+            var elapsed = watch.Elapsed.TotalSeconds;
+            return new Row("B5", Invariant($"resume with {recorded} completed evaluations in the journal"), elapsed, "s", 2, false,
+                Invariant($"first poll after recovery saw {status.Evaluations} evaluations, {status.Running + status.Pending} in flight"));
+        }
+        finally
+        {
+            host.System.Terminate().Wait();
+        }
+    }
+
+    /// <summary>B6: 4 devices, 50 ms evaluations, 2 000 evaluations; busy time over wall time per device.</summary>
+    private static IEnumerable<Row> Utilisation(string scratch)
+    {
+        foreach (var (label, optimizer) in new[]
+        {
+            ("random search", "optimizer { type = random, max-budget = 1 }"),
+            ("Hyperband, synchronous promotion, budgets 1–9", "optimizer { type = hyperband, min-budget = 1, max-budget = 9 }"),
+        })
+        {
+            // The delay scales with budget / max budget; Hyperband's delay is set so that its mean evaluation is 50 ms too.
+            var delay = optimizer.Contains("hyperband", StringComparison.Ordinal) ? "110ms" : "50ms";
+            var definition = Study("seed = 4, devices = 4", $"problem {{ type = zdt1, dimensions = 10, delay = {delay} }}", optimizer, "stop { max-evaluations = 2000 }");
+            var database = Path.Combine(scratch, $"b6-{label.Length}.db");
+            var host = EngineHost.Create(database);
+            var studies = host.StartEngine(4);
+            var watch = Stopwatch.StartNew();
+            studies.Ask<StudyStarting>(new StartStudy("b6", definition), AskTimeout).GetAwaiter().GetResult();
+            WaitFor(studies, "b6", s => s.State == StudyState.Finished, TimeSpan.FromMilliseconds(20));
+            var wall = watch.Elapsed;
+            var usage = host.Devices!.Ask<DeviceUtilisation>(new GetDeviceUtilisation(), AskTimeout).GetAwaiter().GetResult();
+            var busy = usage.Busy.Values.Sum(t => t.TotalSeconds) / (usage.Busy.Count * wall.TotalSeconds) * 100;
+            host.System.Terminate().Wait();
+            yield return new Row("B6", Invariant($"4 devices, 2 000 evaluations, {label}"), busy, "% busy", 95, true,
+                Invariant($"wall {wall.TotalSeconds:F1} s; per device: {string.Join(" ", usage.Busy.OrderBy(p => p.Key).Select(p => (p.Value.TotalSeconds / wall.TotalSeconds * 100).ToString("F1", CultureInfo.InvariantCulture)))} %"));
+        }
+    }
+
+    private static StudyDefinition Study(params string[] lines) => StudyDefinitionReader.FromHocon("study {\n" + string.Join("\n", lines) + "\n}");
+
+    private static void RunStudy(string database, string id, StudyDefinition definition, int devices)
+    {
+        var host = EngineHost.Create(database);
+        var studies = host.StartEngine(devices);
+        studies.Ask<StudyStarting>(new StartStudy(id, definition), AskTimeout).GetAwaiter().GetResult();
+        WaitFor(studies, id, s => s.State == StudyState.Finished, TimeSpan.FromMilliseconds(20));
+        host.System.Terminate().Wait();
+    }
+
+    private static StudyStatus WaitFor(IActorRef studies, string id, Func<StudyStatus, bool> condition, TimeSpan? poll = null)
+    {
+        while (true)
+        {
+            var status = studies.Ask<StudyStatus>(new GetStudyStatus(id), AskTimeout).GetAwaiter().GetResult();
+            if (condition(status))
+            {
+                return status;
+            }
+
+            Thread.Sleep(poll ?? TimeSpan.FromMilliseconds(50));
+        }
+    }
+}
