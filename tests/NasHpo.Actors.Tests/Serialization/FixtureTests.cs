@@ -246,6 +246,6 @@ public sealed class FixtureTests : IClassFixture<EngineSerializationFixture>
     private T Load<T>(string manifest)
     {
         var bytes = File.ReadAllBytes(Path.Combine(FixtureDirectory, manifest + ".bin"));
-        return Assert.IsAssignableFrom<T>(_engine.Serialization.Deserialize(bytes, NasHpoSerializer.Id, manifest));
+        return Assert.IsType<T>(_engine.Serialization.Deserialize(bytes, NasHpoSerializer.Id, manifest), exactMatch: false);
     }
 }
