@@ -1,0 +1,147 @@
+using NasHpo.Actors.Archive;
+using NasHpo.Actors.Sampling;
+using NasHpo.Actors.Studies;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.SearchSpaces;
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
+
+namespace NasHpo.Actors.Tests.Serialization;
+
+/// <summary>
+/// Deterministic, realistic instances of every type the serializer binds. The entry named exactly after a manifest
+/// is the one written to Fixtures/v1; entries named "manifest:variant" cover edge cases in round trips only.
+/// </summary>
+/// <remarks>
+/// Timestamps are whole milliseconds in UTC because the wire format stores Unix milliseconds: anything finer, or an
+/// offset, is normalised away by design (see <c>Timestamps_keep_the_instant_to_the_millisecond_and_come_back_in_utc</c>).
+/// </remarks>
+internal static class SerializationSamples
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 22, 19, 45, 57, 123, TimeSpan.Zero);
+
+    /// <summary>A 25/3 budget is what eta = 3 gives between 25/9 and 25: it has no finite binary expansion.</summary>
+    public static readonly TrialId Promoted = new(17, 25.0 / 3);
+
+    public static readonly TrialId PromotedParent = new(17, 25.0 / 9);
+
+    /// <summary>Numbers (fractional, integral, zero, boolean, tiny negative) and choice texts, one of them numeric.</summary>
+    public static readonly SearchConfiguration Network = Configure(
+        ("lr", ParameterValue.Of(0.001234)),
+        ("layers", ParameterValue.Of(3)),
+        ("activation", ParameterValue.Of("relu")),
+        ("kernel", ParameterValue.Of("5")),
+        ("dropout", ParameterValue.Of(0.0)),
+        ("batch-norm", ParameterValue.Of(true)),
+        ("weight-decay", ParameterValue.Of(-2.5e-7)));
+
+    /// <summary>Texts with the canonical string's escape characters, non-ASCII letters and an empty choice.</summary>
+    public static readonly SearchConfiguration Awkward = Configure(
+        ("x0", ParameterValue.Of(0.5)),
+        ("sep", ParameterValue.Of("a;b=c\\d")),
+        ("größe", ParameterValue.Of("αβγ ✓")),
+        ("empty", ParameterValue.Of(string.Empty)));
+
+    /// <summary>The largest finite magnitudes and the smallest subnormal a configuration accepts.</summary>
+    public static readonly SearchConfiguration Extreme = Configure(
+        ("max", ParameterValue.Of(double.MaxValue)),
+        ("min", ParameterValue.Of(double.MinValue)),
+        ("subnormal", ParameterValue.Of(-double.Epsilon)),
+        ("integer-limit", ParameterValue.Of(9007199254740992.0)));
+
+    public static readonly TrialRequest PromotedRequest = new(Promoted, Network, 2, 1, PromotedParent);
+
+    public static readonly TrialRequest FreshRequest = new(new TrialId(23, 1), Awkward, 0, 0, null);
+
+    public static readonly TrialResult Observed = TrialResult.Completed(Promoted, [0.25, 7.5]);
+
+    public static readonly TrialResult Failure = TrialResult.Failure(new TrialId(9, 3), "loss diverged: NaN at step 12");
+
+    public static readonly string StudyDefinitionText =
+        "study {\n  seed = 42\n  devices = 2\n  problem { type = zdt1, dimensions = 10, delay = 0ms }\n" +
+        "  optimizer { type = mo-bohb, eta = 3, min-budget = 1, max-budget = 27 }\n  stop { max-evaluations = 300 }\n" +
+        "  # “quoted” comment, non-ASCII on purpose\n}\n";
+
+    public static readonly EvaluationArchived Archived = new(Promoted, [0.3, 4.2], TimeSpan.FromMilliseconds(62_500), 117.25);
+
+    public static readonly EvaluationArchived ArchivedEarlier = new(new TrialId(4, 1), [0.9, 1.0 / 3], TimeSpan.FromTicks(1), 0.0);
+
+    /// <summary>Every sample by name; the first entry per manifest has the manifest's exact name.</summary>
+    public static IReadOnlyDictionary<string, object> All { get; } = new Dictionary<string, object>
+    {
+        ["study-created.v1"] = new StudyCreated("zdt1-20261122-194557", StudyDefinitionText, 42, [1.1, 11], Start),
+        ["study-created.v1:extreme-seed"] = new StudyCreated("s", string.Empty, long.MinValue, [], DateTimeOffset.UnixEpoch),
+        ["study-created.v1:max-seed"] = new StudyCreated("s.2_x-y", "study {}", long.MaxValue, [-1e-300, 1e300], Start.AddYears(-60)),
+
+        ["trial-scheduled.v1"] = new TrialScheduled(PromotedRequest, Start.AddSeconds(1)),
+        ["trial-scheduled.v1:fresh"] = new TrialScheduled(FreshRequest, Start.AddSeconds(2)),
+        ["trial-scheduled.v1:extreme"] = new TrialScheduled(
+            new TrialRequest(new TrialId(long.MaxValue, double.MaxValue), Extreme, long.MaxValue, int.MaxValue, new TrialId(long.MinValue, double.Epsilon)),
+            Start),
+        ["trial-scheduled.v1:empty-configuration"] = new TrialScheduled(
+            new TrialRequest(new TrialId(0, 0), Configure(), 0, 0, new TrialId(0, 0)), Start),
+
+        ["trial-started.v1"] = new TrialStarted(new TrialId(4, 1), "cpu-0", Start.AddSeconds(3)),
+        ["trial-started.v1:remote"] = new TrialStarted(Promoted, "gpu-1@node-b.example:4053", Start.AddMilliseconds(1)),
+
+        ["trial-completed.v1"] = new TrialCompleted(
+            Promoted,
+            [0.123456789012345, double.MinValue, double.Epsilon],
+            new Dictionary<string, double> { ["test-error"] = 0.0731, ["train-loss"] = -0.5, ["parameters"] = 1.2e6 },
+            TimeSpan.FromTicks(12_345_678_901),
+            "cpu-1",
+            Start.AddSeconds(4)),
+        ["trial-completed.v1:empty"] = new TrialCompleted(
+            new TrialId(1, 1), [], new Dictionary<string, double>(), TimeSpan.Zero, string.Empty, Start),
+        ["trial-completed.v1:non-finite"] = new TrialCompleted(
+            new TrialId(-1, 25.0 / 3),
+            [double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.MaxValue, -double.Epsilon, -0.0],
+            new Dictionary<string, double> { [string.Empty] = double.NaN, ["ünïcode"] = double.NegativeInfinity, ["zero"] = 0.0 },
+            TimeSpan.FromTicks(-5),
+            "cpu-0",
+            Start),
+
+        ["trial-failed.v1"] = new TrialFailed(
+            new TrialId(9, 3), "workload threw InvalidOperationException: loss diverged (NaN at step 12)", "cpu-2", Start.AddSeconds(5)),
+        ["trial-failed.v1:multiline"] = new TrialFailed(Promoted, "line one\nline two\ttabbed “quoted”", "gpu-0", Start),
+
+        ["study-finished.v1"] = new StudyFinished("max-evaluations 300 reached", Start.AddMinutes(10)),
+        ["study-finished.v1:pre-epoch"] = new StudyFinished(string.Empty, DateTimeOffset.UnixEpoch.AddMilliseconds(-1)),
+
+        ["trial-proposed.v1"] = new TrialProposed(FreshRequest),
+        ["trial-proposed.v1:promoted"] = new TrialProposed(PromotedRequest),
+
+        ["result-observed.v1"] = new ResultObserved(Observed),
+        ["result-observed.v1:failure"] = new ResultObserved(Failure),
+        ["result-observed.v1:no-objectives"] = new ResultObserved(TrialResult.Completed(new TrialId(2, 9), [])),
+
+        ["sampler-snapshot.v1"] = new SamplerSnapshot(
+            [new TrialProposed(FreshRequest), new TrialProposed(PromotedRequest), new ResultObserved(Observed), new ResultObserved(Failure)]),
+        ["sampler-snapshot.v1:empty"] = new SamplerSnapshot([]),
+
+        ["evaluation-archived.v1"] = Archived,
+        ["evaluation-archived.v1:first"] = ArchivedEarlier,
+        ["evaluation-archived.v1:no-objectives"] = new EvaluationArchived(new TrialId(3, 27), [], TimeSpan.MaxValue, double.MaxValue),
+
+        ["archive-snapshot.v1"] = new ArchiveSnapshot([ArchivedEarlier, Archived]),
+        ["archive-snapshot.v1:empty"] = new ArchiveSnapshot([]),
+    };
+
+    /// <summary>The sample written to Fixtures/v1 for a manifest.</summary>
+    public static object ForManifest(string manifest) => All[manifest];
+
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in All.Keys)
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
+
+    public static string ManifestOf(string sampleName) => sampleName.Split(':')[0];
+
+    private static SearchConfiguration Configure(params (string Name, ParameterValue Value)[] values) =>
+        new(values.Select(v => new KeyValuePair<string, ParameterValue>(v.Name, v.Value)));
+}
