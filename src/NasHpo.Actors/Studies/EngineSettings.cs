@@ -3,9 +3,9 @@ using Akka.Configuration;
 namespace NasHpo.Actors.Studies;
 
 /// <summary>Engine tuning read from <c>nashpo.engine</c> in hocon/nashpo.conf.</summary>
-public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff)
+public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff, int PrefetchPerDevice)
 {
-    public static EngineSettings Default { get; } = new(1000, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+    public static EngineSettings Default { get; } = new(1000, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1);
 
     public static EngineSettings From(Config config)
     {
@@ -19,6 +19,7 @@ public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, Ti
             engine.GetInt("snapshot-every", Default.SnapshotEvery),
             engine.GetTimeSpan("offer-timeout", Default.OfferTimeout),
             engine.GetTimeSpan("restart-backoff.min", Default.MinBackoff),
-            engine.GetTimeSpan("restart-backoff.max", Default.MaxBackoff));
+            engine.GetTimeSpan("restart-backoff.max", Default.MaxBackoff),
+            engine.GetInt("prefetch-per-device", Default.PrefetchPerDevice));
     }
 }

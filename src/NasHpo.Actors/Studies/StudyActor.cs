@@ -270,7 +270,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var want = Math.Min(_definition.Devices - InFlight, max - finished - InFlight);
+        var capacity = _definition.Devices == 1 ? 1 : _definition.Devices * (1 + _settings.PrefetchPerDevice);
+        var want = Math.Min(capacity - InFlight, max - finished - InFlight);
         if (want <= 0)
         {
             return;
@@ -290,13 +291,13 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _awaitingOffer = null;
         Timers.Cancel(OfferTimer);
         StopClosedBrackets(offer.OpenBrackets);
 
         var fresh = offer.Trials.Where(t => !_ledger.ContainsKey(t.Id)).Select(t => new TrialScheduled(t, DateTimeOffset.UtcNow)).ToArray();
         if (fresh.Length == 0)
         {
+            _awaitingOffer = null;
             if (InFlight == 0 && _finished is null)
             {
                 if (offer.Finished)
@@ -314,20 +315,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var remaining = fresh.Length;
-        PersistAll(fresh, scheduled =>
+        // The offer stays open until the trials are written: no second request can race the first one's trials.
+        foreach (var scheduled in fresh)
         {
-            Apply(scheduled);
-            if (--remaining == 0)
-            {
-                foreach (var e in fresh)
-                {
-                    Dispatch(e.Request);
-                }
-
-                Pump();
-            }
-        });
+            Enqueue(scheduled);
+        }
     }
 
     private void OnResultsMissing(ResultsMissing missing)
@@ -460,6 +452,10 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         {
             switch (e)
             {
+                case TrialScheduled scheduled:
+                    _awaitingOffer = null;
+                    Dispatch(scheduled.Request);
+                    break;
                 case TrialCompleted completed:
                     results.Add(TrialResult.Completed(completed.Trial, completed.Objectives));
                     evaluations.Add(new Evaluation(completed.Trial, completed.Objectives));
