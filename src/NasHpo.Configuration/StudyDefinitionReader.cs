@@ -47,27 +47,32 @@ public static class StudyDefinitionReader
 
             var key = assignment[..equals].Trim();
             var value = assignment[(equals + 1)..].Trim();
+            try
+            {
+                // Checked alone, so that a syntax error names the override rather than a line after the file's end.
+                HoconText.Parse($"{key} = {value}", "--set");
+            }
+            catch (ConfigurationException error)
+            {
+                throw new ConfigurationException("--set", $"\"{assignment}\": {error.Detail}", error);
+            }
+
             lines.Add($"{(key.StartsWith("study.", StringComparison.Ordinal) ? key : "study." + key)} = {value}");
         }
 
         var resolved = lines.Count == 0 ? text : text + "\n# --set overrides\n" + string.Join("\n", lines) + "\n";
-        return FromHocon(resolved, Path.GetFileNameWithoutExtension(path));
+        return FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path));
     }
 
     /// <summary>Reads a definition from resolved HOCON text (a study file, or the text a journal kept).</summary>
-    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study");
+    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null);
 
-    private static StudyDefinition FromHocon(string hocon, string defaultName)
+    /// <summary>fileName, when given, names a study that does not name itself.</summary>
+    private static StudyDefinition FromHocon(string hocon, string source, string? fileName)
     {
-        Config root;
-        try
-        {
-            root = ConfigurationFactory.ParseString(hocon);
-        }
-        catch (Exception error) when (error is not ConfigurationException)
-        {
-            throw new ConfigurationException("study", $"malformed HOCON: {error.Message.ReplaceLineEndings(" ")}");
-        }
+        // HoconText checks the structure first: Akka's parser silently accepts an unclosed brace and can loop
+        // forever on an unclosed list. Syntax errors name source:line:column.
+        var root = HoconText.Parse(hocon, source);
 
         if (!root.HasPath("study"))
         {
@@ -96,9 +101,13 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.reference-point", $"{reference.Length} values for {objectives.Count} objectives");
         }
 
+        // The journal keeps the text, not the file's name: a name taken from the file is written into the text so
+        // that a resumed study (and its report) has the name it started with.
+        var named = study.HasPath("name");
+        var name = named ? study.GetString("name") : fileName ?? "study";
         return new StudyDefinition
         {
-            Name = study.HasPath("name") ? study.GetString("name") : defaultName,
+            Name = name,
             Seed = ReadLong(study, "seed", "study.seed", 0),
             Devices = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1),
             Optimizer = optimizer,
@@ -107,7 +116,7 @@ public static class StudyDefinitionReader
             Objectives = objectives,
             ReferencePoint = reference,
             Space = space,
-            Hocon = hocon,
+            Hocon = named || fileName is null ? hocon : hocon + $"\n# named after its file\nstudy.name = {Quote(name)}\n",
         };
     }
 
@@ -300,6 +309,12 @@ public static class StudyDefinitionReader
 
     private static double[] ReadNumbers(Config section, string key, string path)
     {
+        // GetStringList reads an object or a single value as an empty list, which would be reported as a count.
+        if (!HoconReading.IsList(section.GetValue(key)))
+        {
+            throw new ConfigurationException(path, $"expected a list of numbers, got {HoconReading.Show(section.GetValue(key))}");
+        }
+
         IList<string> items;
         try
         {
@@ -315,6 +330,9 @@ public static class StudyDefinitionReader
                 ? v
                 : throw new ConfigurationException($"{path}[{i}]", $"\"{text}\" is not a finite number")).ToArray();
     }
+
+    private static string Quote(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -46,7 +46,11 @@ public static class RunCommand
         }
         catch (ConfigurationException error)
         {
-            throw new UserErrorException($"{file}: {error.Message}", error);
+            // A syntax error already names the file (as "name.conf:line:column"), and a bad --set is not the file's fault.
+            var message = error.Path == "--set" ? error.Message
+                : error.Path.StartsWith(Path.GetFileName(file) + ":", StringComparison.Ordinal) ? Path.Join(Path.GetDirectoryName(file), error.Message)
+                : $"{file}: {error.Message}";
+            throw new UserErrorException(message, error);
         }
 
         var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);

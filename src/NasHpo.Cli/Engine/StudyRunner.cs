@@ -28,6 +28,14 @@ internal static partial class StudyRunner
 
     public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
     {
+        // Resume needs an existing journal; opening the engine on a missing file would leave an empty database behind.
+        if (definition is null && !File.Exists(databasePath))
+        {
+            throw new UserErrorException(Directory.Exists(databasePath)
+                ? $"cannot use database {databasePath}: it is a directory"
+                : $"no database at {databasePath}, so no study \"{studyId}\" to resume (pass --db PATH)");
+        }
+
         EngineHost host;
         try
         {
