@@ -55,7 +55,7 @@ public sealed class ParetoArchiveActor : ReceivePersistentActor
     public static string PersistenceIdFor(string studyId) => $"pareto-{studyId}";
 
     public static Props Props(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery) =>
-        Akka.Actor.Props.Create(() => new ParetoArchiveActor(studyId, referencePoint, maxBudget, studyCreatedAt, snapshotEvery));
+        Akka.Actor.Props.Create<ParetoArchiveActor>(studyId, referencePoint, maxBudget, studyCreatedAt, snapshotEvery);
 
     private void Archive(ArchiveEvaluations message)
     {

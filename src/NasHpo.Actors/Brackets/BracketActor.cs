@@ -28,7 +28,7 @@ public sealed class BracketActor : ReceiveActor
     }
 
     public static Props Props(IWorkload workload, IActorRef pool, IActorRef study) =>
-        Akka.Actor.Props.Create(() => new BracketActor(workload, pool, study));
+        Akka.Actor.Props.Create<BracketActor>(workload, pool, study);
 
     public static string NameOf(long bracket) => $"bracket-{bracket}";
 }

@@ -66,7 +66,7 @@ public sealed class DevicePool : ReceiveActor
         Receive<GetDeviceUtilisation>(_ => Sender.Tell(new DeviceUtilisation(new Dictionary<string, TimeSpan>(_busy), _age.Elapsed)));
     }
 
-    public static Props Props(IReadOnlyList<string> deviceNames) => Akka.Actor.Props.Create(() => new DevicePool(deviceNames));
+    public static Props Props(IReadOnlyList<string> deviceNames) => Akka.Actor.Props.Create<DevicePool>(deviceNames);
 
     /// <summary>"cpu-0", "cpu-1", …: the names of n CPU slots.</summary>
     public static IReadOnlyList<string> CpuDevices(int count) => Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();

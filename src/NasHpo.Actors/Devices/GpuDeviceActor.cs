@@ -7,33 +7,35 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Devices;
 
 /// <summary>
-/// Owns one device (a CPU slot or a CUDA device) and runs one trial at a time on a dedicated thread, so that a
-/// long training never blocks a dispatcher thread. The result is piped back to the actor, which answers the
-/// trial that sent the work; Self and Sender are captured before the thread starts.
+/// Owns one device (a CPU slot or a CUDA device) and runs one trial at a time on the device's own thread, so
+/// that a long training never blocks a dispatcher thread. The result is sent back to the actor, which answers
+/// the trial that sent the work; Self and Sender are captured before the work leaves the actor.
 /// </summary>
-#pragma warning disable CA1001 // The cancellation source is disposed in PostStop, the actor's end of life.
+#pragma warning disable CA1001 // The device thread is ended in PostStop, the actor's end of life.
 public sealed class GpuDeviceActor : ReceiveActor
 #pragma warning restore CA1001
 {
     private readonly string _deviceName;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DeviceThread _thread;
     private CancellationTokenSource? _cancellation;
     private TrialId? _running;
 
     public GpuDeviceActor(string deviceName)
     {
         _deviceName = deviceName;
+        _thread = new DeviceThread(deviceName);
         Idle();
     }
 
-    public static Props Props(string deviceName) => Akka.Actor.Props.Create(() => new GpuDeviceActor(deviceName));
+    public static Props Props(string deviceName) => Akka.Actor.Props.Create<GpuDeviceActor>(deviceName);
 
     private sealed record RunEnded(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, IActorRef ReplyTo);
 
     protected override void PostStop()
     {
         _cancellation?.Cancel();
-        _cancellation?.Dispose();
+        _thread.Dispose();
     }
 
     private void Idle()
@@ -74,30 +76,29 @@ public sealed class GpuDeviceActor : ReceiveActor
         _running = trial;
         Become(Running);
 
-        Task.Factory.StartNew(
-            () =>
+        _thread.Run(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            RunEnded ended;
+            try
             {
-                var watch = Stopwatch.StartNew();
-                try
-                {
-                    var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token);
-                    var result = run.Workload.Run(run.Request, context);
-                    return new RunEnded(trial, result, null, watch.Elapsed, replyTo);
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    return new RunEnded(trial, null, "cancelled", watch.Elapsed, replyTo);
-                }
+                var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token);
+                var result = run.Workload.Run(run.Request, context);
+                ended = new RunEnded(trial, result, null, watch.Elapsed, replyTo);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                ended = new RunEnded(trial, null, "cancelled", watch.Elapsed, replyTo);
+            }
 #pragma warning disable CA1031 // Any failure of user code fails the trial, never the device.
-                catch (Exception error)
+            catch (Exception error)
 #pragma warning restore CA1031
-                {
-                    return new RunEnded(trial, null, Describe(error), watch.Elapsed, replyTo);
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).PipeTo(self);
+            {
+                ended = new RunEnded(trial, null, Describe(error), watch.Elapsed, replyTo);
+            }
+
+            self.Tell(ended);
+        });
         _log.Debug("{0} started {1}", device, trial);
     }
 

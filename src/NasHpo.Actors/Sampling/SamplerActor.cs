@@ -53,7 +53,7 @@ public sealed class SamplerActor : ReceivePersistentActor
     public static string PersistenceIdFor(string studyId) => $"sampler-{studyId}";
 
     public static Props Props(string studyId, IOptimizer optimizer, int snapshotEvery) =>
-        Akka.Actor.Props.Create(() => new SamplerActor(studyId, optimizer, snapshotEvery));
+        Akka.Actor.Props.Create<SamplerActor>(studyId, optimizer, snapshotEvery);
 
     private void Observe(ObserveResults message)
     {

@@ -110,7 +110,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     public static string PersistenceIdFor(string studyId) => $"study-{studyId}";
 
     public static Props Props(StudyEnvironment environment, string studyId, StudyDefinition? newDefinition) =>
-        Akka.Actor.Props.Create(() => new StudyActor(environment, studyId, newDefinition));
+        Akka.Actor.Props.Create<StudyActor>(environment, studyId, newDefinition!);
 
     private sealed class Begin
     {

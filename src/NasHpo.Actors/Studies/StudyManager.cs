@@ -35,7 +35,7 @@ public sealed class StudyManager : ReceiveActor
     }
 
     public static Props Props(StudyEnvironment environment) =>
-        Akka.Actor.Props.Create(() => new StudyManager(environment));
+        Akka.Actor.Props.Create<StudyManager>(environment);
 
     public static string NameOf(string studyId) => $"study-{studyId}";
 

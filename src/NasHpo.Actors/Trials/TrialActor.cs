@@ -58,7 +58,7 @@ public sealed class TrialActor : ReceiveActor
     }
 
     public static Props Props(TrialRequest request, IWorkload workload, IActorRef pool, IActorRef study) =>
-        Akka.Actor.Props.Create(() => new TrialActor(request, workload, pool, study));
+        Akka.Actor.Props.Create<TrialActor>(request, workload, pool, study);
 
     protected override void PreStart() => _pool.Tell(new LeaseDevice(_request.Id));
 
