@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Persistence;
+using NasHpo.Actors.Persistence;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Pareto;
 
@@ -12,25 +12,23 @@ namespace NasHpo.Actors.Archive;
 /// Its state is rebuildable from completed evaluations; the hypervolume history is persisted with them because it
 /// records when the front improved, which a later replay could not know.
 /// </summary>
-public sealed class ParetoArchiveActor : ReceivePersistentActor
+public sealed class ParetoArchiveActor : SnapshottingActor
 {
     private readonly double[] _reference;
     private readonly double _maxBudget;
     private readonly DateTimeOffset _studyCreatedAt;
-    private readonly int _snapshotEvery;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<EvaluationArchived> _archived = [];
     private readonly HashSet<TrialId> _known = [];
     private readonly List<Evaluation> _front = [];
     private double _hypervolume;
 
     public ParetoArchiveActor(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery)
+        : base(snapshotEvery)
     {
         PersistenceId = PersistenceIdFor(studyId);
         _reference = referencePoint.ToArray();
         _maxBudget = maxBudget;
         _studyCreatedAt = studyCreatedAt;
-        _snapshotEvery = snapshotEvery;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -43,10 +41,6 @@ public sealed class ParetoArchiveActor : ReceivePersistentActor
 
         Command<ArchiveEvaluations>(Archive);
         Command<GetParetoFront>(_ => Sender.Tell(new ParetoFront(_front.ToArray(), _hypervolume)));
-        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failure => _log.Warning("archive snapshot failed: {0}", failure.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
     public override string PersistenceId { get; }
@@ -86,10 +80,7 @@ public sealed class ParetoArchiveActor : ReceivePersistentActor
         PersistAll(events, archived =>
         {
             Apply(archived);
-            if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0)
-            {
-                SaveSnapshot(new ArchiveSnapshot(_archived.ToArray()));
-            }
+            SnapshotWhenDue(() => new ArchiveSnapshot(_archived.ToArray()));
 
             if (--remaining == 0)
             {

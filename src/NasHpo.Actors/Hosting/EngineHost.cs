@@ -77,19 +77,38 @@ public sealed class EngineHost : IAsyncDisposable
             throw new DatabaseUnavailableException($"cannot use database {databasePath}: directory {directory} does not exist");
         }
 
+        // WAL lets readers (status, report) work while a study writes; it is a property of the file.
+        Probe(databasePath, SqliteOpenMode.ReadWriteCreate, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS nashpo_probe(x); DROP TABLE nashpo_probe;", "write");
+    }
+
+    /// <summary>
+    /// Checks that an existing file is a readable SQLite database without creating or changing anything: a file
+    /// that is not one would otherwise surface as a query timeout inside the actor system.
+    /// </summary>
+    public static void CheckExistingDatabase(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            throw new DatabaseUnavailableException($"no database at {databasePath} (pass --db PATH, or run a study first)");
+        }
+
+        Probe(databasePath, SqliteOpenMode.ReadWrite, "SELECT count(*) FROM sqlite_master", "read");
+    }
+
+    private static void Probe(string databasePath, SqliteOpenMode mode, string sql, string verb)
+    {
         try
         {
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ConnectionString);
-            connection.Open();
-            using var command = connection.CreateCommand();
-
-            // WAL lets readers (status, report) work while a study writes; it is a property of the file.
-            command.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS nashpo_probe(x); DROP TABLE nashpo_probe;";
+            var connection = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(databasePath), Mode = mode, Pooling = false }.ConnectionString;
+            using var sqlite = new SqliteConnection(connection);
+            sqlite.Open();
+            using var command = sqlite.CreateCommand();
+            command.CommandText = sql;
             command.ExecuteNonQuery();
         }
         catch (SqliteException error)
         {
-            throw new DatabaseUnavailableException($"cannot write database {databasePath}: {error.Message.ReplaceLineEndings(" ")}", error);
+            throw new DatabaseUnavailableException($"cannot {verb} database {databasePath}: {error.Message.ReplaceLineEndings(" ")}", error);
         }
     }
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Persistence;
+using NasHpo.Actors.Persistence;
 using NasHpo.Core.Optimizers;
 
 namespace NasHpo.Actors.Sampling;
@@ -11,21 +11,19 @@ namespace NasHpo.Actors.Sampling;
 /// <see cref="ResultObserved"/>; recovery applies those facts in order and so rebuilds the optimizer exactly,
 /// without sampling anything again.
 /// </summary>
-public sealed class SamplerActor : ReceivePersistentActor
+public sealed class SamplerActor : SnapshottingActor
 {
     private readonly IOptimizer _optimizer;
-    private readonly int _snapshotEvery;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ISamplerEvent> _facts = [];
     private readonly List<TrialRequest> _outstanding = [];
     private readonly HashSet<TrialId> _proposed = [];
     private readonly HashSet<TrialId> _observed = [];
 
     public SamplerActor(string studyId, IOptimizer optimizer, int snapshotEvery)
+        : base(snapshotEvery)
     {
         PersistenceId = PersistenceIdFor(studyId);
         _optimizer = optimizer;
-        _snapshotEvery = snapshotEvery;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -41,10 +39,6 @@ public sealed class SamplerActor : ReceivePersistentActor
 
         Command<ObserveResults>(Observe);
         Command<RequestTrials>(Offer);
-        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failure => _log.Warning("sampler snapshot failed: {0}", failure.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
     public override string PersistenceId { get; }
@@ -70,7 +64,7 @@ public sealed class SamplerActor : ReceivePersistentActor
         PersistAll(fresh, observed =>
         {
             Apply(observed);
-            MaybeSnapshot();
+            SnapshotWhenDue(Snapshot);
         });
     }
 
@@ -118,7 +112,7 @@ public sealed class SamplerActor : ReceivePersistentActor
             if (--remaining == 0)
             {
                 replyTo.Tell(new TrialsOffered(request.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), false));
-                MaybeSnapshot();
+                SnapshotWhenDue(Snapshot);
             }
         });
     }
@@ -149,11 +143,5 @@ public sealed class SamplerActor : ReceivePersistentActor
         }
     }
 
-    private void MaybeSnapshot()
-    {
-        if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0)
-        {
-            SaveSnapshot(new SamplerSnapshot(_facts.ToArray()));
-        }
-    }
+    private SamplerSnapshot Snapshot() => new(_facts.ToArray());
 }

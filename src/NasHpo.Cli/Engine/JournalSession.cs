@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Microsoft.Data.Sqlite;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 
@@ -17,23 +16,13 @@ public sealed class JournalSession : IAsyncDisposable
 
     public static JournalSession Open(string databasePath)
     {
-        if (!File.Exists(databasePath))
-        {
-            throw new UserErrorException($"no database at {databasePath} (pass --db PATH, or run a study first)");
-        }
-
-        // A file that is not a SQLite database would otherwise surface as a query timeout inside the actor system.
         try
         {
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ConnectionString);
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM sqlite_master";
-            command.ExecuteScalar();
+            EngineHost.CheckExistingDatabase(databasePath);
         }
-        catch (SqliteException error)
+        catch (DatabaseUnavailableException error)
         {
-            throw new UserErrorException($"cannot read database {databasePath}: {error.Message.ReplaceLineEndings(" ")}", error);
+            throw new UserErrorException(error.Message, error);
         }
 
         return new JournalSession(ActorSystem.Create("nashpo-reader", EngineHost.BaseConfig(databasePath)));
