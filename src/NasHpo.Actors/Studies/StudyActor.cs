@@ -37,6 +37,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     // Persistent state: changed only by Apply.
     private readonly Dictionary<TrialId, LedgerEntry> _ledger = [];
     private readonly List<TrialId> _order = [];
+
+    // Scheduled and not yet finished, kept alongside the ledger so that asking for trials does not scan it.
+    private readonly HashSet<TrialId> _inFlight = [];
     private StudyCreated? _created;
     private StudyFinished? _finished;
     private int _completed;
@@ -150,7 +153,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         public bool IsFinished => Status is TrialStatus.Completed or TrialStatus.Failed;
     }
 
-    private int InFlight => _ledger.Count - _completed - _failed;
+    private int InFlight => _inFlight.Count;
 
     private void Apply(IStudyEvent e)
     {
@@ -162,6 +165,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             case TrialScheduled scheduled when !_ledger.ContainsKey(scheduled.Request.Id):
                 _ledger[scheduled.Request.Id] = new LedgerEntry(scheduled.Request);
                 _order.Add(scheduled.Request.Id);
+                _inFlight.Add(scheduled.Request.Id);
                 break;
             case TrialStarted started when _ledger.TryGetValue(started.Trial, out var entry) && !entry.IsFinished:
                 entry.Status = TrialStatus.Running;
@@ -170,11 +174,13 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 entry.Status = TrialStatus.Completed;
                 entry.Completion = completed;
                 _completed++;
+                _inFlight.Remove(completed.Trial);
                 break;
             case TrialFailed failed when _ledger.TryGetValue(failed.Trial, out var entry) && !entry.IsFinished:
                 entry.Status = TrialStatus.Failed;
                 entry.Failure = failed;
                 _failed++;
+                _inFlight.Remove(failed.Trial);
                 _lastFailure = $"{failed.Trial}: {failed.Reason}";
                 break;
             case StudyFinished finished:
@@ -279,8 +285,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         var correlation = ++_correlation;
         _awaitingOffer = correlation;
-        var inFlight = _order.Where(id => !_ledger[id].IsFinished).ToHashSet();
-        _sampler.Tell(new RequestTrials(correlation, want, inFlight, finished));
+        _sampler.Tell(new RequestTrials(correlation, want, _inFlight.ToHashSet(), finished));
         Timers.StartSingleTimer(OfferTimer, new OfferTimedOut(correlation), _settings.OfferTimeout);
     }
 
