@@ -59,6 +59,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private bool _flushQueued;
     private bool _stopped;
     private int _sentToArchive;
+    private int _archived;
+    private string? _finishWhenArchived;
     private double _hypervolume;
     private int _paretoSize;
     private string? _lastFailure;
@@ -263,7 +265,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
     private void Pump()
     {
-        if (_finished is not null || _stopped || _awaitingOffer is not null || _definition is null)
+        if (_finished is not null || _finishWhenArchived is not null || _stopped || _awaitingOffer is not null || _definition is null)
         {
             return;
         }
@@ -501,10 +503,15 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     {
         _hypervolume = updated.Hypervolume;
         _paretoSize = updated.ParetoSize;
+        _archived = updated.Evaluations;
         if (updated.Evaluations < _sentToArchive)
         {
             // The archive restarted and lost evaluations it had not written: send them all again (it ignores repeats).
             SendAllToArchive();
+        }
+        else if (_finishWhenArchived is { } reason)
+        {
+            Finish(reason);
         }
     }
 
@@ -528,6 +535,15 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         StopTrials();
+
+        // The study's last word includes its final front: wait until the archive holds every completed evaluation.
+        if (_archived < _sentToArchive)
+        {
+            _finishWhenArchived = reason;
+            return;
+        }
+
+        _finishWhenArchived = null;
         Persist(new StudyFinished(reason, DateTimeOffset.UtcNow), e =>
         {
             Apply(e);

@@ -48,7 +48,11 @@ public sealed class CrashRecoveryTests : IDisposable
         while (kills < 5)
         {
             using var process = NashpoProcess.Start(crashed, args);
-            await Task.Delay(TimeSpan.FromMilliseconds(400 + random.Next(1200)));
+
+            // Time the kill from the moment the study runs, so that a slow start on a loaded machine does not
+            // turn every kill into one that lands before the study exists.
+            await process.StudyStarted.WaitAsync(Limit);
+            await Task.Delay(TimeSpan.FromMilliseconds(50 + random.Next(800)));
             if (process.HasExited)
             {
                 var early = await process.WaitAsync(Limit);

@@ -8,13 +8,17 @@ internal sealed class NashpoProcess : IDisposable
     private readonly Process _process;
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
+    private readonly TaskCompletionSource _studyStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private NashpoProcess(Process process)
     {
         _process = process;
-        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stdout = ReadLinesAsync(process.StandardOutput);
         _stderr = process.StandardError.ReadToEndAsync();
     }
+
+    /// <summary>Completes when the process says its study is running (created or resumed), or when it exits.</summary>
+    public Task StudyStarted => _studyStarted.Task;
 
     public static NashpoProcess Start(string workingDirectory, params string[] args)
     {
@@ -61,6 +65,23 @@ internal sealed class NashpoProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    private async Task<string> ReadLinesAsync(StreamReader reader)
+    {
+        var text = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            text.AppendLine(line);
+            if (line.StartsWith("study ", StringComparison.Ordinal) && line.Contains(" started in ", StringComparison.Ordinal)
+                || line.StartsWith("resuming study ", StringComparison.Ordinal))
+            {
+                _studyStarted.TrySetResult();
+            }
+        }
+
+        _studyStarted.TrySetResult();
+        return text.ToString();
+    }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly what a crash or an OOM kill does.</summary>
     public void Kill()
