@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using NasHpo.Core.Objectives;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Randomness;
+using NasHpo.Core.Workloads;
+using NasHpo.Training.Data;
+using NasHpo.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasHpo.Training;
+
+/// <summary>How <see cref="FashionMnistWorkload"/> loads data, builds networks and reports.</summary>
+public sealed record FashionMnistWorkloadOptions
+{
+    public FashionMnistOptions Data { get; init; } = new();
+
+    /// <summary>
+    /// The objectives, in order, out of <c>val-error</c>, <c>params</c> and <c>flops</c> (multiply-accumulates of one
+    /// forward pass). Whatever is not an objective is still recorded as a metric, as is <c>test-error</c>.
+    /// </summary>
+    public IReadOnlyList<string> Objectives { get; init; } = [FashionMnistWorkload.ValidationError, FashionMnistWorkload.ParameterCount];
+
+    public ConvPadding Padding { get; init; } = ConvPadding.Same;
+
+    /// <summary>Images per forward pass when evaluating: only memory, not the result, depends on it.</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+}
+
+/// <summary>
+/// Trains the Table 2 network of a configuration on Fashion-MNIST with Adam for the trial's budget in epochs
+/// (a fractional budget trains that share of the last epoch), then measures the validation and test error.
+/// Synchronous and Akka-free: the engine runs it on a device's own thread.
+/// </summary>
+public sealed class FashionMnistWorkload : IWorkload, IDisposable
+{
+    public const string ValidationError = "val-error";
+    public const string ParameterCount = "params";
+    public const string Flops = "flops";
+    public const string TestError = "test-error";
+
+    // Weight initialisation draws from libtorch's global generator; seeding and building under one lock keeps a
+    // trial's initial weights a function of its seed even while other devices build networks at the same time.
+    private static readonly Lock InitializationLock = new();
+
+    private readonly FashionMnistWorkloadOptions _options;
+    private readonly Lazy<FashionMnist> _data;
+
+    public FashionMnistWorkload(FashionMnistWorkloadOptions? options = null)
+    {
+        _options = options ?? new FashionMnistWorkloadOptions();
+        Objectives = _options.Objectives.Select(ToObjective).ToArray();
+        if (Objectives.Count == 0)
+        {
+            throw new ArgumentException("the Fashion-MNIST workload needs at least one objective");
+        }
+
+        // Loaded once, on first use, and shared read-only by every trial this workload runs.
+        _data = new Lazy<FashionMnist>(() => FashionMnist.Load(_options.Data), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public IReadOnlyList<Objective> Objectives { get; }
+
+    public WorkloadResult Run(TrialRequest request, WorkloadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var budget = request.Id.Budget;
+        if (!(budget > 0) || !double.IsFinite(budget))
+        {
+            throw new ArgumentException($"the budget is a number of epochs and must be positive, not {budget}");
+        }
+
+        var device = SelectDevice(context.Device, out var deviceNote);
+        if (deviceNote is not null)
+        {
+            context.ReportProgress(new WorkloadProgress(0, budget, deviceNote));
+        }
+
+        var data = _data.Value;
+        var spec = Models.ConvNetSpec.FromConfiguration(request.Configuration);
+        var seed = StableHash.Combine((ulong)_options.Data.Seed, request.Configuration.Fingerprint);
+        ConvNet net;
+        lock (InitializationLock)
+        {
+            random.manual_seed((long)(seed >> 1));
+            net = ConvNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding);
+        }
+
+        using (net)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var trainLoss = Train(net, data.Training, budget, device, new DeterministicRandom(seed), context);
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            var validationError = 1.0 - Accuracy(net, data.Validation, device, context.Cancellation);
+            var testError = 1.0 - Accuracy(net, data.Test, device, context.Cancellation);
+
+            var metrics = new Dictionary<string, double>
+            {
+                [ValidationError] = validationError,
+                [ParameterCount] = net.Parameters,
+                [Flops] = net.MultiplyAccumulates,
+                [TestError] = testError,
+                ["train-loss"] = trainLoss,
+                ["train-seconds"] = seconds,
+            };
+            var objectives = _options.Objectives.Select(name => metrics[name]).ToArray();
+            return new WorkloadResult(objectives, metrics);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_data.IsValueCreated)
+        {
+            _data.Value.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// "cpu", "cpu-N" (a device actor's name), "cuda", "cuda:N" or "cuda-N". A CUDA device on a machine or build
+    /// without CUDA falls back to the CPU, and says so in <paramref name="note"/>.
+    /// </summary>
+    public static Device SelectDevice(string name, out string? note)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        note = null;
+        var text = name.Trim().ToLowerInvariant();
+        if (text == "cpu" || text.StartsWith("cpu-", StringComparison.Ordinal) || text.StartsWith("cpu:", StringComparison.Ordinal))
+        {
+            return CPU;
+        }
+
+        if (text == "cuda" || text.StartsWith("cuda:", StringComparison.Ordinal) || text.StartsWith("cuda-", StringComparison.Ordinal))
+        {
+            var index = text.Length > 5 && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : text.Length == 4 ? 0 : -1;
+            if (index < 0)
+            {
+                throw new ArgumentException($"device '{name}' is not cpu, cuda or cuda:N");
+            }
+
+            if (!cuda.is_available())
+            {
+                note = $"device '{name}' asked for CUDA, but libtorch sees no CUDA device (a TorchBackend=cpu build, or no GPU or driver); training on the CPU";
+                return CPU;
+            }
+
+            if (index >= cuda.device_count())
+            {
+                throw new ArgumentException($"device '{name}' does not exist: libtorch sees {cuda.device_count()} CUDA device(s)");
+            }
+
+            return new Device(DeviceType.CUDA, index);
+        }
+
+        throw new ArgumentException($"device '{name}' is not cpu, cuda or cuda:N");
+    }
+
+    private static Objective ToObjective(string name) => name switch
+    {
+        ValidationError => new Objective(ValidationError),
+        ParameterCount => new Objective(ParameterCount, ObjectiveDirection.Minimize, ObjectiveCost.Cheap),
+        Flops => new Objective(Flops, ObjectiveDirection.Minimize, ObjectiveCost.Cheap),
+        _ => throw new ArgumentException($"the Fashion-MNIST workload has no objective '{name}'; it offers {ValidationError}, {ParameterCount} and {Flops}"),
+    };
+
+    /// <returns>The mean training loss of the last epoch.</returns>
+    private static double Train(ConvNet net, LabeledImages training, double budget, Device device, DeterministicRandom random, WorkloadContext context)
+    {
+        var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
+        var batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
+        var totalBatches = Math.Max(1, (long)Math.Round(budget * batchesPerEpoch));
+        var epochs = (int)((totalBatches + batchesPerEpoch - 1) / batchesPerEpoch);
+
+        using var optimizer = optim.Adam(net.Module.parameters(), lr: net.Spec.LearningRate);
+        using var lossFunction = nn.CrossEntropyLoss();
+        net.Module.train();
+        var order = new long[training.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        var lastMeanLoss = double.NaN;
+        long done = 0;
+        for (var epoch = 1; epoch <= epochs; epoch++)
+        {
+            random.Shuffle(order);
+            var batches = (int)Math.Min(batchesPerEpoch, totalBatches - done);
+            double lossSum = 0;
+            for (var b = 0; b < batches; b++)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var count = Math.Min(batchSize, training.Count - (b * batchSize));
+                using var indices = tensor(order.AsSpan(b * batchSize, count).ToArray());
+                var images = training.Images.index_select(0, indices).to(device);
+                var labels = training.Labels.index_select(0, indices).to(device);
+                var loss = lossFunction.forward(net.Module.forward(images), labels);
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw new TrainingDivergedException(
+                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batches} " +
+                        $"(learning rate {net.Spec.LearningRate.ToString("R", CultureInfo.InvariantCulture)}, batch size {batchSize})");
+                }
+
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += value;
+            }
+
+            done += batches;
+            lastMeanLoss = lossSum / batches;
+            context.ReportProgress(new WorkloadProgress(
+                Math.Min(budget, (double)done / batchesPerEpoch),
+                budget,
+                string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}: training loss {lastMeanLoss:F4}")));
+        }
+
+        return lastMeanLoss;
+    }
+
+    private double Accuracy(ConvNet net, LabeledImages set, Device device, CancellationToken cancellation)
+    {
+        net.Module.eval();
+        using var noGrad = no_grad();
+        long correct = 0;
+        var batch = Math.Max(1, _options.EvaluationBatchSize);
+        for (var start = 0; start < set.Count; start += batch)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var length = Math.Min(batch, set.Count - start);
+            var images = set.Images.narrow(0, start, length).to(device);
+            var labels = set.Labels.narrow(0, start, length).to(device);
+            var predicted = net.Module.forward(images).argmax(1);
+            correct += predicted.eq(labels).sum().item<long>();
+        }
+
+        return (double)correct / set.Count;
+    }
+}
+
+/// <summary>The training loss became NaN or infinite: the trial fails with this reason.</summary>
+public sealed class TrainingDivergedException : Exception
+{
+    public TrainingDivergedException()
+    {
+    }
+
+    public TrainingDivergedException(string message)
+        : base(message)
+    {
+    }
+
+    public TrainingDivergedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
