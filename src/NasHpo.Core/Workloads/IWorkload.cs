@@ -12,8 +12,26 @@ public sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyD
 /// <summary>Progress of a running trial (an epoch finished, say), for live displays.</summary>
 public sealed record WorkloadProgress(double Done, double Total, string? Note = null);
 
+/// <summary>Where trials keep their training state: one file per trial, written after every epoch and at the end.</summary>
+public interface ICheckpointStore
+{
+    /// <summary>The checkpoint file of a trial (it may not exist yet). Writers replace it atomically.</summary>
+    string PathFor(TrialId trial);
+}
+
 /// <summary>What a device gives the workload it runs.</summary>
-public sealed record WorkloadContext(string Device, Action<WorkloadProgress> ReportProgress, CancellationToken Cancellation);
+public sealed record WorkloadContext(string Device, Action<WorkloadProgress> ReportProgress, CancellationToken Cancellation)
+{
+    /// <summary>
+    /// Where to keep training state, or null for workloads run without one (then every trial trains from scratch).
+    /// A trial whose own checkpoint exists resumes from it (it was interrupted); otherwise a promoted trial starts
+    /// from its parent's checkpoint when <see cref="ContinueFromParent"/> is set; otherwise it starts from scratch.
+    /// </summary>
+    public ICheckpointStore? Checkpoints { get; init; }
+
+    /// <summary>Continue a promoted trial from the lower budget's state (default), or retrain from scratch as the papers did.</summary>
+    public bool ContinueFromParent { get; init; } = true;
+}
 
 /// <summary>
 /// Something a trial trains or evaluates: a synthetic problem, or a network on a dataset. Runs synchronously on
