@@ -4,14 +4,31 @@ using NasHpo.Core.SearchSpaces;
 
 namespace NasHpo.Configuration;
 
-/// <summary>The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>).</summary>
-public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets);
+/// <summary>
+/// The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>). A promoted trial continues
+/// from its parent's checkpoint unless <paramref name="ContinueFromCheckpoint"/> is off (the papers retrain).
+/// </summary>
+public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true);
 
 /// <summary>When a study ends (<c>study.stop</c>); at least one criterion is set.</summary>
 public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock);
 
-/// <summary>The workload trials evaluate (<c>study.problem</c>).</summary>
-public sealed record ProblemDefinition(string Type, int Dimensions, int Objectives, TimeSpan Delay, double NoiseScale);
+/// <summary>
+/// The workload trials evaluate (<c>study.problem</c>): a synthetic problem (dimensions, objectives, delay, noise),
+/// or a dataset to train networks on (<paramref name="Dataset"/> set).
+/// </summary>
+public sealed record ProblemDefinition(string Type, int Dimensions, int Objectives, TimeSpan Delay, double NoiseScale, DatasetDefinition? Dataset = null)
+{
+    public const string FashionMnist = "fashion-mnist";
+
+    public bool IsSynthetic => Dataset is null;
+}
+
+/// <summary>
+/// Where and how much of a dataset trials train on: validation from the training images by a seeded split, test
+/// images recorded but never optimised, optional subsets and downsampling so that CPU studies finish.
+/// </summary>
+public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize);
 
 /// <summary>
 /// A validated study: everything the engine needs to run it, plus the resolved HOCON text it was read from, which
@@ -23,7 +40,11 @@ public sealed record StudyDefinition
 
     public required long Seed { get; init; }
 
-    public required int Devices { get; init; }
+    /// <summary>How many trials run at once: the number of devices.</summary>
+    public int Devices => DeviceNames.Count;
+
+    /// <summary>The devices trials run on: "cpu-0", "cpu-1", … for CPU slots, "cuda-0", … for GPUs.</summary>
+    public required IReadOnlyList<string> DeviceNames { get; init; }
 
     public required OptimizerDefinition Optimizer { get; init; }
 

@@ -4,6 +4,7 @@ using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.Problems;
+using NasHpo.Core.SearchSpaces;
 
 namespace NasHpo.Configuration;
 
@@ -15,8 +16,12 @@ public static class StudyDefinitionReader
 {
     private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop"];
     private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale"];
+    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size"];
+
+    // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
+    private static readonly string[] TrainingObjectives = ["val-error", "params", "flops"];
     private static readonly string[] OptimizerKeys =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion"];
+        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint"];
 
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock"];
 
@@ -83,19 +88,47 @@ public static class StudyDefinitionReader
         RejectUnknownKeys(study, "study", StudyKeys);
 
         var problem = ReadProblem(study);
-        var synthetic = SyntheticProblem.Create(problem.Type, new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
-        var objectives = study.HasPath("objectives") ? ObjectivesReader.Read(root, "study.objectives") : synthetic.Objectives;
-        if (objectives.Count != synthetic.Objectives.Count)
+        IReadOnlyList<Objective> objectives;
+        SearchSpace space;
+        double[] defaultReference;
+        if (problem.IsSynthetic)
         {
-            throw new ConfigurationException("study.objectives", $"{objectives.Count} objectives, but problem {problem.Type} has {synthetic.Objectives.Count}");
+            var synthetic = SyntheticProblem.Create(problem.Type, new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
+            objectives = study.HasPath("objectives") ? ObjectivesReader.Read(root, "study.objectives") : synthetic.Objectives;
+            if (objectives.Count != synthetic.Objectives.Count)
+            {
+                throw new ConfigurationException("study.objectives", $"{objectives.Count} objectives, but problem {problem.Type} has {synthetic.Objectives.Count}");
+            }
+
+            space = study.HasPath("search-space") ? SearchSpaceReader.Read(root, "study.search-space") : synthetic.Space;
+            defaultReference = objectives.Select((o, i) => o.ToMinimization(synthetic.ReferencePoint[i])).ToArray();
+        }
+        else
+        {
+            objectives = study.HasPath("objectives")
+                ? ObjectivesReader.Read(root, "study.objectives")
+                : [new Objective("val-error"), new Objective("params", ObjectiveDirection.Minimize, ObjectiveCost.Cheap)];
+            for (var i = 0; i < objectives.Count; i++)
+            {
+                if (!TrainingObjectives.Contains(objectives[i].Name, StringComparer.Ordinal))
+                {
+                    throw new ConfigurationException($"study.objectives[{i}].name", $"\"{objectives[i].Name}\" is not an objective of {problem.Type} (expected one of: {string.Join(", ", TrainingObjectives)})");
+                }
+            }
+
+            space = study.HasPath("search-space")
+                ? SearchSpaceReader.Read(root, "study.search-space")
+                : throw new ConfigurationException("study.search-space", $"missing ({problem.Type} trains networks from the space's configurations; see hocon/spaces/joint-nas-hpo-table2.conf)");
+
+            // Worst plausible values: every error, 10 million parameters, a billion multiply-accumulates.
+            defaultReference = objectives.Select(o => o.ToMinimization(o.Name switch { "val-error" => 1.0, "params" => 1e7, _ => 1e9 })).ToArray();
         }
 
-        var space = study.HasPath("search-space") ? SearchSpaceReader.Read(root, "study.search-space") : synthetic.Space;
         var optimizer = ReadOptimizer(study);
         var stop = ReadStop(study);
         var reference = study.HasPath("reference-point")
             ? ReadNumbers(study, "reference-point", "study.reference-point")
-            : objectives.Select((o, i) => o.ToMinimization(synthetic.ReferencePoint[i])).ToArray();
+            : defaultReference;
         if (reference.Length != objectives.Count)
         {
             throw new ConfigurationException("study.reference-point", $"{reference.Length} values for {objectives.Count} objectives");
@@ -109,7 +142,7 @@ public static class StudyDefinitionReader
         {
             Name = name,
             Seed = ReadLong(study, "seed", "study.seed", 0),
-            Devices = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1),
+            DeviceNames = ReadDevices(study),
             Optimizer = optimizer,
             Stop = stop,
             Problem = problem,
@@ -128,11 +161,16 @@ public static class StudyDefinitionReader
         }
 
         var problem = study.GetConfig("problem");
-        RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         var type = RequireString(problem, "type", "study.problem.type");
+        if (type == ProblemDefinition.FashionMnist)
+        {
+            return ReadDatasetProblem(problem, type);
+        }
+
+        RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames)})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);
@@ -149,6 +187,69 @@ public static class StudyDefinitionReader
         }
 
         return new ProblemDefinition(type, dimensions, objectives, delay, noise);
+    }
+
+    private static ProblemDefinition ReadDatasetProblem(Config problem, string type)
+    {
+        RejectUnknownKeys(problem, "study.problem", DatasetProblemKeys);
+        var directory = problem.HasPath("data-dir") ? RequireString(problem, "data-dir", "study.problem.data-dir") : "/usr/share/datasets/fashion-mnist";
+        var validation = ReadDouble(problem, "validation-fraction", "study.problem.validation-fraction", 0.2, minimum: 1e-6, maximum: 1 - 1e-6);
+        int? Subset(string key) => problem.HasPath(key) ? (int)ReadLong(problem, key, $"study.problem.{key}", 0, minimum: 1) : null;
+        var imageSize = (int)ReadLong(problem, "image-size", "study.problem.image-size", 28, minimum: 4);
+        if (imageSize > 28)
+        {
+            throw new ConfigurationException("study.problem.image-size", $"{imageSize} is larger than the 28x28 images (downsampling only)");
+        }
+
+        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize);
+        return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0, dataset);
+    }
+
+    /// <summary>
+    /// <c>devices = N</c> (N CPU slots) or <c>devices = [cpu, cpu, "cuda:0"]</c>; names become actor names, so
+    /// "cuda:0" is kept as "cuda-0".
+    /// </summary>
+    private static string[] ReadDevices(Config study)
+    {
+        if (!study.HasPath("devices"))
+        {
+            return ["cpu-0"];
+        }
+
+        if (!study.GetValue("devices").IsArray())
+        {
+            var count = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1);
+            return Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
+        }
+
+        var names = study.GetStringList("devices");
+        if (names.Count == 0)
+        {
+            throw new ConfigurationException("study.devices", "empty (name at least one device, or give a number of CPU slots)");
+        }
+
+        var cpu = 0;
+        var result = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i].Trim().ToLowerInvariant();
+            if (name == "cpu")
+            {
+                result.Add($"cpu-{cpu++}");
+            }
+            else if ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("cuda-", StringComparison.Ordinal))
+                && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                result.Add($"cuda-{index}");
+            }
+            else
+            {
+                throw new ConfigurationException($"study.devices[{i}]", $"\"{names[i]}\" is not a device (expected cpu or cuda:N)");
+            }
+        }
+
+        var duplicate = result.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is null ? result.ToArray() : throw new ConfigurationException("study.devices", $"{duplicate.Key.Replace('-', ':')} is listed twice");
     }
 
     private static OptimizerDefinition ReadOptimizer(Config study)
@@ -206,7 +307,8 @@ public static class StudyDefinitionReader
         }
 
         var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1);
-        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen);
+        var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
+        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint);
     }
 
     private static StopCriteria ReadStop(Config study)
@@ -243,6 +345,14 @@ public static class StudyDefinitionReader
             }
         }
     }
+
+    private static bool ReadBoolean(Config section, string key, string path) =>
+        section.GetString(key) switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            var text => throw new ConfigurationException(path, $"\"{text}\" is not true or false"),
+        };
 
     private static string RequireString(Config section, string key, string path)
     {

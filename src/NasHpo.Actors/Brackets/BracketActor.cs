@@ -1,7 +1,7 @@
 using Akka.Actor;
 using NasHpo.Actors.Trials;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.Workloads;
+using NasHpo.Actors.Devices;
 
 namespace NasHpo.Actors.Brackets;
 
@@ -15,20 +15,20 @@ public sealed record DispatchTrial(TrialRequest Request);
 /// </summary>
 public sealed class BracketActor : ReceiveActor
 {
-    public BracketActor(IWorkload workload, IActorRef pool, IActorRef study)
+    public BracketActor(TrialExecution execution, IActorRef pool, IActorRef study)
     {
         Receive<DispatchTrial>(dispatch =>
         {
             var name = dispatch.Request.Id.ToString();
             if (Context.Child(name).IsNobody())
             {
-                Context.ActorOf(TrialActor.Props(dispatch.Request, workload, pool, study), name);
+                Context.ActorOf(TrialActor.Props(dispatch.Request, execution, pool, study), name);
             }
         });
     }
 
-    public static Props Props(IWorkload workload, IActorRef pool, IActorRef study) =>
-        Akka.Actor.Props.Create<BracketActor>(workload, pool, study);
+    public static Props Props(TrialExecution execution, IActorRef pool, IActorRef study) =>
+        Akka.Actor.Props.Create<BracketActor>(execution, pool, study);
 
     public static string NameOf(long bracket) => $"bracket-{bracket}";
 }

@@ -16,8 +16,14 @@ public sealed record ReleaseDevice(TrialId Trial, string DeviceName);
 /// <summary>Withdraws a lease request that has not been served (the trial stopped first).</summary>
 public sealed record CancelLease(TrialId Trial);
 
+/// <summary>
+/// How a study's trials run: the workload, where training state is kept (null: nowhere, every trial starts from
+/// scratch), and whether promoted trials continue from their parent's state.
+/// </summary>
+public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkpoints, bool ContinueFromParent);
+
 /// <summary>Runs one trial on the device's own thread; the result goes to the sender.</summary>
-public sealed record RunTrial(TrialRequest Request, IWorkload Workload);
+public sealed record RunTrial(TrialRequest Request, TrialExecution Execution);
 
 /// <summary>Cancels the running trial, if it is this one.</summary>
 public sealed record CancelTrial(TrialId Trial);

@@ -82,8 +82,12 @@ public sealed class GpuDeviceActor : ReceiveActor
             RunEnded ended;
             try
             {
-                var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token);
-                var result = run.Workload.Run(run.Request, context);
+                var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token)
+                {
+                    Checkpoints = run.Execution.Checkpoints,
+                    ContinueFromParent = run.Execution.ContinueFromParent,
+                };
+                var result = run.Execution.Workload.Run(run.Request, context);
                 ended = new RunEnded(trial, result, null, watch.Elapsed, replyTo);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

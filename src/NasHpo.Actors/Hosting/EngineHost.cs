@@ -124,7 +124,11 @@ public sealed class EngineHost : IAsyncDisposable
     /// Starts the device pool (this many CPU slots) and the study manager. <paramref name="workloads"/> turns a
     /// definition into what its trials run (default: the workload catalogue; tests pass their own).
     /// </summary>
-    public IActorRef StartEngine(int devices, Func<StudyDefinition, IWorkload>? workloads = null)
+    public IActorRef StartEngine(int devices, Func<StudyDefinition, IWorkload>? workloads = null) =>
+        StartEngine(DevicePool.CpuDevices(devices), workloads);
+
+    /// <summary>Starts the device pool with these devices ("cpu-0", "cuda-0", …) and the study manager.</summary>
+    public IActorRef StartEngine(IReadOnlyList<string> devices, Func<StudyDefinition, IWorkload>? workloads = null)
     {
         if (Studies is not null)
         {
@@ -132,8 +136,8 @@ public sealed class EngineHost : IAsyncDisposable
         }
 
         var settings = EngineSettings.From(System.Settings.Config);
-        Devices = System.ActorOf(DevicePool.Props(DevicePool.CpuDevices(devices)), "devices");
-        var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create);
+        Devices = System.ActorOf(DevicePool.Props(devices), "devices");
+        var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create, DatabasePath);
         Studies = System.ActorOf(StudyManager.Props(environment), "studies");
         return Studies;
     }

@@ -90,6 +90,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
             DurationTicks = e.Duration.Ticks,
             Device = e.Device,
             CompletedAtUnixMs = e.CompletedAt.ToUnixMs(),
+            Checkpoint = e.Checkpoint ?? string.Empty,
         },
         TrialFailed e => new TrialFailedData { Trial = e.Trial.ToData(), Reason = e.Reason, Device = e.Device, FailedAtUnixMs = e.FailedAt.ToUnixMs() },
         StudyFinished e => new StudyFinishedData { Reason = e.Reason, FinishedAtUnixMs = e.FinishedAt.ToUnixMs() },
@@ -127,7 +128,8 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 
     private static TrialCompleted FromProto(TrialCompletedData d) =>
         new(d.Trial.FromData(), d.Objectives.ToArray(), d.Metrics.ToDictionary(p => p.Key, p => p.Value),
-            TimeSpan.FromTicks(d.DurationTicks), d.Device, ProtoMapping.FromUnixMs(d.CompletedAtUnixMs));
+            TimeSpan.FromTicks(d.DurationTicks), d.Device, ProtoMapping.FromUnixMs(d.CompletedAtUnixMs),
+            d.Checkpoint.Length == 0 ? null : d.Checkpoint);
 
     private static TrialFailed FromProto(TrialFailedData d) =>
         new(d.Trial.FromData(), d.Reason, d.Device, ProtoMapping.FromUnixMs(d.FailedAtUnixMs));

@@ -7,7 +7,11 @@ using NasHpo.Actors.Brackets;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Trials;
 using NasHpo.Configuration;
+using System.Globalization;
+using NasHpo.Actors.Devices;
+using NasHpo.Actors.Workloads;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Pareto;
 using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Studies;
@@ -30,6 +34,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly StudyDefinition? _newDefinition;
     private readonly Func<string, StudyDefinition> _readDefinition;
     private readonly Func<StudyDefinition, IWorkload> _workloads;
+    private readonly string? _databasePath;
     private readonly IActorRef _devices;
     private readonly EngineSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -54,6 +59,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private IActorRef _sampler = ActorRefs.Nobody;
     private IActorRef _archive = ActorRefs.Nobody;
     private IWorkload? _workload;
+    private TrialExecution? _execution;
+    private DirectoryCheckpointStore? _checkpoints;
+    private readonly Dictionary<TrialId, (WorkloadProgress Progress, string Device)> _progress = [];
     private long _correlation;
     private long? _awaitingOffer;
     private bool _flushQueued;
@@ -71,6 +79,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _newDefinition = newDefinition;
         _readDefinition = environment.ReadDefinition;
         _workloads = environment.Workloads;
+        _databasePath = environment.DatabasePath;
         var devices = environment.Devices;
         var settings = environment.Settings;
         _devices = devices;
@@ -85,7 +94,13 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         Command<ResultsMissing>(OnResultsMissing);
         Command<TrialStartedOnDevice>(OnTrialStarted);
         Command<TrialFinished>(OnTrialFinished);
-        Command<TrialProgressed>(_ => { });
+        Command<TrialProgressed>(progressed =>
+        {
+            if (_ledger.TryGetValue(progressed.Trial, out var entry) && !entry.IsFinished)
+            {
+                _progress[progressed.Trial] = (progressed.Progress, progressed.DeviceName);
+            }
+        });
         Command<Flush>(_ => OnFlush());
         Command<ArchiveUpdated>(OnArchiveUpdated);
         Command<OfferTimedOut>(timeout =>
@@ -222,6 +237,12 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         _workload = _workloads(_definition);
+
+        // Only trained networks have state worth keeping between budgets; synthetic problems have none.
+        _checkpoints = _definition.Problem.IsSynthetic || _databasePath is null
+            ? null
+            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_databasePath, _studyId));
+        _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint);
         var optimizer = OptimizerFactory.Create(
             _definition.Optimizer.Type,
             _definition.Space,
@@ -344,14 +365,14 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
     private void Dispatch(TrialRequest request)
     {
-        if (_stopped || _workload is null)
+        if (_stopped || _execution is null)
         {
             return;
         }
 
         if (!_brackets.TryGetValue(request.Bracket, out var bracket))
         {
-            bracket = Context.ActorOf(BracketActor.Props(_workload, _devices, Self), BracketActor.NameOf(request.Bracket));
+            bracket = Context.ActorOf(BracketActor.Props(_execution, _devices, Self), BracketActor.NameOf(request.Bracket));
             _brackets[request.Bracket] = bracket;
         }
 
@@ -368,6 +389,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Context.Stop(bracket);
                 _brackets.Remove(index);
                 _inFlightPerBracket.Remove(index);
+                DeleteCheckpointsBelowMaxBudget(index);
             }
         }
     }
@@ -388,7 +410,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         var now = DateTimeOffset.UtcNow;
+        _progress.Remove(finished.Trial);
         var failure = finished.FailureReason ?? Validate(finished.Result);
+        var checkpoint = _checkpoints is { } store && File.Exists(store.PathFor(finished.Trial)) ? DirectoryCheckpointStore.FileName(finished.Trial) : null;
         Enqueue(failure is null
             ? new TrialCompleted(
                 finished.Trial,
@@ -396,7 +420,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 finished.Result!.Metrics,
                 finished.Duration,
                 finished.DeviceName,
-                now)
+                now,
+                checkpoint)
             : new TrialFailed(finished.Trial, failure, finished.DeviceName, now));
     }
 
@@ -544,6 +569,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         _finishWhenArchived = null;
+        KeepOnlyParetoCheckpoints();
         Persist(new StudyFinished(reason, DateTimeOffset.UtcNow), e =>
         {
             Apply(e);
@@ -568,10 +594,52 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var state = _created is null
             ? (IsRecovering ? StudyState.Recovering : StudyState.NotFound)
             : _finished is not null ? StudyState.Finished : _stopped ? StudyState.Stopped : StudyState.Running;
-        var running = _ledger.Values.Count(e => e.Status == TrialStatus.Running);
-        var pending = _ledger.Values.Count(e => e.Status == TrialStatus.Scheduled);
+        var running = _inFlight.Count(id => _ledger[id].Status == TrialStatus.Running);
+        var pending = _inFlight.Count - running;
         var latest = _order.Count > 0 ? _ledger[_order[^1]].Request : null;
         var elapsed = _created is null ? TimeSpan.Zero : (_finished?.FinishedAt ?? DateTimeOffset.UtcNow) - _created.CreatedAt;
-        return new StudyStatus(_studyId, state, _completed, _failed, running, pending, _hypervolume, _paretoSize, latest?.Bracket, latest?.Rung, elapsed, _finished?.Reason, _lastFailure);
+        var activity = _progress
+            .OrderBy(p => p.Value.Device, StringComparer.Ordinal)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} on {p.Value.Device}: {p.Value.Progress.Done:G4}/{p.Value.Progress.Total:G4}{(p.Value.Progress.Note is { } note ? $" ({note})" : string.Empty)}"))
+            .ToArray();
+        return new StudyStatus(_studyId, state, _completed, _failed, running, pending, _hypervolume, _paretoSize, latest?.Bracket, latest?.Rung, elapsed, _finished?.Reason, _lastFailure, activity);
+    }
+
+    protected override void PostStop()
+    {
+        (_workload as IDisposable)?.Dispose();
+        base.PostStop();
+    }
+
+    /// <summary>A closed bracket promotes nothing more: its lower-budget states will never be continued.</summary>
+    private void DeleteCheckpointsBelowMaxBudget(long bracket)
+    {
+        if (_checkpoints is null || _definition is null)
+        {
+            return;
+        }
+
+        foreach (var id in _order.Where(id => _ledger[id].Request.Bracket == bracket && id.Budget < _definition.Optimizer.MaxBudget))
+        {
+            _checkpoints.Delete(id);
+        }
+    }
+
+    /// <summary>At the end only the networks of the final front are worth their disk space.</summary>
+    private void KeepOnlyParetoCheckpoints()
+    {
+        if (_checkpoints is null)
+        {
+            return;
+        }
+
+        var completed = _order.Select(id => _ledger[id].Completion).OfType<TrialCompleted>().ToList();
+        var highest = completed.Count == 0 ? 0 : completed.Max(c => c.Trial.Budget);
+        var top = completed.Where(c => c.Trial.Budget == highest).ToList();
+        var keep = NonDominatedSorting.FirstFront(top.Select(c => c.Objectives.ToArray()).ToArray()).Select(i => top[i].Trial).ToHashSet();
+        foreach (var id in _order.Where(id => !keep.Contains(id)))
+        {
+            _checkpoints.Delete(id);
+        }
     }
 }

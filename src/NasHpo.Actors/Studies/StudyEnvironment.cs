@@ -6,10 +6,12 @@ namespace NasHpo.Actors.Studies;
 
 /// <summary>
 /// What every study of a process shares: the device pool, the engine settings, how a persisted definition is read
-/// back, and how a definition becomes the workload its trials run.
+/// back, how a definition becomes the workload its trials run, and the database whose neighbouring directory
+/// holds training checkpoints (null: no checkpoints).
 /// </summary>
 public sealed record StudyEnvironment(
     IActorRef Devices,
     EngineSettings Settings,
     Func<string, StudyDefinition> ReadDefinition,
-    Func<StudyDefinition, IWorkload> Workloads);
+    Func<StudyDefinition, IWorkload> Workloads,
+    string? DatabasePath = null);

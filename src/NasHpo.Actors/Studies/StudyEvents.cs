@@ -16,7 +16,8 @@ public sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset S
 
 /// <summary>
 /// A trial finished with objective values in minimisation space, plus recorded metrics that are not optimised
-/// (for example test error), on a device of a node.
+/// (for example test error), on a device of a node. <paramref name="Checkpoint"/> names the file of its final
+/// training state in the study's checkpoint directory, when it left one.
 /// </summary>
 public sealed record TrialCompleted(
     TrialId Trial,
@@ -24,7 +25,8 @@ public sealed record TrialCompleted(
     IReadOnlyDictionary<string, double> Metrics,
     TimeSpan Duration,
     string Device,
-    DateTimeOffset CompletedAt) : IStudyEvent;
+    DateTimeOffset CompletedAt,
+    string? Checkpoint = null) : IStudyEvent;
 
 /// <summary>A trial failed for good (the workload threw, diverged or returned non-finite objectives).</summary>
 public sealed record TrialFailed(TrialId Trial, string Reason, string Device, DateTimeOffset FailedAt) : IStudyEvent;

@@ -40,7 +40,7 @@ public sealed class StudyManager : ReceiveActor
     public static string NameOf(string studyId) => $"study-{studyId}";
 
     private static StudyStatus NotFound(string studyId) =>
-        new(studyId, StudyState.NotFound, 0, 0, 0, 0, 0, 0, null, null, TimeSpan.Zero, null, null);
+        new(studyId, StudyState.NotFound, 0, 0, 0, 0, 0, 0, null, null, TimeSpan.Zero, null, null, []);
 
     private void Route(string studyId, object message, Func<object> whenAbsent)
     {

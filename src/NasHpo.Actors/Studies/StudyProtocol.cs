@@ -19,7 +19,10 @@ public enum StudyState
     NotFound,
 }
 
-/// <summary>A study's progress; what <c>nashpo status</c> and the live display show.</summary>
+/// <summary>
+/// A study's progress; what <c>nashpo status</c> and the live display show. <paramref name="Activity"/> says what
+/// each running trial is doing ("trial-4-b9 on cpu-0: 3/9").
+/// </summary>
 public sealed record StudyStatus(
     string StudyId,
     StudyState State,
@@ -33,7 +36,8 @@ public sealed record StudyStatus(
     int? Rung,
     TimeSpan Elapsed,
     string? FinishReason,
-    string? LastFailure)
+    string? LastFailure,
+    IReadOnlyList<string> Activity)
 {
     public int Evaluations => Completed + Failed;
 }

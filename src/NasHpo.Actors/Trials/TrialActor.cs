@@ -1,7 +1,6 @@
 using Akka.Actor;
 using NasHpo.Actors.Devices;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Trials;
 
@@ -13,16 +12,16 @@ namespace NasHpo.Actors.Trials;
 public sealed class TrialActor : ReceiveActor
 {
     private readonly TrialRequest _request;
-    private readonly IWorkload _workload;
+    private readonly TrialExecution _execution;
     private readonly IActorRef _pool;
     private readonly IActorRef _study;
     private (IActorRef Device, string Name)? _lease;
     private bool _finished;
 
-    public TrialActor(TrialRequest request, IWorkload workload, IActorRef pool, IActorRef study)
+    public TrialActor(TrialRequest request, TrialExecution execution, IActorRef pool, IActorRef study)
     {
         _request = request;
-        _workload = workload;
+        _execution = execution;
         _pool = pool;
         _study = study;
 
@@ -31,7 +30,7 @@ public sealed class TrialActor : ReceiveActor
             _lease = (leased.Device, leased.DeviceName);
             Context.Watch(leased.Device);
             _study.Tell(new TrialStartedOnDevice(_request.Id, leased.DeviceName));
-            leased.Device.Tell(new RunTrial(_request, _workload));
+            leased.Device.Tell(new RunTrial(_request, _execution));
         });
         Receive<TrialRunProgress>(progress => _study.Tell(new TrialProgressed(progress.Trial, progress.Progress, progress.DeviceName)));
         Receive<TrialRunFinished>(finished => finished.Trial == _request.Id, finished =>
@@ -57,8 +56,8 @@ public sealed class TrialActor : ReceiveActor
         });
     }
 
-    public static Props Props(TrialRequest request, IWorkload workload, IActorRef pool, IActorRef study) =>
-        Akka.Actor.Props.Create<TrialActor>(request, workload, pool, study);
+    public static Props Props(TrialRequest request, TrialExecution execution, IActorRef pool, IActorRef study) =>
+        Akka.Actor.Props.Create<TrialActor>(request, execution, pool, study);
 
     protected override void PreStart() => _pool.Tell(new LeaseDevice(_request.Id));
 

@@ -53,12 +53,14 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId)
         }
     }
 
+    private static string Activity(StudyStatus s) => s.Activity.Count > 0 ? " | " + string.Join("; ", s.Activity) : string.Empty;
+
     private string Describe(StudyStatus s)
     {
         var where = s.Bracket is { } bracket ? $", bracket {bracket} rung {s.Rung}" : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{studyId}: {s.Evaluations} evaluations ({s.Failed} failed), {s.Running} running, {s.Pending} pending{where}, " +
-            $"hypervolume {s.Hypervolume:G6}, Pareto front {s.ParetoSize}, {s.Elapsed:hh\\:mm\\:ss} elapsed");
+            $"hypervolume {s.Hypervolume:G6}, Pareto front {s.ParetoSize}, {s.Elapsed:hh\\:mm\\:ss} elapsed{Activity(s)}");
     }
 }

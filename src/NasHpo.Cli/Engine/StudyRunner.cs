@@ -3,6 +3,7 @@ using Akka.Actor;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
+using NasHpo.Actors.Workloads;
 using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Engine;
@@ -65,8 +66,17 @@ internal static partial class StudyRunner
                 return ExitCodes.Success;
             }
 
-            var devices = (definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition)).Devices;
-            var studies = host.StartEngine(devices);
+            var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
+            try
+            {
+                WorkloadCatalog.CheckDevices(resolved);
+            }
+            catch (DeviceUnavailableException error)
+            {
+                throw new UserErrorException(error.Message, error);
+            }
+
+            var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
             console.Out.WriteLine(definition is null
                 ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"

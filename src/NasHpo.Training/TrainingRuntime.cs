@@ -1,0 +1,20 @@
+using static TorchSharp.torch;
+
+namespace NasHpo.Training;
+
+/// <summary>Process-wide TorchSharp settings the engine makes before it trains anything.</summary>
+public static class TrainingRuntime
+{
+    /// <summary>Whether this build of TorchSharp and this machine can run on CUDA devices.</summary>
+    public static bool CudaAvailable => cuda.is_available();
+
+    /// <summary>
+    /// libtorch's intra-op thread pool is process-wide: with several devices training at once on a CPU, each gets
+    /// an equal share of the cores instead of every device fighting over all of them.
+    /// </summary>
+    public static void ShareCpuThreads(int cpuDevices)
+    {
+        var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, cpuDevices));
+        set_num_threads(threads);
+    }
+}
