@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.
     ["pareto"] = ParetoBenchmarks.Run,
     ["sampler"] = SamplerBenchmarks.Run,
     ["engine"] = EngineBenchmarks.Run,
+    ["training"] = TrainingBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
