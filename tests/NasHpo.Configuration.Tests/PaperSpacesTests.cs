@@ -53,25 +53,42 @@ public sealed class PaperSpacesTests
     }
 
     [Fact]
-    public void Bohb_resnet_space_has_17_dimensions_and_its_conditions()
+    public void Bohb_resnet_space_has_the_issues_17_dimensions_and_ranges()
     {
         var space = Load("bohb-resnet-000.conf");
         Assert.Equal(17, space.Dimension);
-        var random = new DeterministicRandom(2018);
-        var shakeShakeSeen = false;
-        for (var n = 0; n < 3000; n++)
+        foreach (var i in new[] { 1, 2, 3 })
         {
-            var configuration = space.Sample(random);
-            Assert.Equal(configuration.GetInt32("branches") >= 2, configuration.Contains("shake_shake"));
-            Assert.Equal(configuration.GetBoolean("cutout"), configuration.Contains("cutout_length"));
-            Assert.Equal(configuration.GetBoolean("mixup"), configuration.Contains("mixup_alpha"));
-            Assert.InRange(configuration.GetDouble("learning_rate"), 1e-3, 1.0);
-            Assert.InRange(configuration.GetInt32("batch_size"), 32, 256);
-            Assert.Equal(configuration, space.Decode(space.Encode(configuration)));
-            shakeShakeSeen |= configuration.Contains("shake_shake") && configuration.GetBoolean("shake_shake");
+            Assert.Equal((1L, 16L, true), Range(space, $"blocks_{i}"));
+            Assert.Equal((1L, 5L, false), Range(space, $"branches_{i}"));
         }
 
-        Assert.True(shakeShakeSeen);
+        Assert.Equal((8L, 32L, true), Range(space, "initial_filters"));
+        Assert.Equal((0.5, 8.0, true), FloatRange(space, "widen_1"));
+        Assert.Equal((0.5, 4.0, true), FloatRange(space, "widen_2"));
+        Assert.Equal((0.5, 4.0, true), FloatRange(space, "widen_3"));
+        Assert.Equal((1e-3, 1.0, true), FloatRange(space, "learning_rate"));
+        Assert.Equal((32L, 128L, true), Range(space, "batch_size"));
+        Assert.Equal((1e-5, 1e-3, true), FloatRange(space, "weight_decay"));
+        Assert.Equal((1e-3, 0.99, false), FloatRange(space, "momentum"));
+        Assert.Equal((0.0, 1.0, false), FloatRange(space, "shake_shake_alpha"));
+        Assert.Equal((0L, 20L, false), Range(space, "cutout_length"));
+        Assert.Equal((0.0, 1.0, false), FloatRange(space, "shakedrop_death_rate"));
+
+        var random = new DeterministicRandom(2018);
+        for (var n = 0; n < 1000; n++)
+        {
+            var configuration = space.Sample(random);
+            // No conditions: every parameter is active in every configuration.
+            Assert.Equal(17, configuration.Count);
+            Assert.Equal(configuration, space.Decode(space.Encode(configuration)));
+        }
+    }
+
+    private static (double, double, bool) FloatRange(SearchSpace space, string name)
+    {
+        var parameter = Assert.IsType<FloatParameter>(space[name]);
+        return (parameter.Lower, parameter.Upper, parameter.Log);
     }
 
     private static (long, long, bool) Range(SearchSpace space, string name)

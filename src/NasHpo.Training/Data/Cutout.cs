@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasHpo.Training.Data;
+
+/// <summary>
+/// Cutout (DeVries and Taylor, 2017): zero a square of side <c>length</c> at a random place of every image. The
+/// square's centre is uniform over the image and the square is clipped at the border, so near the edges less than
+/// length x length pixels are zeroed, as in the original; on standardised images zero is the mean pixel.
+/// </summary>
+public static class Cutout
+{
+    /// <summary>A new batch [N, C, H, W] with one square cut out of each image (all channels); length 0 returns a copy.</summary>
+    public static Tensor Apply(Tensor images, int length)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (images.dim() != 4)
+        {
+            throw new ArgumentException($"cutout needs a batch [N, C, H, W], not a tensor of shape [{string.Join(", ", images.shape)}]");
+        }
+
+        if (length == 0)
+        {
+            return images.clone();
+        }
+
+        using var scope = NewDisposeScope();
+        var (n, height, width) = (images.shape[0], images.shape[2], images.shape[3]);
+        var device = images.device;
+        // The square covers [centre - length/2, centre - length/2 + length) on each axis.
+        var top = randint(0, height, [n, 1], device: device) - (length / 2);
+        var left = randint(0, width, [n, 1], device: device) - (length / 2);
+        var rows = arange(height, device: device).unsqueeze(0);
+        var columns = arange(width, device: device).unsqueeze(0);
+        var inRows = rows.ge(top).logical_and(rows.lt(top + length));
+        var inColumns = columns.ge(left).logical_and(columns.lt(left + length));
+        var mask = inRows.unsqueeze(2).logical_and(inColumns.unsqueeze(1)).unsqueeze(1);
+        return images.masked_fill(mask, 0).MoveToOuterDisposeScope();
+    }
+}
