@@ -91,7 +91,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         using (net)
         {
             var stopwatch = Stopwatch.StartNew();
-            var trainLoss = Train(net, data.Training, budget, device, new DeterministicRandom(seed), context);
+            var trainLoss = Train(net, data.Training, budget, device, seed, context);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var validationError = 1.0 - Accuracy(net, data.Validation, device, context.Cancellation);
             var testError = 1.0 - Accuracy(net, data.Test, device, context.Cancellation);
@@ -166,7 +166,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
     };
 
     /// <returns>The mean training loss of the last epoch.</returns>
-    private static double Train(ConvNet net, LabeledImages training, double budget, Device device, DeterministicRandom random, WorkloadContext context)
+    private static double Train(ConvNet net, LabeledImages training, double budget, Device device, ulong seed, WorkloadContext context)
     {
         var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
         var batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
@@ -176,20 +176,18 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         using var optimizer = optim.Adam(net.Module.parameters(), lr: net.Spec.LearningRate);
         using var lossFunction = nn.CrossEntropyLoss();
         net.Module.train();
-        var order = new long[training.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
 
         var lastMeanLoss = double.NaN;
         long done = 0;
-        for (var epoch = 1; epoch <= epochs; epoch++)
+        while (done < totalBatches)
         {
-            random.Shuffle(order);
-            var batches = (int)Math.Min(batchesPerEpoch, totalBatches - done);
+            // The position is counted in batches, so a fractional budget stops (and a later run resumes) inside an epoch.
+            var epoch = (int)(done / batchesPerEpoch) + 1;
+            var first = (int)(done % batchesPerEpoch);
+            var batches = (int)Math.Min(batchesPerEpoch - first, totalBatches - done);
+            var order = EpochOrder(seed, epoch, training.Count);
             double lossSum = 0;
-            for (var b = 0; b < batches; b++)
+            for (var b = first; b < first + batches; b++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
@@ -202,7 +200,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                 if (!float.IsFinite(value))
                 {
                     throw new TrainingDivergedException(
-                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batches} " +
+                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batchesPerEpoch} " +
                         $"(learning rate {net.Spec.LearningRate.ToString("R", CultureInfo.InvariantCulture)}, batch size {batchSize})");
                 }
 
@@ -221,6 +219,22 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         }
 
         return lastMeanLoss;
+    }
+
+    /// <summary>
+    /// The order of the training images in one epoch (1-based), a function of the trial's seed and the epoch alone:
+    /// a run that resumes at epoch e from a checkpoint sees the same order as one that trained straight through.
+    /// </summary>
+    internal static long[] EpochOrder(ulong seed, int epoch, int count)
+    {
+        var order = new long[count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        new DeterministicRandom(StableHash.Combine(seed, StableHash.Of("epoch-order"), (ulong)epoch)).Shuffle(order);
+        return order;
     }
 
     private double Accuracy(ConvNet net, LabeledImages set, Device device, CancellationToken cancellation)
