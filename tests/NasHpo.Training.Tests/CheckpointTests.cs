@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using NasHpo.Core.Fidelity;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.SearchSpaces;
 using NasHpo.Core.Workloads;
 using NasHpo.Training.Checkpoints;
 using NasHpo.Training.Data;
+using Xunit.Abstractions;
 
 namespace NasHpo.Training.Tests;
 
@@ -26,13 +29,15 @@ internal sealed class TempCheckpointStore : ICheckpointStore, IDisposable
 
 public sealed class CheckpointTests : IDisposable
 {
+    private readonly ITestOutputHelper _output;
     private static readonly Configuration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
 
     private readonly IdxFiles _files = new();
     private readonly FashionMnistWorkload _workload;
 
-    public CheckpointTests()
+    public CheckpointTests(ITestOutputHelper output)
     {
+        _output = output;
         // 400 images: 320 for training, i.e. 10 batches of 32 per epoch; small enough for the whole class to run in seconds.
         _files.WriteFashionMnist(train: 400, test: 100);
         _workload = Workload(seed: 7);
@@ -243,6 +248,50 @@ public sealed class CheckpointTests : IDisposable
 
         Assert.Equal(1.0, result.Metrics[FashionMnistWorkload.EpochsTrained]);
         Assert.Equal(0.0, result.Metrics[FashionMnistWorkload.StartEpoch]);
+    }
+
+    [Theory]
+    [InlineData(9.0, 27.0, 21.0, 78.0, 69.0)] // budgets 1..9: bracket 9@1, 3@3, 1@9
+    [InlineData(27.0, 108.0, 81.0, 423.0, 357.0)] // budgets 1..27: bracket 27@1, 9@3, 3@9, 1@27
+    public void Continuation_saves_the_epochs_the_parents_already_trained(double maxBudget, double bracketScratch, double bracketContinued, double iterationScratch, double iterationContinued)
+    {
+        var schedule = new HyperbandSchedule(1, maxBudget, 3);
+
+        // From scratch every rung trains its whole budget; continued, rung i trains only b_i - b_(i-1) on top of its parent.
+        static double Continued(BracketPlan bracket) =>
+            bracket.Rungs.Select((rung, i) => rung.Configurations * (rung.Budget - (i == 0 ? 0 : bracket.Rungs[i - 1].Budget))).Sum();
+
+        var widest = schedule.Brackets[0];
+        Assert.Equal(bracketScratch, widest.BudgetFromScratch, precision: 9);
+        Assert.Equal(bracketContinued, Continued(widest), precision: 9);
+        Assert.Equal(iterationScratch, schedule.Brackets.Sum(b => b.BudgetFromScratch), precision: 9);
+        Assert.Equal(iterationContinued, schedule.Brackets.Sum(Continued), precision: 9);
+        _output.WriteLine($"budgets 1..{maxBudget}, eta 3: widest bracket {bracketScratch} -> {bracketContinued} epochs; one Hyperband iteration {iterationScratch} -> {iterationContinued} epochs ({1 - (iterationContinued / iterationScratch):P1} saved)");
+    }
+
+    [RealFashionMnistFact]
+    public void On_real_images_a_promoted_trial_continued_from_budget_1_trains_two_of_three_epochs()
+    {
+        using var workload = new FashionMnistWorkload(new FashionMnistWorkloadOptions
+        {
+            Data = new FashionMnistOptions { TrainingSubset = 1024, ValidationSubset = 512, TestSubset = 512, ImageSize = 16, Seed = 1 },
+        });
+        using var store = new TempCheckpointStore();
+        using var scratchStore = new TempCheckpointStore();
+        workload.Run(Request(1), Context(store));
+
+        var stopwatch = Stopwatch.StartNew();
+        var continued = workload.Run(Request(3, parent: 1), Context(store));
+        var continuedSeconds = stopwatch.Elapsed.TotalSeconds;
+        stopwatch.Restart();
+        var fromScratch = workload.Run(Request(3, parent: 1), Context(scratchStore, continueFromParent: false));
+        var scratchSeconds = stopwatch.Elapsed.TotalSeconds;
+        _output.WriteLine($"budget 3 on 1024 real 16x16 images: continued from budget 1 {continuedSeconds:F2} s (training {continued.Metrics["train-seconds"]:F2} s, val-error {continued.Metrics[FashionMnistWorkload.ValidationError]:F3}); from scratch {scratchSeconds:F2} s (training {fromScratch.Metrics["train-seconds"]:F2} s, val-error {fromScratch.Metrics[FashionMnistWorkload.ValidationError]:F3})");
+
+        Assert.Equal(2.0, continued.Metrics[FashionMnistWorkload.EpochsTrained]);
+        Assert.Equal(3.0, fromScratch.Metrics[FashionMnistWorkload.EpochsTrained]);
+        // Same weights either way: continuation changes the cost, not the result.
+        Assert.Equal(fromScratch.Metrics[FashionMnistWorkload.ValidationError], continued.Metrics[FashionMnistWorkload.ValidationError]);
     }
 
     private FashionMnistWorkload Workload(long seed) =>
