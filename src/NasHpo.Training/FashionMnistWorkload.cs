@@ -4,6 +4,7 @@ using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Randomness;
 using NasHpo.Core.Workloads;
+using NasHpo.Training.Checkpoints;
 using NasHpo.Training.Data;
 using NasHpo.Training.Models;
 using TorchSharp;
@@ -39,6 +40,12 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
     public const string ParameterCount = "params";
     public const string Flops = "flops";
     public const string TestError = "test-error";
+
+    /// <summary>Metric: epochs this run trained (less than the budget when it resumed or continued from a checkpoint).</summary>
+    public const string EpochsTrained = "epochs-trained";
+
+    /// <summary>Metric: epochs already trained when this run began (0 from scratch, the parent's budget when continued).</summary>
+    public const string StartEpoch = "start-epoch";
 
     // Weight initialisation draws from libtorch's global generator; seeding and building under one lock keeps a
     // trial's initial weights a function of its seed even while other devices build networks at the same time.
@@ -90,8 +97,9 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
 
         using (net)
         {
+            var checkpoint = ChooseCheckpoints(request, context);
             var stopwatch = Stopwatch.StartNew();
-            var trainLoss = Train(net, data.Training, budget, device, new DeterministicRandom(seed), context);
+            var trained = Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var validationError = 1.0 - Accuracy(net, data.Validation, device, context.Cancellation);
             var testError = 1.0 - Accuracy(net, data.Test, device, context.Cancellation);
@@ -102,8 +110,10 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                 [ParameterCount] = net.Parameters,
                 [Flops] = net.MultiplyAccumulates,
                 [TestError] = testError,
-                ["train-loss"] = trainLoss,
+                ["train-loss"] = trained.LastLoss,
                 ["train-seconds"] = seconds,
+                [EpochsTrained] = trained.EpochsTrained,
+                [StartEpoch] = trained.StartEpoch,
             };
             var objectives = _options.Objectives.Select(name => metrics[name]).ToArray();
             return new WorkloadResult(objectives, metrics);
@@ -165,8 +175,38 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         _ => throw new ArgumentException($"the Fashion-MNIST workload has no objective '{name}'; it offers {ValidationError}, {ParameterCount} and {Flops}"),
     };
 
-    /// <returns>The mean training loss of the last epoch.</returns>
-    private static double Train(ConvNet net, LabeledImages training, double budget, Device device, DeterministicRandom random, WorkloadContext context)
+    /// <summary>
+    /// Which checkpoint this run writes, and which one it starts from: its own (an interrupted run of this very trial),
+    /// else its parent's (the same configuration at the budget below) when continuation is on, else none.
+    /// </summary>
+    private static CheckpointPlan? ChooseCheckpoints(TrialRequest request, WorkloadContext context)
+    {
+        if (context.Checkpoints is not { } store)
+        {
+            return null;
+        }
+
+        var own = store.PathFor(request.Id);
+        // A kill -9 during a write leaves its temporary file behind; the checkpoint itself is whole either way.
+        TrainingCheckpoint.RemoveStaleTemporaries(own);
+        if (File.Exists(own))
+        {
+            return new CheckpointPlan(own, own, "resuming this trial from its own checkpoint");
+        }
+
+        if (context.ContinueFromParent && request.Parent is { } parent)
+        {
+            var parentPath = store.PathFor(parent);
+            if (File.Exists(parentPath))
+            {
+                return new CheckpointPlan(own, parentPath, $"continuing from the checkpoint of {parent}");
+            }
+        }
+
+        return new CheckpointPlan(own, null, null);
+    }
+
+    private static TrainingOutcome Train(ConvNet net, LabeledImages training, double budget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context)
     {
         var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
         var batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
@@ -175,21 +215,46 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
 
         using var optimizer = optim.Adam(net.Module.parameters(), lr: net.Spec.LearningRate);
         using var lossFunction = nn.CrossEntropyLoss();
-        net.Module.train();
-        var order = new long[training.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
 
         var lastMeanLoss = double.NaN;
         long done = 0;
-        for (var epoch = 1; epoch <= epochs; epoch++)
+        if (checkpoint?.StartFrom is { } startFrom)
         {
-            random.Shuffle(order);
-            var batches = (int)Math.Min(batchesPerEpoch, totalBatches - done);
+            var position = TrainingCheckpoint.Restore(startFrom, fingerprint, net.Module, optimizer);
+            if (position.Seed != seed || position.BatchSize != batchSize || position.TrainingImages != training.Count || position.BatchesPerEpoch != batchesPerEpoch)
+            {
+                throw new InvalidCheckpointException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"checkpoint '{startFrom}' was written with other data settings (seed {position.Seed:x16}, {position.TrainingImages} training images in batches of {position.BatchSize}) " +
+                    $"than this run uses (seed {seed:x16}, {training.Count} images in batches of {batchSize}); its data order cannot be continued"));
+            }
+
+            if (position.BatchesDone > totalBatches)
+            {
+                throw new InvalidCheckpointException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"checkpoint '{startFrom}' has trained {position.EpochsDone:R} epochs, more than this trial's budget of {budget:R}"));
+            }
+
+            done = position.BatchesDone;
+            lastMeanLoss = position.LastLoss;
+            context.ReportProgress(new WorkloadProgress(
+                Math.Min(budget, position.EpochsDone),
+                budget,
+                string.Create(CultureInfo.InvariantCulture, $"{checkpoint.Note} at epoch {position.EpochsDone:0.###}")));
+        }
+
+        var startBatches = done;
+        net.Module.train();
+        while (done < totalBatches)
+        {
+            // The position is counted in batches, so a fractional budget stops (and a later run resumes) inside an epoch.
+            var epoch = (int)(done / batchesPerEpoch) + 1;
+            var first = (int)(done % batchesPerEpoch);
+            var batches = (int)Math.Min(batchesPerEpoch - first, totalBatches - done);
+            var order = EpochOrder(seed, epoch, training.Count);
             double lossSum = 0;
-            for (var b = 0; b < batches; b++)
+            for (var b = first; b < first + batches; b++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
@@ -202,7 +267,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                 if (!float.IsFinite(value))
                 {
                     throw new TrainingDivergedException(
-                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batches} " +
+                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batchesPerEpoch} " +
                         $"(learning rate {net.Spec.LearningRate.ToString("R", CultureInfo.InvariantCulture)}, batch size {batchSize})");
                 }
 
@@ -214,13 +279,40 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
 
             done += batches;
             lastMeanLoss = lossSum / batches;
+            if (checkpoint is not null)
+            {
+                // Written before the progress report, so whatever a display or journal learns has already been saved:
+                // a kill -9 from here on loses at most the epoch in flight.
+                TrainingCheckpoint.Write(
+                    checkpoint.Path,
+                    new TrainingPosition(fingerprint, seed, done, batchesPerEpoch, batchSize, training.Count, lastMeanLoss),
+                    net.Module,
+                    optimizer);
+            }
+
             context.ReportProgress(new WorkloadProgress(
                 Math.Min(budget, (double)done / batchesPerEpoch),
                 budget,
                 string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}: training loss {lastMeanLoss:F4}")));
         }
 
-        return lastMeanLoss;
+        return new TrainingOutcome(lastMeanLoss, (double)startBatches / batchesPerEpoch, (double)(done - startBatches) / batchesPerEpoch);
+    }
+
+    /// <summary>
+    /// The order of the training images in one epoch (1-based), a function of the trial's seed and the epoch alone:
+    /// a run that resumes at epoch e from a checkpoint sees the same order as one that trained straight through.
+    /// </summary>
+    internal static long[] EpochOrder(ulong seed, int epoch, int count)
+    {
+        var order = new long[count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        new DeterministicRandom(StableHash.Combine(seed, StableHash.Of("epoch-order"), (ulong)epoch)).Shuffle(order);
+        return order;
     }
 
     private double Accuracy(ConvNet net, LabeledImages set, Device device, CancellationToken cancellation)
@@ -243,6 +335,16 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         return (double)correct / set.Count;
     }
 }
+
+/// <param name="Path">The checkpoint this trial writes after every epoch.</param>
+/// <param name="StartFrom">The checkpoint it starts from (its own or its parent's), or null to train from scratch.</param>
+/// <param name="Note">What starting from it means, for the progress report.</param>
+internal sealed record CheckpointPlan(string Path, string? StartFrom, string? Note);
+
+/// <param name="LastLoss">Mean training loss of the last epoch trained (the checkpoint's when nothing was left to train).</param>
+/// <param name="StartEpoch">Epochs done when this run began.</param>
+/// <param name="EpochsTrained">Epochs this run trained.</param>
+internal sealed record TrainingOutcome(double LastLoss, double StartEpoch, double EpochsTrained);
 
 /// <summary>The training loss became NaN or infinite: the trial fails with this reason.</summary>
 public sealed class TrainingDivergedException : Exception
