@@ -189,7 +189,7 @@ internal static class TrainingBenchmarks
         var request = new TrialRequest(new TrialId(0, Epochs), definition.Space.Sample(new Random(1)), 0, 0, null);
         using var workload = (FashionMnistWorkload)NasHpo.Actors.Workloads.WorkloadCatalog.Create(definition);
         var seconds = 0.0;
-        var thread = new Thread(() => seconds = workload.Run(request, new WorkloadContext("cpu-0", _ => { }, CancellationToken.None)).Metrics["train-seconds"]);
+        var thread = new Thread(() => seconds = workload.Run(request, new WorkloadContext("cpu-0", _ => { }, CancellationToken.None)).Metrics["train-time-s"]);
         thread.Start();
         thread.Join();
         return seconds;
@@ -214,7 +214,7 @@ internal static class TrainingBenchmarks
 
             var total = watch.Elapsed.TotalSeconds;
             var record = JournalReader.ReadStudyAsync(host.System, "b7").GetAwaiter().GetResult();
-            return (record.Trials.Single().Completed!.Metrics["train-seconds"], total);
+            return (record.Trials.Single().Completed!.Metrics["train-time-s"], total);
         }
         finally
         {

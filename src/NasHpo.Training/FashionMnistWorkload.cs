@@ -111,7 +111,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                 [Flops] = net.MultiplyAccumulates,
                 [TestError] = testError,
                 ["train-loss"] = trained.LastLoss,
-                ["train-seconds"] = seconds,
+                ["train-time-s"] = seconds,
                 [EpochsTrained] = trained.EpochsTrained,
                 [StartEpoch] = trained.StartEpoch,
             };

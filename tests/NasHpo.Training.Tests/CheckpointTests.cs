@@ -286,7 +286,7 @@ public sealed class CheckpointTests : IDisposable
         stopwatch.Restart();
         var fromScratch = workload.Run(Request(3, parent: 1), Context(scratchStore, continueFromParent: false));
         var scratchSeconds = stopwatch.Elapsed.TotalSeconds;
-        _output.WriteLine($"budget 3 on 1024 real 16x16 images: continued from budget 1 {continuedSeconds:F2} s (training {continued.Metrics["train-seconds"]:F2} s, val-error {continued.Metrics[FashionMnistWorkload.ValidationError]:F3}); from scratch {scratchSeconds:F2} s (training {fromScratch.Metrics["train-seconds"]:F2} s, val-error {fromScratch.Metrics[FashionMnistWorkload.ValidationError]:F3})");
+        _output.WriteLine($"budget 3 on 1024 real 16x16 images: continued from budget 1 {continuedSeconds:F2} s (training {continued.Metrics["train-time-s"]:F2} s, val-error {continued.Metrics[FashionMnistWorkload.ValidationError]:F3}); from scratch {scratchSeconds:F2} s (training {fromScratch.Metrics["train-time-s"]:F2} s, val-error {fromScratch.Metrics[FashionMnistWorkload.ValidationError]:F3})");
 
         Assert.Equal(2.0, continued.Metrics[FashionMnistWorkload.EpochsTrained]);
         Assert.Equal(3.0, fromScratch.Metrics[FashionMnistWorkload.EpochsTrained]);

@@ -57,9 +57,14 @@ public static class ReportCommand
     private static string TrialsCsv(StudyDefinition definition, IReadOnlyList<TrialRecord> trials)
     {
         var parameters = definition.Space.Parameters.Select(p => p.Name).ToArray();
+        var objectives = definition.Objectives.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+
+        // Recorded metrics that are not objectives (test error, epochs trained, ...), in a stable order.
+        var metrics = trials.SelectMany(t => t.Completed?.Metrics.Keys ?? []).Where(m => !objectives.Contains(m)).Distinct().Order(StringComparer.Ordinal).ToArray();
         var header = new List<string> { "trial_id", "configuration_id", "budget", "bracket", "rung" };
         header.AddRange(parameters);
         header.AddRange(definition.Objectives.Select(o => o.Name));
+        header.AddRange(metrics);
         header.AddRange(["status", "failure", "device", "scheduled_at", "started_at", "finished_at", "duration_s"]);
 
         var csv = new StringBuilder();
@@ -85,6 +90,11 @@ public static class ReportCommand
             for (var i = 0; i < definition.Objectives.Count; i++)
             {
                 row.Add(trial.Completed is { } completed ? Number(definition.Objectives[i].FromMinimization(completed.Objectives[i])) : string.Empty);
+            }
+
+            foreach (var metric in metrics)
+            {
+                row.Add(trial.Completed?.Metrics.TryGetValue(metric, out var value) == true ? Number(value) : string.Empty);
             }
 
             row.Add(trial.Status);
