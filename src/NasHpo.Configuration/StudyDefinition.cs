@@ -7,8 +7,17 @@ namespace NasHpo.Configuration;
 /// <summary>
 /// The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>). A promoted trial continues
 /// from its parent's checkpoint unless <paramref name="ContinueFromCheckpoint"/> is off (the papers retrain).
+/// <paramref name="BudgetUnit"/> says what a budget counts for a training problem: <see cref="Epochs"/> or
+/// <see cref="Seconds"/> of training.
 /// </summary>
-public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true);
+public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs)
+{
+    public const string Epochs = "epochs";
+
+    public const string Seconds = "seconds";
+
+    public static IReadOnlyList<string> BudgetUnits { get; } = [Epochs, Seconds];
+}
 
 /// <summary>When a study ends (<c>study.stop</c>); at least one criterion is set.</summary>
 public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock);
@@ -27,8 +36,17 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
 /// <summary>
 /// Where and how much of a dataset trials train on: validation from the training images by a seeded split, test
 /// images recorded but never optimised, optional subsets and downsampling so that CPU studies finish.
+/// <paramref name="Model"/> is the network family the configurations describe: <see cref="ConvNet"/> (paper 001's
+/// Table 2 space) or <see cref="Residual"/> (paper 000's multi-branch ResNet space).
 /// </summary>
-public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize);
+public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet)
+{
+    public const string ConvNet = "convnet";
+
+    public const string Residual = "residual";
+
+    public static IReadOnlyList<string> Models { get; } = [ConvNet, Residual];
+}
 
 /// <summary>
 /// A validated study: everything the engine needs to run it, plus the resolved HOCON text it was read from, which

@@ -16,12 +16,12 @@ public static class StudyDefinitionReader
 {
     private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop"];
     private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale"];
-    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size"];
+    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model"];
 
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
-    private static readonly string[] TrainingObjectives = ["val-error", "params", "flops"];
+    private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
     private static readonly string[] OptimizerKeys =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint"];
+        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit"];
 
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock"];
 
@@ -118,13 +118,20 @@ public static class StudyDefinitionReader
 
             space = study.HasPath("search-space")
                 ? SearchSpaceReader.Read(root, "study.search-space")
-                : throw new ConfigurationException("study.search-space", $"missing ({problem.Type} trains networks from the space's configurations; see hocon/spaces/joint-nas-hpo-table2.conf)");
+                : throw new ConfigurationException("study.search-space", $"missing ({problem.Type} trains networks from the space's configurations; see hocon/spaces/{(problem.Dataset!.Model == DatasetDefinition.Residual ? "bohb-resnet-000.conf" : "joint-nas-hpo-table2.conf")})");
 
-            // Worst plausible values: every error, 10 million parameters, a billion multiply-accumulates.
-            defaultReference = objectives.Select(o => o.ToMinimization(o.Name switch { "val-error" => 1.0, "params" => 1e7, _ => 1e9 })).ToArray();
+            // Worst plausible values: every error, 10 million parameters, a billion multiply-accumulates, a second
+            // to run one batch.
+            defaultReference = objectives.Select(o => o.ToMinimization(o.Name switch { "val-error" => 1.0, "params" => 1e7, "latency-ms" => 1000.0, _ => 1e9 })).ToArray();
         }
 
         var optimizer = ReadOptimizer(study);
+        if (problem.IsSynthetic && optimizer.BudgetUnit != OptimizerDefinition.Epochs)
+        {
+            // A synthetic problem's fidelity is a number, not a duration; seconds would silently mean nothing.
+            throw new ConfigurationException("study.optimizer.budget-unit", $"\"{optimizer.BudgetUnit}\" needs a training problem ({ProblemDefinition.FashionMnist}); {problem.Type} counts budgets in its own fidelity units");
+        }
+
         var stop = ReadStop(study);
         var reference = study.HasPath("reference-point")
             ? ReadNumbers(study, "reference-point", "study.reference-point")
@@ -201,7 +208,13 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.problem.image-size", $"{imageSize} is larger than the 28x28 images (downsampling only)");
         }
 
-        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize);
+        var model = problem.HasPath("model") ? RequireString(problem, "model", "study.problem.model") : DatasetDefinition.ConvNet;
+        if (!DatasetDefinition.Models.Contains(model, StringComparer.Ordinal))
+        {
+            throw new ConfigurationException("study.problem.model", $"unknown model \"{model}\" (expected one of: {string.Join(", ", DatasetDefinition.Models)})");
+        }
+
+        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize, model);
         return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0, dataset);
     }
 
@@ -308,7 +321,13 @@ public static class StudyDefinitionReader
 
         var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1);
         var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
-        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint);
+        var budgetUnit = optimizer.HasPath("budget-unit") ? RequireString(optimizer, "budget-unit", "study.optimizer.budget-unit") : OptimizerDefinition.Epochs;
+        if (!OptimizerDefinition.BudgetUnits.Contains(budgetUnit, StringComparer.Ordinal))
+        {
+            throw new ConfigurationException("study.optimizer.budget-unit", $"unknown unit \"{budgetUnit}\" (expected one of: {string.Join(", ", OptimizerDefinition.BudgetUnits)})");
+        }
+
+        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit);
     }
 
     private static StopCriteria ReadStop(Config study)

@@ -18,8 +18,8 @@ public sealed record FashionMnistWorkloadOptions
     public FashionMnistOptions Data { get; init; } = new();
 
     /// <summary>
-    /// The objectives, in order, out of <c>val-error</c>, <c>params</c> and <c>flops</c> (multiply-accumulates of one
-    /// forward pass). Whatever is not an objective is still recorded as a metric, as is <c>test-error</c>.
+    /// The objectives, in order, out of <c>val-error</c>, <c>params</c>, <c>flops</c> (multiply-accumulates of one
+    /// forward pass) and <c>latency-ms</c> (median inference time of one batch). Whatever is not an objective is still recorded as a metric, as is <c>test-error</c>.
     /// </summary>
     public IReadOnlyList<string> Objectives { get; init; } = [FashionMnistWorkload.ValidationError, FashionMnistWorkload.ParameterCount];
 
@@ -27,12 +27,32 @@ public sealed record FashionMnistWorkloadOptions
 
     /// <summary>Images per forward pass when evaluating: only memory, not the result, depends on it.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>The network family the configurations describe.</summary>
+    public NetworkModel Model { get; init; } = NetworkModel.ConvNet;
+
+    /// <summary>What a trial's budget counts: epochs, or seconds of training (evaluation not included).</summary>
+    public TrainingBudgetKind BudgetUnit { get; init; } = TrainingBudgetKind.Epochs;
+
+    /// <summary>Images in the batch whose inference time is the <c>latency-ms</c> metric.</summary>
+    public int LatencyBatchSize { get; init; } = InferenceLatency.DefaultBatchSize;
+}
+
+/// <summary>The networks <see cref="FashionMnistWorkload"/> builds from a configuration.</summary>
+public enum NetworkModel
+{
+    /// <summary>Paper 001's Table 2 network (hocon/spaces/joint-nas-hpo-table2.conf), trained with Adam.</summary>
+    ConvNet,
+
+    /// <summary>Paper 000's multi-branch residual network (hocon/spaces/bohb-resnet-000.conf), trained with SGD and a cosine schedule.</summary>
+    Residual,
 }
 
 /// <summary>
-/// Trains the Table 2 network of a configuration on Fashion-MNIST with Adam for the trial's budget in epochs
-/// (a fractional budget trains that share of the last epoch), then measures the validation and test error.
-/// Synchronous and Akka-free: the engine runs it on a device's own thread.
+/// Builds the network of a configuration (the Table 2 convnet, trained with Adam, or paper 000's residual network,
+/// trained by <see cref="ResidualTraining"/>), times its inference, trains it on Fashion-MNIST for the trial's budget
+/// (epochs, a fractional budget training that share of the last epoch, or seconds of training), then measures the
+/// validation and test error. Synchronous and Akka-free: the engine runs it on a device's own thread.
 /// </summary>
 public sealed class FashionMnistWorkload : IWorkload, IDisposable
 {
@@ -40,6 +60,9 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
     public const string ParameterCount = "params";
     public const string Flops = "flops";
     public const string TestError = "test-error";
+
+    /// <summary>Median milliseconds to classify one batch (<see cref="FashionMnistWorkloadOptions.LatencyBatchSize"/> images) with the untrained network.</summary>
+    public const string LatencyMs = "latency-ms";
 
     /// <summary>Metric: epochs this run trained (less than the budget when it resumed or continued from a checkpoint).</summary>
     public const string EpochsTrained = "epochs-trained";
@@ -76,9 +99,10 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         var budget = request.Id.Budget;
         if (!(budget > 0) || !double.IsFinite(budget))
         {
-            throw new ArgumentException($"the budget is a number of epochs and must be positive, not {budget}");
+            throw new ArgumentException($"the budget is a number of {_options.BudgetUnit.ToString().ToLowerInvariant()} and must be positive, not {budget}");
         }
 
+        var trainingBudget = _options.BudgetUnit == TrainingBudgetKind.Seconds ? TrainingBudget.Seconds(budget) : TrainingBudget.Epochs(budget);
         var device = SelectDevice(context.Device, out var deviceNote);
         if (deviceNote is not null)
         {
@@ -86,8 +110,15 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         }
 
         var data = _data.Value;
-        var spec = Models.ConvNetSpec.FromConfiguration(request.Configuration);
         var seed = StableHash.Combine((ulong)_options.Data.Seed, request.Configuration.Fingerprint);
+        return _options.Model == NetworkModel.Residual
+            ? RunResidual(request, context, trainingBudget, device, data, seed)
+            : RunConvNet(request, context, trainingBudget, device, data, seed);
+    }
+
+    private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
+    {
+        var spec = Models.ConvNetSpec.FromConfiguration(request.Configuration);
         ConvNet net;
         lock (InitializationLock)
         {
@@ -97,28 +128,79 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
 
         using (net)
         {
-            var checkpoint = ChooseCheckpoints(request, context);
+            // Timed before training: it needs only the built network, and evaluation mode leaves weights and the
+            // generator as they were, so training (and a checkpoint's bit-for-bit continuation) is unaffected.
+            var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
+            // The checkpoint counts batches; a seconds budget has no batch count to stop at or continue from, so
+            // seconds trials neither read nor write checkpoints and always train from scratch.
+            var checkpoint = budget.Kind == TrainingBudgetKind.Epochs ? ChooseCheckpoints(request, context) : null;
             var stopwatch = Stopwatch.StartNew();
             var trained = Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context);
             var seconds = stopwatch.Elapsed.TotalSeconds;
-            var validationError = 1.0 - Accuracy(net, data.Validation, device, context.Cancellation);
-            var testError = 1.0 - Accuracy(net, data.Test, device, context.Cancellation);
+            var validationError = 1.0 - Accuracy(net.Module, data.Validation, device, context.Cancellation);
+            var testError = 1.0 - Accuracy(net.Module, data.Test, device, context.Cancellation);
 
-            var metrics = new Dictionary<string, double>
+            return Result(new Dictionary<string, double>
             {
                 [ValidationError] = validationError,
                 [ParameterCount] = net.Parameters,
                 [Flops] = net.MultiplyAccumulates,
+                [LatencyMs] = latency,
                 [TestError] = testError,
                 ["train-loss"] = trained.LastLoss,
                 ["train-time-s"] = seconds,
                 [EpochsTrained] = trained.EpochsTrained,
                 [StartEpoch] = trained.StartEpoch,
-            };
-            var objectives = _options.Objectives.Select(name => metrics[name]).ToArray();
-            return new WorkloadResult(objectives, metrics);
+            });
         }
     }
+
+    /// <summary>
+    /// Paper 000's network, trained by <see cref="ResidualTraining"/>. Always from scratch, with no checkpoint read or
+    /// written: its cosine schedule anneals the learning rate to zero over the trial's own budget, so a parent's final
+    /// weights are not where a run of the larger budget would be, and ResidualTraining keeps no resumable state.
+    /// </summary>
+    private WorkloadResult RunResidual(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
+    {
+        var spec = ResidualNetSpec.FromConfiguration(request.Configuration);
+        ResidualNet net;
+        lock (InitializationLock)
+        {
+            random.manual_seed((long)(seed >> 1));
+            net = ResidualNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device);
+        }
+
+        using (net)
+        {
+            var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
+            var trained = ResidualTraining.Train(net, data.Training, data.Validation, budget, new ResidualTrainingOptions
+            {
+                Device = device,
+                Seed = seed,
+                EvaluationBatchSize = _options.EvaluationBatchSize,
+                Progress = context.ReportProgress,
+                Cancellation = context.Cancellation,
+            });
+            var testError = 1.0 - Accuracy(net.Module, data.Test, device, context.Cancellation);
+
+            return Result(new Dictionary<string, double>
+            {
+                [ValidationError] = 1.0 - trained.ValidationAccuracy,
+                [ParameterCount] = net.Parameters,
+                [Flops] = net.MultiplyAccumulates,
+                [LatencyMs] = latency,
+                [TestError] = testError,
+                ["train-loss"] = trained.LastLoss,
+                ["train-time-s"] = trained.TrainingSeconds,
+                ["final-learning-rate"] = trained.FinalLearningRate,
+                [EpochsTrained] = trained.Epochs,
+                [StartEpoch] = 0,
+            });
+        }
+    }
+
+    private WorkloadResult Result(Dictionary<string, double> metrics) =>
+        new(_options.Objectives.Select(name => metrics[name]).ToArray(), metrics);
 
     public void Dispose()
     {
@@ -172,7 +254,8 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         ValidationError => new Objective(ValidationError),
         ParameterCount => new Objective(ParameterCount, ObjectiveDirection.Minimize, ObjectiveCost.Cheap),
         Flops => new Objective(Flops, ObjectiveDirection.Minimize, ObjectiveCost.Cheap),
-        _ => throw new ArgumentException($"the Fashion-MNIST workload has no objective '{name}'; it offers {ValidationError}, {ParameterCount} and {Flops}"),
+        LatencyMs => new Objective(LatencyMs, ObjectiveDirection.Minimize, ObjectiveCost.Cheap),
+        _ => throw new ArgumentException($"the Fashion-MNIST workload has no objective '{name}'; it offers {ValidationError}, {ParameterCount}, {Flops} and {LatencyMs}"),
     };
 
     /// <summary>
@@ -206,12 +289,22 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         return new CheckpointPlan(own, null, null);
     }
 
-    private static TrainingOutcome Train(ConvNet net, LabeledImages training, double budget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context)
+    /// <summary>
+    /// Adam for the budget: a number of batches for an epoch budget; for a seconds budget, until the first batch that
+    /// would start at or after that many seconds of training (Adam has no schedule to fit to the time, so it simply
+    /// stops; at most one batch over).
+    /// </summary>
+    private static TrainingOutcome Train(ConvNet net, LabeledImages training, TrainingBudget trainingBudget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context)
     {
+        var budget = trainingBudget.Amount;
+        var timed = trainingBudget.Kind == TrainingBudgetKind.Seconds;
         var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
         var batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
-        var totalBatches = Math.Max(1, (long)Math.Round(budget * batchesPerEpoch));
-        var epochs = (int)((totalBatches + batchesPerEpoch - 1) / batchesPerEpoch);
+        var totalBatches = timed ? long.MaxValue : Math.Max(1, (long)Math.Round(budget * batchesPerEpoch));
+        // Only an epoch budget knows how many epochs there will be.
+        var epochs = timed ? 0 : (int)((totalBatches + batchesPerEpoch - 1) / batchesPerEpoch);
+        var clock = Stopwatch.StartNew();
+        var timeUp = false;
 
         using var optimizer = optim.Adam(net.Module.parameters(), lr: net.Spec.LearningRate);
         using var lossFunction = nn.CrossEntropyLoss();
@@ -246,7 +339,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
 
         var startBatches = done;
         net.Module.train();
-        while (done < totalBatches)
+        while (done < totalBatches && !timeUp)
         {
             // The position is counted in batches, so a fractional budget stops (and a later run resumes) inside an epoch.
             var epoch = (int)(done / batchesPerEpoch) + 1;
@@ -254,9 +347,16 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
             var batches = (int)Math.Min(batchesPerEpoch - first, totalBatches - done);
             var order = EpochOrder(seed, epoch, training.Count);
             double lossSum = 0;
+            var trainedBatches = 0;
             for (var b = first; b < first + batches; b++)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
+                if (timed && clock.Elapsed.TotalSeconds >= budget)
+                {
+                    timeUp = true;
+                    break;
+                }
+
                 using var scope = NewDisposeScope();
                 var count = Math.Min(batchSize, training.Count - (b * batchSize));
                 using var indices = tensor(order.AsSpan(b * batchSize, count).ToArray());
@@ -275,10 +375,17 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                 loss.backward();
                 optimizer.step();
                 lossSum += value;
+                trainedBatches++;
             }
 
-            done += batches;
-            lastMeanLoss = lossSum / batches;
+            if (trainedBatches == 0)
+            {
+                // The time ran out before this epoch's first batch: nothing to record.
+                break;
+            }
+
+            done += trainedBatches;
+            lastMeanLoss = lossSum / trainedBatches;
             if (checkpoint is not null)
             {
                 // Written before the progress report, so whatever a display or journal learns has already been saved:
@@ -290,10 +397,15 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
                     optimizer);
             }
 
-            context.ReportProgress(new WorkloadProgress(
-                Math.Min(budget, (double)done / batchesPerEpoch),
-                budget,
-                string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}: training loss {lastMeanLoss:F4}")));
+            context.ReportProgress(timed
+                ? new WorkloadProgress(
+                    Math.Min(budget, clock.Elapsed.TotalSeconds),
+                    budget,
+                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}: training loss {lastMeanLoss:F4}"))
+                : new WorkloadProgress(
+                    Math.Min(budget, (double)done / batchesPerEpoch),
+                    budget,
+                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}: training loss {lastMeanLoss:F4}")));
         }
 
         return new TrainingOutcome(lastMeanLoss, (double)startBatches / batchesPerEpoch, (double)(done - startBatches) / batchesPerEpoch);
@@ -315,9 +427,9 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
         return order;
     }
 
-    private double Accuracy(ConvNet net, LabeledImages set, Device device, CancellationToken cancellation)
+    private double Accuracy(nn.Module<Tensor, Tensor> module, LabeledImages set, Device device, CancellationToken cancellation)
     {
-        net.Module.eval();
+        module.eval();
         using var noGrad = no_grad();
         long correct = 0;
         var batch = Math.Max(1, _options.EvaluationBatchSize);
@@ -328,7 +440,7 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
             var length = Math.Min(batch, set.Count - start);
             var images = set.Images.narrow(0, start, length).to(device);
             var labels = set.Labels.narrow(0, start, length).to(device);
-            var predicted = net.Module.forward(images).argmax(1);
+            var predicted = module.forward(images).argmax(1);
             correct += predicted.eq(labels).sum().item<long>();
         }
 

@@ -46,6 +46,8 @@ public static class WorkloadCatalog
                     ImageSize = dataset.ImageSize,
                 },
                 Objectives = definition.Objectives.Select(o => o.Name).ToArray(),
+                Model = dataset.Model == DatasetDefinition.Residual ? NetworkModel.Residual : NetworkModel.ConvNet,
+                BudgetUnit = definition.Optimizer.BudgetUnit == OptimizerDefinition.Seconds ? TrainingBudgetKind.Seconds : TrainingBudgetKind.Epochs,
             });
         }
 

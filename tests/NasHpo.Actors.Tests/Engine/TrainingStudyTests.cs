@@ -56,4 +56,59 @@ public sealed class TrainingStudyTests : IDisposable
         // A better-than-chance network exists among them: training really happened.
         Assert.Contains(record.Trials, t => t.Completed!.Objectives[0] < 0.8);
     }
+
+    [Fact]
+    public async Task A_residual_study_with_seconds_budgets_trains_paper_000_networks_and_records_latency()
+    {
+        if (!File.Exists(Path.Combine(FashionMnistOptions.DebianDirectory, "train-images-idx3-ubyte.gz")))
+        {
+            // As above: nothing to train on without Debian's dataset.
+            return;
+        }
+
+        var database = Path.Combine(_directory.FullName, "residual.db");
+        await using var engine = TestEngine.Start(database, devices: 2);
+        var definition = TestEngine.Study("""
+            seed = 5
+            devices = 2
+            problem { type = fashion-mnist, model = residual, train-subset = 256, validation-subset = 128, test-subset = 128, image-size = 8 }
+            objectives = [ { name = val-error }, { name = latency-ms, direction = minimize, cost = cheap } ]
+            search-space {
+              blocks_1 { type = int, lower = 1, upper = 1 }
+              blocks_2 { type = int, lower = 1, upper = 1 }
+              blocks_3 { type = int, lower = 1, upper = 1 }
+              initial_filters { type = int, lower = 4, upper = 8 }
+              widen_1 { type = float, lower = 0.5, upper = 1.0 }
+              widen_2 { type = float, lower = 1.0, upper = 2.0 }
+              widen_3 { type = float, lower = 1.0, upper = 2.0 }
+              branches_1 { type = int, lower = 1, upper = 2 }
+              branches_2 { type = int, lower = 1, upper = 2 }
+              branches_3 { type = int, lower = 1, upper = 2 }
+              learning_rate { type = float, lower = 1e-2, upper = 1e-1, log = true }
+              batch_size { type = int, lower = 32, upper = 64 }
+              weight_decay { type = float, lower = 1e-5, upper = 1e-3, log = true }
+              momentum { type = float, lower = 0.5, upper = 0.9 }
+              shake_shake_alpha { type = float, lower = 0.0, upper = 1.0 }
+              cutout_length { type = int, lower = 0, upper = 2 }
+              shakedrop_death_rate { type = float, lower = 0.0, upper = 0.5 }
+            }
+            optimizer { type = hyperband, min-budget = 0.25, max-budget = 0.75, budget-unit = seconds }
+            stop { max-evaluations = 4 }
+            """);
+
+        var status = await engine.RunToEndAsync("residual", definition, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(4, status.Evaluations);
+        Assert.Equal(0, status.Failed);
+        var record = await engine.ReadAsync("residual");
+        Assert.All(record.Trials, t =>
+        {
+            var completed = t.Completed!;
+            Assert.InRange(completed.Objectives[0], 0.0, 1.0);
+            Assert.True(completed.Objectives[1] > 0, "latency-ms is positive");
+            Assert.Equal(completed.Objectives[1], completed.Metrics["latency-ms"]);
+            // A seconds budget: training stops at the first batch past it (one batch here is milliseconds).
+            Assert.InRange(completed.Metrics["train-time-s"], t.Id.Budget, t.Id.Budget + 1.0);
+        });
+    }
 }
