@@ -28,7 +28,7 @@ public sealed class TrainingCrashTests : IDisposable
             study {
               seed = 5
               devices = 1
-              problem { type = fashion-mnist, train-subset = 2048, validation-subset = 256, test-subset = 256, image-size = 16 }
+              problem { type = fashion-mnist, train-subset = 4096, validation-subset = 256, test-subset = 256, image-size = 16 }
               search-space {
                 conv_layers { type = int, lower = 1, upper = 1 }
                 filters_1 { type = int, lower = 16, upper = 16 }
@@ -58,9 +58,13 @@ public sealed class TrainingCrashTests : IDisposable
             }
 
             Assert.False(process.HasExited, "the study finished before it could be killed; make the trial longer");
-            await Task.Delay(300);
+            await Task.Delay(100);
             process.Kill();
         }
+
+        // The kill must have landed while the trial trained, or there is nothing to resume.
+        var status = await NashpoProcess.RunAsync(_directory.FullName, Limit, "status", "t", "--json");
+        Assert.Contains("\"state\":\"unfinished\"", status.Stdout, StringComparison.Ordinal);
 
         var resumed = await NashpoProcess.RunAsync(_directory.FullName, Limit, "resume", "t");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.Stdout);
