@@ -207,9 +207,10 @@ internal static class TrainingBenchmarks
             var studies = host.StartEngine(definition.DeviceNames);
             var watch = Stopwatch.StartNew();
             studies.Ask<StudyStarting>(new StartStudy("b7", definition), AskTimeout).GetAwaiter().GetResult();
+            // Polled as often as `nashpo run` polls for its live display, not more.
             while (studies.Ask<StudyStatus>(new GetStudyStatus("b7"), AskTimeout).GetAwaiter().GetResult().State != StudyState.Finished)
             {
-                Thread.Sleep(10);
+                Thread.Sleep(250);
             }
 
             var total = watch.Elapsed.TotalSeconds;
