@@ -39,7 +39,7 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
 /// <paramref name="Model"/> is the network family the configurations describe: <see cref="ConvNet"/> (paper 001's
 /// Table 2 space) or <see cref="Residual"/> (paper 000's multi-branch ResNet space).
 /// </summary>
-public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet)
+public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet, int ThreadsPerDevice = 0)
 {
     public const string ConvNet = "convnet";
 

@@ -16,7 +16,7 @@ public static class StudyDefinitionReader
 {
     private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop"];
     private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale"];
-    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model"];
+    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model", "threads-per-device"];
 
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
@@ -214,7 +214,9 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.problem.model", $"unknown model \"{model}\" (expected one of: {string.Join(", ", DatasetDefinition.Models)})");
         }
 
-        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize, model);
+        // 0 shares the machine's cores equally between the CPU devices.
+        var threads = (int)ReadLong(problem, "threads-per-device", "study.problem.threads-per-device", 0, minimum: 0);
+        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize, model, threads);
         return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0, dataset);
     }
 

@@ -12,9 +12,11 @@ public static class TrainingRuntime
     /// libtorch's intra-op thread pool is process-wide: with several devices training at once on a CPU, each gets
     /// an equal share of the cores instead of every device fighting over all of them.
     /// </summary>
-    public static void ShareCpuThreads(int cpuDevices)
+    /// <param name="cpuDevices">CPU devices that train at the same time.</param>
+    /// <param name="threadsPerDevice">Threads each may use; 0 shares the cores equally.</param>
+    public static void ShareCpuThreads(int cpuDevices, int threadsPerDevice = 0)
     {
-        var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, cpuDevices));
+        var threads = threadsPerDevice > 0 ? threadsPerDevice : Math.Max(1, Environment.ProcessorCount / Math.Max(1, cpuDevices));
         set_num_threads(threads);
     }
 }

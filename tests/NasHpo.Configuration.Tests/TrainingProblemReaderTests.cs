@@ -62,6 +62,14 @@ public sealed class TrainingProblemReaderTests
     }
 
     [Fact]
+    public void Threads_per_device_default_to_sharing_the_cores_and_can_be_set()
+    {
+        Assert.Equal(0, StudyDefinitionReader.FromHocon(Valid).Problem.Dataset!.ThreadsPerDevice);
+        Assert.Equal(3, StudyDefinitionReader.FromHocon(Valid + "study.problem.threads-per-device = 3\n").Problem.Dataset!.ThreadsPerDevice);
+        Rejects(Valid + "study.problem.threads-per-device = -1\n", "study.problem.threads-per-device", "-1");
+    }
+
+    [Fact]
     public void An_unknown_model_is_refused_with_its_path() =>
         Rejects(Valid + "study.problem.model = transformer\n", "study.problem.model", "transformer", "convnet, residual");
 

@@ -32,7 +32,7 @@ public static class WorkloadCatalog
         var problem = definition.Problem;
         if (problem.Dataset is { } dataset)
         {
-            TrainingRuntime.ShareCpuThreads(definition.DeviceNames.Count(n => n.StartsWith("cpu", StringComparison.Ordinal)));
+            TrainingRuntime.ShareCpuThreads(definition.DeviceNames.Count(n => n.StartsWith("cpu", StringComparison.Ordinal)), dataset.ThreadsPerDevice);
             return new FashionMnistWorkload(new FashionMnistWorkloadOptions
             {
                 Data = new FashionMnistOptions
