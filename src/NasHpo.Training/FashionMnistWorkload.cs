@@ -54,7 +54,7 @@ public enum NetworkModel
 /// (epochs, a fractional budget training that share of the last epoch, or seconds of training), then measures the
 /// validation and test error. Synchronous and Akka-free: the engine runs it on a device's own thread.
 /// </summary>
-public sealed class FashionMnistWorkload : IWorkload, IDisposable
+public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposable
 {
     public const string ValidationError = "val-error";
     public const string ParameterCount = "params";
@@ -115,6 +115,49 @@ public sealed class FashionMnistWorkload : IWorkload, IDisposable
             ? RunResidual(request, context, trainingBudget, device, data, seed)
             : RunConvNet(request, context, trainingBudget, device, data, seed);
     }
+
+    /// <summary>
+    /// Parameters, multiply-accumulates and CPU inference latency of the configuration's network, built but never
+    /// trained, and without loading the dataset.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> EvaluateCheap(NasHpo.Core.SearchSpaces.Configuration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var size = _options.Data.ImageSize;
+        if (_options.Model == NetworkModel.Residual)
+        {
+            var spec = ResidualNetSpec.FromConfiguration(configuration);
+            ResidualNet net;
+            lock (InitializationLock)
+            {
+                net = ResidualNetBuilder.Build(spec, size, channels: 1, classes: FashionMnist.Classes, CPU);
+            }
+
+            using (net)
+            {
+                return Cheap(net.Parameters, net.MultiplyAccumulates, InferenceLatency.MedianMilliseconds(net.Module, 1, size, CPU, _options.LatencyBatchSize));
+            }
+        }
+
+        var convSpec = Models.ConvNetSpec.FromConfiguration(configuration);
+        ConvNet conv;
+        lock (InitializationLock)
+        {
+            conv = ConvNetBuilder.Build(convSpec, size, channels: 1, classes: FashionMnist.Classes, CPU, _options.Padding);
+        }
+
+        using (conv)
+        {
+            return Cheap(conv.Parameters, conv.MultiplyAccumulates, InferenceLatency.MedianMilliseconds(conv.Module, 1, size, CPU, _options.LatencyBatchSize));
+        }
+    }
+
+    private static Dictionary<string, double> Cheap(long parameters, long multiplyAccumulates, double latency) => new()
+    {
+        [ParameterCount] = parameters,
+        [Flops] = multiplyAccumulates,
+        [LatencyMs] = latency,
+    };
 
     private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
     {

@@ -54,6 +54,24 @@ public sealed class ModelAndBudgetTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Cheap_objectives_come_without_training_or_data_and_match_the_trained_trial()
+    {
+        // A workload pointed at a directory with no data at all: evaluating cheap objectives must not need it.
+        using var dataless = new FashionMnistWorkload(new FashionMnistWorkloadOptions
+        {
+            Data = new FashionMnistOptions { DataDirectory = Path.Combine(_files.Directory, "absent"), ImageSize = 16 },
+        });
+        var cheap = dataless.EvaluateCheap(TinyNet);
+
+        using var workload = Workload(NetworkModel.ConvNet);
+        var trained = workload.Run(Request(TinyNet, 0.25), Context([]));
+
+        Assert.Equal(trained.Metrics[FashionMnistWorkload.ParameterCount], cheap[FashionMnistWorkload.ParameterCount]);
+        Assert.Equal(trained.Metrics[FashionMnistWorkload.Flops], cheap[FashionMnistWorkload.Flops]);
+        Assert.True(cheap[FashionMnistWorkload.LatencyMs] > 0);
+    }
+
+    [Fact]
     public void Latency_is_recorded_as_a_metric_when_it_is_no_objective()
     {
         using var workload = Workload(NetworkModel.ConvNet);

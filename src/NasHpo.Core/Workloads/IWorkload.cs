@@ -34,6 +34,16 @@ public sealed record WorkloadContext(string Device, Action<WorkloadProgress> Rep
 }
 
 /// <summary>
+/// A workload whose cheap objectives (parameter count, multiply-accumulates, latency) follow from a configuration
+/// alone: an optimizer may ask for them without training, as MS-EHVI does for candidates it only considers.
+/// </summary>
+public interface ICheapObjectives
+{
+    /// <summary>The values of the workload's cheap objectives and metrics for the configuration, by name, in the user's direction.</summary>
+    IReadOnlyDictionary<string, double> EvaluateCheap(SearchSpaces.Configuration configuration);
+}
+
+/// <summary>
 /// Something a trial trains or evaluates: a synthetic problem, or a network on a dataset. Runs synchronously on
 /// the device's own thread; throws to fail the trial (the message becomes the recorded reason) and honours the
 /// cancellation token.
