@@ -1,3 +1,4 @@
+using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
 
@@ -6,19 +7,40 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "ms-ehvi"];
 
     /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
-    /// run Hyperband between the minimum and maximum budget with their own sampler.
+    /// run Hyperband between the minimum and maximum budget with their own sampler, except MS-EHVI, which runs every
+    /// configuration at the maximum budget (one per bracket, <see cref="HyperbandSettings.MaxBrackets"/> bounding
+    /// their number) and uses the reference point, the objectives and the cheap-objective callback when given.
     /// </summary>
-    public static IOptimizer Create(string name, SearchSpace space, HyperbandSettings settings, long seed, TreeParzenSettings? samplerSettings = null) =>
+    public static IOptimizer Create(
+        string name,
+        SearchSpace space,
+        HyperbandSettings settings,
+        long seed,
+        TreeParzenSettings? samplerSettings = null,
+        IReadOnlyList<double>? referencePoint = null,
+        IReadOnlyList<Objective>? objectives = null,
+        Func<Configuration, double[]>? cheapObjectives = null) =>
         name switch
         {
             "random" => new HyperbandOptimizer(space, RandomSampler.Instance, settings with { MinBudget = settings.MaxBudget }, seed),
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
+            "ms-ehvi" => new MsEhviOptimizer(
+                space,
+                new MsEhviSettings
+                {
+                    MaxBudget = settings.MaxBudget,
+                    MaxConfigurations = settings.MaxBrackets,
+                    ReferencePoint = referencePoint,
+                    Objectives = objectives,
+                    CheapObjectives = cheapObjectives,
+                },
+                seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };
 }

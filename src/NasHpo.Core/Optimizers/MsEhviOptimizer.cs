@@ -1,0 +1,308 @@
+using NasHpo.Core.Objectives;
+using NasHpo.Core.Optimizers.Models;
+using NasHpo.Core.Pareto;
+using NasHpo.Core.Randomness;
+using NasHpo.Core.SearchSpaces;
+
+namespace NasHpo.Core.Optimizers;
+
+/// <summary>Settings of <see cref="MsEhviOptimizer"/>.</summary>
+public sealed record MsEhviSettings
+{
+    /// <summary>Every trial runs at this budget: MS-EHVI is a full-budget method, as in the paper.</summary>
+    public required double MaxBudget { get; init; }
+
+    /// <summary>
+    /// The hypervolume reference point in minimisation space. When null, one is derived from the completed
+    /// observations (their worst value per objective plus a tenth of the range), which moves as data arrive.
+    /// </summary>
+    public IReadOnlyList<double>? ReferencePoint { get; init; }
+
+    /// <summary>The study's objectives; those marked cheap are computed exactly when <see cref="CheapObjectives"/> is set.</summary>
+    public IReadOnlyList<Objective>? Objectives { get; init; }
+
+    /// <summary>
+    /// The cheap objectives of a configuration without training: a vector with one entry per objective in
+    /// minimisation space, of which only the cheap objectives' entries are read (the others may be NaN).
+    /// Without it, or without cheap objectives, every objective is modelled by a Gaussian process.
+    /// </summary>
+    public Func<Configuration, double[]>? CheapObjectives { get; init; }
+
+    /// <summary>Random configurations before the first model-based one; null means max(2·d + 1, 10).</summary>
+    public int? InitialConfigurations { get; init; }
+
+    /// <summary>Stop after this many configurations; null runs until the study's stop criterion.</summary>
+    public long? MaxConfigurations { get; init; }
+
+    public int RandomCandidates { get; init; } = 500;
+
+    /// <summary>Candidates made by Gaussian perturbation (in the unit cube) of current Pareto members.</summary>
+    public int LocalCandidates { get; init; } = 500;
+
+    public double LocalStandardDeviation { get; init; } = 0.1;
+
+    /// <summary>Samples per candidate for Monte-Carlo EHVI (three objectives or more).</summary>
+    public int MonteCarloSamples { get; init; } = 128;
+
+    public GaussianProcessFitSettings? ModelFit { get; init; }
+}
+
+/// <summary>
+/// MS-EHVI (Algorithm 4): after random initial configurations, each proposal fits one Gaussian process per
+/// expensive objective on the completed observations, evaluates cheap objectives exactly, and picks the candidate
+/// (random and locally perturbed Pareto members) with the largest expected hypervolume improvement: exact for two
+/// objectives (a cheap objective is a Gaussian with standard deviation 0), Monte Carlo above. Every trial runs at
+/// the full budget; each configuration is its own bracket. Failed trials are left out of the models and the front:
+/// they carry no objective values to fit, and treating them as +∞ would wreck the standardised targets.
+/// While trials are running (several devices), their configurations enter the models with the models' own mean as
+/// the observation (kriging believer), so simultaneous proposals differ; with one device nothing is pending.
+/// </summary>
+public sealed class MsEhviOptimizer : IOptimizer
+{
+    private readonly SearchSpace _space;
+    private readonly MsEhviSettings _settings;
+    private readonly long _seed;
+    private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
+    private readonly SortedSet<long> _pending = [];
+    private readonly HashSet<TrialId> _reported = [];
+    private readonly List<(double[] Encoded, double[] Objectives)> _completed = [];
+    private long _nextConfigurationId;
+
+    public MsEhviOptimizer(SearchSpace space, MsEhviSettings settings, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(settings);
+        _space = space;
+        _settings = settings;
+        _seed = seed;
+    }
+
+    public ObservationHistory History { get; } = new();
+
+    /// <summary>Configurations scheduled and not yet reported (each its own bracket).</summary>
+    public IReadOnlyCollection<long> OpenBracketIds => _pending;
+
+    public int InitialConfigurations => _settings.InitialConfigurations ?? Math.Max((2 * _space.Dimension) + 1, 10);
+
+    public OptimizerDecision Decide()
+    {
+        if (_settings.MaxConfigurations is { } max && _nextConfigurationId >= max)
+        {
+            return _pending.Count == 0 ? OptimizerDecision.Done : OptimizerDecision.WaitForResults;
+        }
+
+        var id = _nextConfigurationId;
+        var configuration = id < InitialConfigurations || _completed.Count < 2
+            ? _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"))
+            : ProposeByEhvi(id);
+        return new OptimizerDecision.Run(new TrialRequest(new TrialId(id, _settings.MaxBudget), configuration, id, 0, null));
+    }
+
+    public void Apply(TrialRequest scheduled)
+    {
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (_scheduled.ContainsKey(scheduled.Id))
+        {
+            return;
+        }
+
+        _scheduled.Add(scheduled.Id, scheduled);
+        _pending.Add(scheduled.Id.ConfigurationId);
+        _nextConfigurationId = Math.Max(_nextConfigurationId, scheduled.Id.ConfigurationId + 1);
+    }
+
+    public void Apply(TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (!_scheduled.TryGetValue(result.Id, out var request))
+        {
+            throw new InvalidOperationException($"result for {result.Id}, which was never scheduled");
+        }
+
+        if (!_reported.Add(result.Id))
+        {
+            return;
+        }
+
+        _pending.Remove(result.Id.ConfigurationId);
+        var objectives = result.Objectives?.ToArray();
+        var failed = objectives is null || objectives.Any(v => !double.IsFinite(v));
+        var encoded = _space.Encode(request.Configuration);
+        History.Add(new Observation(
+            request.Configuration,
+            encoded,
+            result.Id.Budget,
+            failed ? Enumerable.Repeat(double.PositiveInfinity, objectives?.Length ?? 1).ToArray() : objectives!,
+            failed));
+        if (!failed)
+        {
+            _completed.Add((encoded, objectives!));
+        }
+    }
+
+    private Configuration ProposeByEhvi(long id)
+    {
+        var objectiveCount = _completed[0].Objectives.Length;
+        var cheap = CheapMask(objectiveCount);
+        var reference = ReferencePoint(objectiveCount);
+
+        // One model per expensive objective, fitted on the completed observations; pending configurations then
+        // join with the fitted mean as their value (kriging believer), keeping the fitted hyperparameters.
+        var pending = _pending.Select(p => _scheduled[new TrialId(p, _settings.MaxBudget)].Configuration).ToArray();
+        var pendingEncoded = pending.Select(_space.Encode).ToArray();
+        var pendingCheap = pending.Select(c => cheap.Any(b => b) ? CheapValues(c, objectiveCount) : null).ToArray();
+        var models = new GaussianProcess?[objectiveCount];
+        var inputs = _completed.Select(o => o.Encoded).ToArray();
+        var front = _completed.Select(o => o.Objectives).ToList();
+        var fantasies = pending.Select(_ => new double[objectiveCount]).ToArray();
+        for (var m = 0; m < objectiveCount; m++)
+        {
+            if (cheap[m])
+            {
+                for (var p = 0; p < pending.Length; p++)
+                {
+                    fantasies[p][m] = pendingCheap[p]![m];
+                }
+
+                continue;
+            }
+
+            var targets = _completed.Select(o => o.Objectives[m]).ToArray();
+            var model = GaussianProcess.Fit(inputs, targets, DeterministicRandom.Derive(_seed, id, $"model-{m}"), _settings.ModelFit);
+            if (pending.Length > 0)
+            {
+                for (var p = 0; p < pending.Length; p++)
+                {
+                    fantasies[p][m] = model.Predict(pendingEncoded[p]).Mean;
+                }
+
+                model = GaussianProcess.WithHyperparameters(
+                    [.. inputs, .. pendingEncoded],
+                    [.. targets, .. fantasies.Select(f => f[m])],
+                    model.Hyperparameters);
+            }
+
+            models[m] = model;
+        }
+
+        front.AddRange(fantasies);
+        var nonDominated = NonDominated(front);
+
+        var best = (Configuration?)null;
+        var bestValue = double.NegativeInfinity;
+        var mean = new double[objectiveCount];
+        var sd = new double[objectiveCount];
+        foreach (var candidate in Candidates(id, nonDominated))
+        {
+            var encoded = _space.Encode(candidate);
+            var cheapValues = cheap.Any(b => b) ? CheapValues(candidate, objectiveCount) : null;
+            for (var m = 0; m < objectiveCount; m++)
+            {
+                (mean[m], sd[m]) = models[m] is { } model ? model.Predict(encoded) : (cheapValues![m], 0.0);
+            }
+
+            var value = objectiveCount == 2
+                ? ExpectedHypervolumeImprovement.Exact2D(nonDominated, reference, mean, sd)
+                : ExpectedHypervolumeImprovement.MonteCarlo(
+                    nonDominated, reference, mean, sd, _settings.MonteCarloSamples,
+                    // The same draws for every candidate (common random numbers) so their estimates compare fairly.
+                    DeterministicRandom.Derive(_seed, id, "ehvi"));
+            if (value > bestValue)
+            {
+                best = candidate;
+                bestValue = value;
+            }
+        }
+
+        return best!;
+    }
+
+    private IEnumerable<Configuration> Candidates(long id, List<double[]> nonDominated)
+    {
+        var random = DeterministicRandom.Derive(_seed, id, "candidates");
+        for (var i = 0; i < _settings.RandomCandidates; i++)
+        {
+            yield return _space.Sample(random);
+        }
+
+        // Perturb observed Pareto members (fantasies have no place in the cube of their own to start from).
+        var parents = _completed.Where(o => nonDominated.Any(p => ReferenceEquals(p, o.Objectives))).Select(o => o.Encoded).ToArray();
+        if (parents.Length == 0)
+        {
+            yield break;
+        }
+
+        var perturbed = new double[_space.Dimension];
+        for (var i = 0; i < _settings.LocalCandidates; i++)
+        {
+            var parent = parents[random.Next(parents.Length)];
+            for (var j = 0; j < perturbed.Length; j++)
+            {
+                // An inactive parameter starts anywhere: it has no value to stay near.
+                var start = double.IsNaN(parent[j]) ? random.NextDouble() : parent[j];
+                perturbed[j] = Math.Clamp(start + (_settings.LocalStandardDeviation * random.NextGaussian()), 0.0, 1.0);
+            }
+
+            yield return _space.Decode(perturbed);
+        }
+    }
+
+    private bool[] CheapMask(int objectiveCount)
+    {
+        var mask = new bool[objectiveCount];
+        if (_settings.CheapObjectives is null || _settings.Objectives is not { } objectives)
+        {
+            return mask;
+        }
+
+        if (objectives.Count != objectiveCount)
+        {
+            throw new InvalidOperationException($"{objectives.Count} objectives configured but results have {objectiveCount}.");
+        }
+
+        for (var m = 0; m < objectiveCount; m++)
+        {
+            mask[m] = objectives[m].Cost == ObjectiveCost.Cheap;
+        }
+
+        // With every objective cheap nothing is modelled and the exact values alone decide, which is right.
+        return mask;
+    }
+
+    private double[] CheapValues(Configuration configuration, int objectiveCount)
+    {
+        var values = _settings.CheapObjectives!(configuration);
+        if (values.Length != objectiveCount)
+        {
+            throw new InvalidOperationException($"The cheap-objective callback returned {values.Length} values for {objectiveCount} objectives.");
+        }
+
+        return values;
+    }
+
+    private double[] ReferencePoint(int objectiveCount)
+    {
+        if (_settings.ReferencePoint is { } given)
+        {
+            if (given.Count != objectiveCount)
+            {
+                throw new InvalidOperationException($"The reference point has {given.Count} entries but results have {objectiveCount} objectives.");
+            }
+
+            return [.. given];
+        }
+
+        var reference = new double[objectiveCount];
+        for (var m = 0; m < objectiveCount; m++)
+        {
+            var worst = _completed.Max(o => o.Objectives[m]);
+            var bestValue = _completed.Min(o => o.Objectives[m]);
+            reference[m] = worst + Math.Max(0.1 * (worst - bestValue), 1e-9 * (1 + Math.Abs(worst)));
+        }
+
+        return reference;
+    }
+
+    private static List<double[]> NonDominated(List<double[]> points) =>
+        points.Where(p => !points.Any(q => !ReferenceEquals(p, q) && Dominance.Dominates(q, p))).ToList();
+}
