@@ -136,6 +136,26 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
         Assert.IsType<OptimizerDecision.Finished>(optimizer.Decide());
     }
 
+    [Fact]
+    public void Three_objectives_use_Monte_Carlo_EHVI_and_stay_deterministic()
+    {
+        MsEhviOptimizer Build() => new(Space, new MsEhviSettings
+        {
+            MaxBudget = 1,
+            ReferencePoint = [1.1, 2.5, 1.1],
+            InitialConfigurations = 5,
+            RandomCandidates = 50,
+            LocalCandidates = 50,
+            MonteCarloSamples = 32,
+        }, 5);
+        TrialResult Three(TrialRequest r) =>
+            TrialResult.Completed(r.Id, [.. Objectives(r.Configuration), r.Configuration.GetDouble("y")]);
+
+        var a = SequentialRunner.Run(Build(), Three, 8);
+        var b = SequentialRunner.Run(Build(), Three, 8);
+        Assert.Equal(a.Select(t => t.Request), b.Select(t => t.Request));
+    }
+
     private static double FinalHypervolume(IOptimizer optimizer, int evaluations)
     {
         var trials = SequentialRunner.Run(
