@@ -120,9 +120,11 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     /// Parameters, multiply-accumulates and CPU inference latency of the configuration's network, built but never
     /// trained, and without loading the dataset.
     /// </summary>
-    public IReadOnlyDictionary<string, double> EvaluateCheap(NasHpo.Core.SearchSpaces.Configuration configuration)
+    public IReadOnlyDictionary<string, double> EvaluateCheap(NasHpo.Core.SearchSpaces.Configuration configuration, IReadOnlyCollection<string> names)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(names);
+        var latency = names.Contains(LatencyMs);
         var size = _options.Data.ImageSize;
         if (_options.Model == NetworkModel.Residual)
         {
@@ -135,7 +137,7 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
 
             using (net)
             {
-                return Cheap(net.Parameters, net.MultiplyAccumulates, InferenceLatency.MedianMilliseconds(net.Module, 1, size, CPU, _options.LatencyBatchSize));
+                return Cheap(net.Parameters, net.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(net.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
             }
         }
 
@@ -148,16 +150,20 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
 
         using (conv)
         {
-            return Cheap(conv.Parameters, conv.MultiplyAccumulates, InferenceLatency.MedianMilliseconds(conv.Module, 1, size, CPU, _options.LatencyBatchSize));
+            return Cheap(conv.Parameters, conv.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(conv.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
         }
     }
 
-    private static Dictionary<string, double> Cheap(long parameters, long multiplyAccumulates, double latency) => new()
+    private static Dictionary<string, double> Cheap(long parameters, long multiplyAccumulates, double? latency)
     {
-        [ParameterCount] = parameters,
-        [Flops] = multiplyAccumulates,
-        [LatencyMs] = latency,
-    };
+        var values = new Dictionary<string, double> { [ParameterCount] = parameters, [Flops] = multiplyAccumulates };
+        if (latency is { } milliseconds)
+        {
+            values[LatencyMs] = milliseconds;
+        }
+
+        return values;
+    }
 
     private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
     {

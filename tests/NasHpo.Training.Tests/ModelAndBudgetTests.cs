@@ -61,7 +61,7 @@ public sealed class ModelAndBudgetTests(ITestOutputHelper output) : IDisposable
         {
             Data = new FashionMnistOptions { DataDirectory = Path.Combine(_files.Directory, "absent"), ImageSize = 16 },
         });
-        var cheap = dataless.EvaluateCheap(TinyNet);
+        var cheap = dataless.EvaluateCheap(TinyNet, [FashionMnistWorkload.ParameterCount, FashionMnistWorkload.Flops, FashionMnistWorkload.LatencyMs]);
 
         using var workload = Workload(NetworkModel.ConvNet);
         var trained = workload.Run(Request(TinyNet, 0.25), Context([]));

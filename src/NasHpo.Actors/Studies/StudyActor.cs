@@ -10,6 +10,7 @@ using NasHpo.Configuration;
 using System.Globalization;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Workloads;
+using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Workloads;
@@ -254,7 +255,10 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 MaxOpenBrackets = _definition.Optimizer.MaxOpenBrackets,
             },
             _created.Seed,
-            _definition.Optimizer.Sampler);
+            _definition.Optimizer.Sampler,
+            _created.ReferencePoint,
+            _definition.Objectives,
+            CheapObjectives(_definition, _workload));
         _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, optimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
@@ -279,6 +283,26 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         Pump();
+    }
+
+    /// <summary>
+    /// The cheap objectives of a configuration in minimisation space (NaN for the expensive ones), when the workload
+    /// can compute them without training; optimizers such as MS-EHVI use them instead of a model.
+    /// </summary>
+    private static Func<NasHpo.Core.SearchSpaces.Configuration, double[]>? CheapObjectives(StudyDefinition definition, IWorkload workload)
+    {
+        var objectives = definition.Objectives;
+        var cheapNames = objectives.Where(o => o.Cost == ObjectiveCost.Cheap).Select(o => o.Name).ToArray();
+        if (workload is not ICheapObjectives cheap || cheapNames.Length == 0)
+        {
+            return null;
+        }
+
+        return configuration =>
+        {
+            var values = cheap.EvaluateCheap(configuration, cheapNames);
+            return objectives.Select(o => o.Cost == ObjectiveCost.Cheap && values.TryGetValue(o.Name, out var value) ? o.ToMinimization(value) : double.NaN).ToArray();
+        };
     }
 
     private Props Supervised(Props child, string name) =>

@@ -39,8 +39,11 @@ public sealed record WorkloadContext(string Device, Action<WorkloadProgress> Rep
 /// </summary>
 public interface ICheapObjectives
 {
-    /// <summary>The values of the workload's cheap objectives and metrics for the configuration, by name, in the user's direction.</summary>
-    IReadOnlyDictionary<string, double> EvaluateCheap(SearchSpaces.Configuration configuration);
+    /// <summary>
+    /// The values of the named cheap objectives for the configuration, in the user's direction. Only what is named
+    /// is computed: an optimizer scores many candidates, and timing inference for each would dominate.
+    /// </summary>
+    IReadOnlyDictionary<string, double> EvaluateCheap(SearchSpaces.Configuration configuration, IReadOnlyCollection<string> names);
 }
 
 /// <summary>
