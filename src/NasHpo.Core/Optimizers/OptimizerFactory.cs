@@ -6,11 +6,12 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa"];
 
     /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
-    /// run Hyperband between the minimum and maximum budget with their own sampler.
+    /// run Hyperband between the minimum and maximum budget with their own sampler, except SH-EMOA, which evolves a
+    /// population in successive-halving steps between the same budgets (with its default settings).
     /// </summary>
     public static IOptimizer Create(string name, SearchSpace space, HyperbandSettings settings, long seed, TreeParzenSettings? samplerSettings = null) =>
         name switch
@@ -19,6 +20,7 @@ public static class OptimizerFactory
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
+            "sh-emoa" => new ShEmoaOptimizer(space, settings, new ShEmoaSettings(), seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };
 }
