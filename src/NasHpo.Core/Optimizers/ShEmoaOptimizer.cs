@@ -53,8 +53,8 @@ public sealed record ShEmoaSettings
 /// random configurations to μ (all μ are random in step 0), then one child at a time. Each child comes from tournament
 /// selection (k = 3, by non-dominated rank, then crowding distance) and, with equal probability, a mutation of 5
 /// parameters or a uniform recombination of two parents; conditions are repaired either way. Survivor selection
-/// (μ+1 → μ) keeps whole non-dominated fronts and cuts the last by hypervolume subset selection; failed trials never
-/// enter the population.
+/// (μ+1 → μ) sorts the population into non-dominated fronts and drops the smallest hypervolume contributor of the
+/// last; failed trials never enter the population.
 /// </summary>
 /// <remarks>
 /// The step number is the bracket of every trial and the only open bracket. The last step, at the maximum budget,
@@ -202,13 +202,39 @@ public sealed class ShEmoaOptimizer : IOptimizer
         }
 
         _population.Add(new Member(result.Id.ConfigurationId, objectives!));
-        if (_population.Count > _settings.PopulationSize)
+        while (_population.Count > _settings.PopulationSize)
         {
-            var kept = Promotion.SelectBest(_population.Select(m => m.Objectives).ToArray(), _settings.PopulationSize);
-            var survivors = kept.Select(i => _population[i]).ToArray();
-            _population.Clear();
-            _population.AddRange(survivors);
+            _population.RemoveAt(LeastValuable());
         }
+    }
+
+    /// <summary>
+    /// The member survivor selection drops (μ+1 → μ, as in SMS-EMOA and the reference code): on the last
+    /// non-dominated front, the one with the smallest exclusive hypervolume contribution, measured against a
+    /// reference just beyond that front's worst values so the extremes count too. Ties drop the latest arrival, so
+    /// a child that adds nothing does not displace an incumbent.
+    /// </summary>
+    private int LeastValuable()
+    {
+        var points = _population.Select(m => m.Objectives).ToArray();
+        var last = NonDominatedSorting.Sort(points)[^1];
+        if (last.Length == 1)
+        {
+            return last[0];
+        }
+
+        var members = last.Select(i => points[i]).ToArray();
+        var contributions = Hypervolume.Contributions(members, Promotion.ReferenceBeyond(members));
+        var worst = 0;
+        for (var m = 1; m < last.Length; m++)
+        {
+            if (contributions[m] < contributions[worst] || (contributions[m] == contributions[worst] && last[m] > last[worst]))
+            {
+                worst = m;
+            }
+        }
+
+        return last[worst];
     }
 
     private static double[] StepBudgets(double min, double max)

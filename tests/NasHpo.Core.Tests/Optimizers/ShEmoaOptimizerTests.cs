@@ -78,6 +78,25 @@ public class ShEmoaOptimizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Each_child_displaces_a_member_of_the_last_front()
+    {
+        var optimizer = Create(seed: 5);
+        SequentialRunner.Run(optimizer, Evaluate, 4);
+        for (var child = 0; child < 12; child++)
+        {
+            var before = optimizer.Population.ToList();
+            var request = optimizer.Ask()!;
+            var result = Evaluate(request);
+            optimizer.Tell(result);
+            var union = before.Append((ConfigurationId: request.Id.ConfigurationId, Objectives: result.Objectives!.ToArray())).ToArray();
+            var after = optimizer.Population.Select(p => p.ConfigurationId).ToHashSet();
+            var dropped = Assert.Single(union, p => !after.Contains(p.ConfigurationId));
+            var fronts = NonDominatedSorting.Sort(union.Select(p => p.Objectives).ToArray());
+            Assert.Contains(Array.FindIndex(union, p => p.ConfigurationId == dropped.ConfigurationId), fronts[^1]);
+        }
+    }
+
+    [Fact]
     public void The_initial_members_run_in_parallel_but_children_wait_for_the_previous_one()
     {
         var optimizer = Create();
