@@ -7,13 +7,14 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "ms-ehvi"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi"];
 
     /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
-    /// run Hyperband between the minimum and maximum budget with their own sampler, except MS-EHVI, which runs every
-    /// configuration at the maximum budget (one per bracket, <see cref="HyperbandSettings.MaxBrackets"/> bounding
-    /// their number) and uses the reference point, the objectives and the cheap-objective callback when given.
+    /// run Hyperband between the minimum and maximum budget with their own sampler, except SH-EMOA, which evolves a
+    /// population in successive-halving steps between the same budgets (with its default settings), and MS-EHVI,
+    /// which runs every configuration at the maximum budget (one per bracket, <see cref="HyperbandSettings.MaxBrackets"/>
+    /// bounding their number) and uses the reference point, the objectives and the cheap-objective callback when given.
     /// </summary>
     public static IOptimizer Create(
         string name,
@@ -30,6 +31,7 @@ public static class OptimizerFactory
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
+            "sh-emoa" => new ShEmoaOptimizer(space, settings, new ShEmoaSettings(), seed),
             "ms-ehvi" => new MsEhviOptimizer(
                 space,
                 new MsEhviSettings
