@@ -65,10 +65,13 @@ public sealed class EngineTests : IDisposable
         Assert.Equal(failures.Length, status.Failed);
     }
 
-    [Fact]
-    public async Task A_study_stopped_with_its_engine_resumes_from_the_journal_without_losing_or_repeating_evaluations()
+    [Theory]
+    [InlineData("mo-bohb")]
+    [InlineData("sh-emoa")]
+    [InlineData("ms-ehvi")]
+    public async Task A_study_stopped_with_its_engine_resumes_from_the_journal_without_losing_or_repeating_evaluations(string optimizer)
     {
-        var definition = TestEngine.Study("seed = 9, devices = 2, problem { type = zdt1, dimensions = 4, delay = 20ms }\noptimizer { type = mo-bohb, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 50 }");
+        var definition = TestEngine.Study($"seed = 9, devices = 2, problem {{ type = zdt1, dimensions = 4, delay = 20ms }}\noptimizer {{ type = {optimizer}, min-budget = 1, max-budget = 9 }}\nstop {{ max-evaluations = 50 }}");
         await using (var first = TestEngine.Start(Database, devices: 2))
         {
             await first.Studies.Ask<StudyStarting>(new StartStudy("interrupted", definition), TimeSpan.FromSeconds(10));
