@@ -16,7 +16,6 @@ public class ShEmoaOptimizerTests(ITestOutputHelper output)
         new CategoricalParameter("kind", ["a", "b", "c"]),
     ]);
 
-    private static readonly SyntheticProblem Zdt1 = SyntheticProblem.Create("zdt1", new SyntheticProblemOptions(10));
 
     private static double[] Objectives(TrialRequest request)
     {
@@ -231,28 +230,13 @@ public class ShEmoaOptimizerTests(ITestOutputHelper output)
         Assert.Equal(1.0, optimizer.Ask()!.Id.Budget);
     }
 
-    /// <summary>The hypervolume a study reports after the evaluations: the front of those at the maximum budget.</summary>
-    private static double FinalHypervolume(string optimizer, double minBudget, double maxBudget, long seed, int evaluations)
-    {
-        var settings = new HyperbandSettings { MinBudget = minBudget, MaxBudget = maxBudget, Eta = 3 };
-        var trials = SequentialRunner.Run(
-            OptimizerFactory.Create(optimizer, Zdt1.Space, settings, seed),
-            request => TrialResult.Completed(request.Id, Zdt1.Evaluate(request.Configuration, request.Id.Budget, maxBudget)),
-            evaluations);
-        var atMax = trials.Where(t => t.Request.Id.Budget == maxBudget).Select(t => t.Result.Objectives!.ToArray()).ToArray();
-        return Hypervolume.Compute(atMax, Zdt1.ReferencePoint);
-    }
-
-    private static double Median(string optimizer, double minBudget, double maxBudget) =>
-        Enumerable.Range(1, 5).Select(seed => FinalHypervolume(optimizer, minBudget, maxBudget, seed, 200)).Order().ElementAt(2);
-
     [Fact]
     public void SH_EMOA_beats_random_search_on_ZDT1_at_equal_evaluations()
     {
         // 10-D ZDT1, 200 evaluations, 5 seeds, only the evaluations at the full budget count. SH-EMOA spends
         // 40 + 20 + 10 + 10 of them at budgets 3, 6, 12 and 24 (noisy and biased) and the rest evolving at 27.
-        var random = Median("random", 3, 27);
-        var shEmoa = Median("sh-emoa", 3, 27);
+        var random = Zdt1Quality.Median("random", 3, 27);
+        var shEmoa = Zdt1Quality.Median("sh-emoa", 3, 27);
         output.WriteLine($"median hypervolume: random {random:F4}, sh-emoa {shEmoa:F4}");
         Assert.True(shEmoa > random, $"SH-EMOA median hypervolume {shEmoa:F4} is not above random search's {random:F4}");
     }
@@ -260,8 +244,8 @@ public class ShEmoaOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void SH_EMOA_at_a_single_budget_beats_random_search_too()
     {
-        var random = Median("random", 27, 27);
-        var shEmoa = Median("sh-emoa", 27, 27);
+        var random = Zdt1Quality.Median("random", 27, 27);
+        var shEmoa = Zdt1Quality.Median("sh-emoa", 27, 27);
         output.WriteLine($"median hypervolume: random {random:F4}, sh-emoa {shEmoa:F4}");
         Assert.True(shEmoa > random, $"SH-EMOA median hypervolume {shEmoa:F4} is not above random search's {random:F4}");
     }
