@@ -80,15 +80,3 @@ internal sealed class IdxFiles : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }
-
-/// <summary>A fact that runs only where Debian's dataset-fashion-mnist is installed (CI installs it).</summary>
-internal sealed class RealFashionMnistFactAttribute : FactAttribute
-{
-    public RealFashionMnistFactAttribute()
-    {
-        if (!File.Exists(Path.Combine(FashionMnistOptions.DebianDirectory, FashionMnist.TrainImages + ".gz")))
-        {
-            Skip = $"Fashion-MNIST is not installed in {FashionMnistOptions.DebianDirectory} (apt-get install dataset-fashion-mnist)";
-        }
-    }
-}

@@ -37,11 +37,12 @@ public static class ReportCommand
         }
 
         var definition = StudyDefinitionReader.FromHocon(record.Created!.Definition);
+        var front = record.ParetoFront();
         try
         {
             Directory.CreateDirectory(outputDirectory);
             File.WriteAllText(Path.Combine(outputDirectory, "trials.csv"), TrialsCsv(definition, record.Trials));
-            File.WriteAllText(Path.Combine(outputDirectory, "pareto.csv"), TrialsCsv(definition, record.ParetoFront()));
+            File.WriteAllText(Path.Combine(outputDirectory, "pareto.csv"), TrialsCsv(definition, front));
             File.WriteAllText(Path.Combine(outputDirectory, "hypervolume.csv"), HypervolumeCsv(record));
             File.WriteAllText(Path.Combine(outputDirectory, "study.json"), StudyJson(definition, record));
         }
@@ -50,7 +51,7 @@ public static class ReportCommand
             throw new UserErrorException($"cannot write the report to {outputDirectory}: {error.Message}", error);
         }
 
-        console.Out.WriteLine($"report of {studyId} written to {outputDirectory}: {record.Trials.Count} trials, Pareto front of {record.ParetoFront().Count}");
+        console.Out.WriteLine($"report of {studyId} written to {outputDirectory}: {record.Trials.Count} trials, Pareto front of {front.Count}");
         return ExitCodes.Success;
     }
 

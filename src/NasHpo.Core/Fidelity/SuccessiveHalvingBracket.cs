@@ -30,29 +30,10 @@ public sealed class SuccessiveHalvingBracket
 
     public BracketPlan Plan { get; }
 
-    /// <summary>The lowest rung that still has trials to start or to finish.</summary>
-    public int CurrentRung
-    {
-        get
-        {
-            for (var rung = 0; rung < Plan.Rungs.Count; rung++)
-            {
-                if (!IsRungFinished(rung))
-                {
-                    return rung;
-                }
-            }
-
-            return Plan.Rungs.Count - 1;
-        }
-    }
-
     public bool IsComplete => Enumerable.Range(0, Plan.Rungs.Count).All(IsRungFinished);
 
     /// <summary>True while the first rung still needs freshly sampled configurations.</summary>
     public bool NeedsNewConfiguration => _members[0].Count < Plan.Rungs[0].Configurations;
-
-    public IReadOnlyList<long> Members(int rung) => _members[rung];
 
     /// <summary>The next promoted configuration waiting to start, with its rung, or null.</summary>
     public (long ConfigurationId, int Rung)? NextPromotion()

@@ -10,14 +10,9 @@ public sealed class TrainingStudyTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    [Fact]
+    [RealFashionMnistFact]
     public async Task A_fashion_mnist_study_trains_networks_and_records_their_objectives_and_test_error()
     {
-        if (!File.Exists(Path.Combine(FashionMnistOptions.DebianDirectory, "train-images-idx3-ubyte.gz")))
-        {
-            // The CI script installs dataset-fashion-mnist; a developer machine without it has nothing to train on.
-            return;
-        }
 
         var database = Path.Combine(_directory.FullName, "training.db");
         await using var engine = TestEngine.Start(database, devices: 2);
@@ -57,14 +52,9 @@ public sealed class TrainingStudyTests : IDisposable
         Assert.Contains(record.Trials, t => t.Completed!.Objectives[0] < 0.8);
     }
 
-    [Fact]
+    [RealFashionMnistFact]
     public async Task A_residual_study_with_seconds_budgets_trains_paper_000_networks_and_records_latency()
     {
-        if (!File.Exists(Path.Combine(FashionMnistOptions.DebianDirectory, "train-images-idx3-ubyte.gz")))
-        {
-            // As above: nothing to train on without Debian's dataset.
-            return;
-        }
 
         var database = Path.Combine(_directory.FullName, "residual.db");
         await using var engine = TestEngine.Start(database, devices: 2);

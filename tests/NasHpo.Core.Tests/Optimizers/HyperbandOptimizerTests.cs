@@ -6,23 +6,11 @@ namespace NasHpo.Core.Tests.Optimizers;
 
 public class HyperbandOptimizerTests
 {
-    private static readonly SearchSpace Space = SearchSpace.Create(
-    [
-        new FloatParameter("x", 0, 1),
-        new FloatParameter("y", 0, 1),
-        new CategoricalParameter("kind", ["a", "b", "c"]),
-    ]);
+    private static readonly SearchSpace Space = ToyProblem.Space;
 
-    private static double[] Objectives(TrialRequest request)
-    {
-        var c = request.Configuration;
-        var penalty = c.GetString("kind") == "b" ? 0.0 : 0.2;
-        // Lower budgets see a shifted, budget-dependent version of the truth, as a short training run would.
-        var noise = 0.05 / request.Id.Budget;
-        return [c.GetDouble("x") + penalty + noise, 1 - c.GetDouble("x") + (c.GetDouble("y") * c.GetDouble("y")) + noise];
-    }
+    private static double[] Objectives(TrialRequest request) => ToyProblem.Objectives(request);
 
-    private static TrialResult Evaluate(TrialRequest request) => TrialResult.Completed(request.Id, Objectives(request));
+    private static TrialResult Evaluate(TrialRequest request) => ToyProblem.Evaluate(request);
 
     private static HyperbandOptimizer Create(string sampler = "random", long seed = 1, int maxOpen = int.MaxValue) =>
         new(Space, sampler == "random" ? RandomSampler.Instance : TreeParzenSampler.MoBohb(),

@@ -9,23 +9,11 @@ namespace NasHpo.Core.Tests.Optimizers;
 
 public class ShEmoaOptimizerTests(ITestOutputHelper output)
 {
-    private static readonly SearchSpace Space = SearchSpace.Create(
-    [
-        new FloatParameter("x", 0, 1),
-        new FloatParameter("y", 0, 1),
-        new CategoricalParameter("kind", ["a", "b", "c"]),
-    ]);
+    private static readonly SearchSpace Space = ToyProblem.Space;
 
+    private static double[] Objectives(TrialRequest request) => ToyProblem.Objectives(request);
 
-    private static double[] Objectives(TrialRequest request)
-    {
-        var c = request.Configuration;
-        var penalty = c.GetString("kind") == "b" ? 0.0 : 0.2;
-        var noise = 0.05 / request.Id.Budget;
-        return [c.GetDouble("x") + penalty + noise, 1 - c.GetDouble("x") + (c.GetDouble("y") * c.GetDouble("y")) + noise];
-    }
-
-    private static TrialResult Evaluate(TrialRequest request) => TrialResult.Completed(request.Id, Objectives(request));
+    private static TrialResult Evaluate(TrialRequest request) => ToyProblem.Evaluate(request);
 
     // Budgets 1, 2, 4, 8, 9 with n_fe 16, 8, 4 (never below μ = 4), 4, then unbounded at 9.
     private static readonly ShEmoaSettings Small = new() { PopulationSize = 4, FirstStepEvaluations = 16 };

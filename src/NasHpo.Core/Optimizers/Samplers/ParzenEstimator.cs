@@ -125,8 +125,6 @@ public sealed class ParzenEstimator
         }
     }
 
-    public IReadOnlyList<double> Bandwidths => _bandwidths;
-
     /// <summary>Log density of an encoded configuration; inactive (NaN) dimensions are left out.</summary>
     public double LogDensity(ReadOnlySpan<double> x) => _joint ? JointLogDensity(x) : IndependentLogDensity(x);
 
