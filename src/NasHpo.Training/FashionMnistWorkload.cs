@@ -70,10 +70,6 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     /// <summary>Metric: epochs already trained when this run began (0 from scratch, the parent's budget when continued).</summary>
     public const string StartEpoch = "start-epoch";
 
-    // Weight initialisation draws from libtorch's global generator; seeding and building under one lock keeps a
-    // trial's initial weights a function of its seed even while other devices build networks at the same time.
-    private static readonly Lock InitializationLock = new();
-
     private readonly FashionMnistWorkloadOptions _options;
     private readonly Lazy<FashionMnist> _data;
 
@@ -129,26 +125,14 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         if (_options.Model == NetworkModel.Residual)
         {
             var spec = ResidualNetSpec.FromConfiguration(configuration);
-            ResidualNet net;
-            lock (InitializationLock)
-            {
-                net = ResidualNetBuilder.Build(spec, size, channels: 1, classes: FashionMnist.Classes, CPU);
-            }
-
-            using (net)
+            using (var net = ResidualNetBuilder.Build(spec, size, channels: 1, classes: FashionMnist.Classes, CPU))
             {
                 return Cheap(net.Parameters, net.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(net.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
             }
         }
 
         var convSpec = Models.ConvNetSpec.FromConfiguration(configuration);
-        ConvNet conv;
-        lock (InitializationLock)
-        {
-            conv = ConvNetBuilder.Build(convSpec, size, channels: 1, classes: FashionMnist.Classes, CPU, _options.Padding);
-        }
-
-        using (conv)
+        using (var conv = ConvNetBuilder.Build(convSpec, size, channels: 1, classes: FashionMnist.Classes, CPU, _options.Padding))
         {
             return Cheap(conv.Parameters, conv.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(conv.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
         }
@@ -168,15 +152,9 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
     {
         var spec = Models.ConvNetSpec.FromConfiguration(request.Configuration);
-        ConvNet net;
-        lock (InitializationLock)
+        using (var net = ConvNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding))
         {
-            random.manual_seed((long)(seed >> 1));
-            net = ConvNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding);
-        }
-
-        using (net)
-        {
+            SeededInitialization.Apply(net.Module, seed);
             // Timed before training: it needs only the built network, and evaluation mode leaves weights and the
             // generator as they were, so training (and a checkpoint's bit-for-bit continuation) is unaffected.
             var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
@@ -212,15 +190,9 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     private WorkloadResult RunResidual(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
     {
         var spec = ResidualNetSpec.FromConfiguration(request.Configuration);
-        ResidualNet net;
-        lock (InitializationLock)
+        using (var net = ResidualNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device))
         {
-            random.manual_seed((long)(seed >> 1));
-            net = ResidualNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device);
-        }
-
-        using (net)
-        {
+            SeededInitialization.Apply(net.Module, seed);
             var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
             var trained = ResidualTraining.Train(net, data.Training, data.Validation, budget, new ResidualTrainingOptions
             {

@@ -83,29 +83,19 @@ public sealed record ResidualTrainingResult(
 /// </summary>
 public static class ResidualTraining
 {
-    // Weight initialisation draws from libtorch's global generator; seeding and building under one lock keeps the
-    // initial weights a function of the seed even while other threads build networks.
-    private static readonly Lock InitializationLock = new();
-
     /// <summary>lr(p) = lr0 · ½ (1 + cos(π p)), with p the share of the budget used, clamped to [0, 1].</summary>
     public static double CosineLearningRate(double initial, double progress) =>
         initial * 0.5 * (1 + Math.Cos(Math.PI * Math.Clamp(progress, 0, 1)));
 
-    /// <summary>Seeds libtorch with the options' seed, builds the network for the images' shape, trains and evaluates it.</summary>
+    /// <summary>Builds the network, initialises it from the options' seed for the images' shape, trains and evaluates it.</summary>
     public static ResidualTrainingResult Run(ResidualNetSpec spec, LabeledImages training, LabeledImages validation, TrainingBudget budget, ResidualTrainingOptions? options = null, int classes = FashionMnist.Classes)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(training);
         options ??= new ResidualTrainingOptions();
-        ResidualNet net;
-        lock (InitializationLock)
+        using (var net = ResidualNetBuilder.Build(spec, (int)training.Images.shape[2], (int)training.Images.shape[1], classes, options.Device))
         {
-            random.manual_seed((long)(options.Seed >> 1));
-            net = ResidualNetBuilder.Build(spec, (int)training.Images.shape[2], (int)training.Images.shape[1], classes, options.Device);
-        }
-
-        using (net)
-        {
+            SeededInitialization.Apply(net.Module, options.Seed);
             return Train(net, training, validation, budget, options);
         }
     }
@@ -139,6 +129,10 @@ public static class ResidualTraining
             order[i] = i;
         }
 
+        // Shake-Shake, ShakeDrop and Cutout draw from this private generator rather than libtorch's global one, which
+        // other threads (other devices' trials) draw from at the same time.
+        using var noise = new Generator(StableHash.Combine(options.Seed, StableHash.Of("regularisation-noise")), CPU);
+        using var noiseInUse = net.Module.UseNoise(noise);
         net.Module.train();
         var stopwatch = Stopwatch.StartNew();
         long batches = 0;
@@ -178,7 +172,7 @@ public static class ResidualTraining
                 var labels = training.Labels.index_select(0, indices).to(device);
                 if (spec.CutoutLength > 0)
                 {
-                    batch = Cutout.Apply(batch, spec.CutoutLength);
+                    batch = Cutout.Apply(batch, spec.CutoutLength, noise);
                 }
 
                 var loss = lossFunction.forward(net.Module.forward(batch), labels);

@@ -296,6 +296,38 @@ public sealed class ResidualTrainingTests(ITestOutputHelper output)
         Assert.Equal(new[] { 1.0, 2.0, 3.0 }, progress.Select(p => p.Done));
     }
 
+    [Fact]
+    public async Task Shake_Shake_ShakeDrop_and_Cutout_draw_from_the_run_s_own_generator_so_a_seed_reproduces_the_run()
+    {
+        using var files = new IdxFiles();
+        using var data = Synthetic(files);
+        // Another thread drawing from libtorch's global generator throughout, as another device's trial would.
+        using var stop = new CancellationTokenSource();
+        var noise = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var drawn = TorchSharp.torch.rand(64);
+            }
+        });
+
+        try
+        {
+            var budget = TrainingBudget.Epochs(0.5);
+            var first = ResidualTraining.Run(Small, data.Training, data.Validation, budget, new ResidualTrainingOptions { Seed = 3 });
+            var second = ResidualTraining.Run(Small, data.Training, data.Validation, budget, new ResidualTrainingOptions { Seed = 3 });
+
+            // Bit for bit: the same weights, the same regularisation noise, the same data order.
+            Assert.Equal(first.LastLoss, second.LastLoss);
+            Assert.Equal(first.ValidationAccuracy, second.ValidationAccuracy);
+        }
+        finally
+        {
+            stop.Cancel();
+            await noise;
+        }
+    }
+
     [RealFashionMnistFact]
     public void Three_epochs_on_256_real_images_beat_chance()
     {

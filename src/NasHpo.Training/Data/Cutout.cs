@@ -10,8 +10,12 @@ namespace NasHpo.Training.Data;
 /// </summary>
 public static class Cutout
 {
-    /// <summary>A new batch [N, C, H, W] with one square cut out of each image (all channels); length 0 returns a copy.</summary>
-    public static Tensor Apply(Tensor images, int length)
+    /// <summary>
+    /// A new batch [N, C, H, W] with one square cut out of each image (all channels); length 0 returns a copy. The
+    /// places come from <paramref name="generator"/> when one is given (training passes its own, so that other
+    /// threads' draws cannot change them).
+    /// </summary>
+    public static Tensor Apply(Tensor images, int length, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -29,8 +33,8 @@ public static class Cutout
         var (n, height, width) = (images.shape[0], images.shape[2], images.shape[3]);
         var device = images.device;
         // The square covers [centre - length/2, centre - length/2 + length) on each axis.
-        var top = randint(0, height, [n, 1], device: device) - (length / 2);
-        var left = randint(0, width, [n, 1], device: device) - (length / 2);
+        var top = Centres(height, n, device, generator) - (length / 2);
+        var left = Centres(width, n, device, generator) - (length / 2);
         var rows = arange(height, device: device).unsqueeze(0);
         var columns = arange(width, device: device).unsqueeze(0);
         var inRows = rows.ge(top).logical_and(rows.lt(top + length));
@@ -38,4 +42,10 @@ public static class Cutout
         var mask = inRows.unsqueeze(2).logical_and(inColumns.unsqueeze(1)).unsqueeze(1);
         return images.masked_fill(mask, 0).MoveToOuterDisposeScope();
     }
+
+    /// <summary>One centre coordinate per image, from <paramref name="generator"/> (on the CPU) when given, else from libtorch's global generator.</summary>
+    private static Tensor Centres(long size, long n, Device device, Generator? generator) =>
+        generator is null
+            ? randint(0, size, [n, 1], device: device)
+            : randint(0, size, [n, 1], generator: generator).to(device);
 }

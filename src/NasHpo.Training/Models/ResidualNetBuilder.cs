@@ -54,6 +54,9 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
     /// <summary>This block's ShakeDrop death rate: the network's rate scaled by the block's depth.</summary>
     public double DeathRate { get; }
 
+    /// <summary>Where the training-time draws come from; null for libtorch's global generator.</summary>
+    internal Generator? Noise { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -66,8 +69,8 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
         else if (training && ShakeShakeAlpha > 0)
         {
             var n = input.shape[0];
-            var forwardWeights = ShakeRegularization.MixingWeights(n, outputs.Length, ShakeShakeAlpha, input.device, input.dtype);
-            var backwardWeights = ShakeRegularization.MixingWeights(n, outputs.Length, ShakeShakeAlpha, input.device, input.dtype);
+            var forwardWeights = ShakeRegularization.MixingWeights(n, outputs.Length, ShakeShakeAlpha, input.device, input.dtype, Noise);
+            var backwardWeights = ShakeRegularization.MixingWeights(n, outputs.Length, ShakeShakeAlpha, input.device, input.dtype, Noise);
             residual = ShakeRegularization.Mix(outputs, forwardWeights, backwardWeights);
         }
         else
@@ -76,7 +79,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
             residual = stack(outputs).mean([0]);
         }
 
-        residual = ShakeRegularization.ShakeDrop(residual, DeathRate, training);
+        residual = ShakeRegularization.ShakeDrop(residual, DeathRate, training, Noise);
         var shortcut = _shortcut is null ? input : _shortcut.forward(input);
         return functional.relu(shortcut + residual).MoveToOuterDisposeScope();
     }
@@ -125,6 +128,32 @@ public sealed class ResidualNetwork : Module<Tensor, Tensor>
     public IReadOnlyList<ResidualBlock> Blocks => _blocks;
 
     public TorchSharp.Modules.Linear Classifier => _classifier;
+
+    /// <summary>
+    /// Makes the blocks' Shake-Shake and ShakeDrop draws come from <paramref name="generator"/> (a CPU generator)
+    /// until the returned handle is disposed; without one they draw from libtorch's global generator.
+    /// </summary>
+    public IDisposable UseNoise(Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        foreach (var block in _blocks)
+        {
+            block.Noise = generator;
+        }
+
+        return new NoiseRelease(_blocks);
+    }
+
+    private sealed class NoiseRelease(ResidualBlock[] blocks) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var block in blocks)
+            {
+                block.Noise = null;
+            }
+        }
+    }
 
     public override Tensor forward(Tensor input)
     {

@@ -18,7 +18,7 @@ public static class ShakeRegularization
     /// plain mean (no shaking), 1 the full Shake-Shake draw; either way the expected weight is 1 / branches, which
     /// is what evaluation uses.
     /// </summary>
-    public static Tensor MixingWeights(long samples, int branches, double strength, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    public static Tensor MixingWeights(long samples, int branches, double strength, Device? device = null, ScalarType dtype = ScalarType.Float32, Generator? generator = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(branches, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
@@ -32,7 +32,7 @@ public static class ShakeRegularization
         // Normalised standard exponentials are Dirichlet(1, ..., 1), the uniform distribution on the simplex.
         // 1 - U lies in (0, 1], so its logarithm is finite; the floor keeps a row that is all zeros (never seen in
         // practice) from dividing by zero.
-        var exponential = rand(samples, branches, dtype: dtype, device: device).neg_().add_(1).log_().neg_().clamp_min_(1e-12);
+        var exponential = Uniform([samples, branches], dtype, device, generator).neg_().add_(1).log_().neg_().clamp_min_(1e-12);
         var random = exponential / exponential.sum(1, keepdim: true);
         return (uniform * (1 - strength) + random * strength).MoveToOuterDisposeScope();
     }
@@ -77,7 +77,7 @@ public static class ShakeRegularization
     /// live one passes unchanged. Evaluation: scaled by the expected forward factor, 1 - deathRate (E[a] = 0), as
     /// the ShakeDrop paper does, so that the next layers see at evaluation the mean of what they saw in training.
     /// </summary>
-    public static Tensor ShakeDrop(Tensor residual, double deathRate, bool training)
+    public static Tensor ShakeDrop(Tensor residual, double deathRate, bool training, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(residual);
         if (deathRate <= 0)
@@ -93,9 +93,9 @@ public static class ShakeRegularization
         using var scope = NewDisposeScope();
         var n = residual.shape[0];
         var shape = new long[] { n, 1, 1, 1 };
-        var dead = rand(n, dtype: residual.dtype, device: residual.device).lt(deathRate).to_type(residual.dtype);
-        var forwardFactor = rand(n, dtype: residual.dtype, device: residual.device).mul_(2).sub_(1);
-        var backwardFactor = rand(n, dtype: residual.dtype, device: residual.device);
+        var dead = Uniform([n], residual.dtype, residual.device, generator).lt(deathRate).to_type(residual.dtype);
+        var forwardFactor = Uniform([n], residual.dtype, residual.device, generator).mul_(2).sub_(1);
+        var backwardFactor = Uniform([n], residual.dtype, residual.device, generator);
         // Alive: 1; dead: the random factor. 1 + dead * (factor - 1) writes both at once.
         var forwardScale = (dead * (forwardFactor - 1) + 1).view(shape);
         var backwardScale = (dead * (backwardFactor - 1) + 1).view(shape);
@@ -119,5 +119,20 @@ public static class ShakeRegularization
         }
 
         return sum!;
+    }
+
+    /// <summary>
+    /// U[0, 1) draws: from <paramref name="generator"/> (a CPU generator, the values then moved to the device) when
+    /// one is given, else from libtorch's global generator on the device itself.
+    /// </summary>
+    internal static Tensor Uniform(long[] shape, ScalarType dtype, Device? device, Generator? generator)
+    {
+        if (generator is null)
+        {
+            return rand(shape, dtype: dtype, device: device);
+        }
+
+        var values = rand(shape, dtype: dtype, generator: generator);
+        return device is null || device.type == DeviceType.CPU ? values : values.to(device);
     }
 }
