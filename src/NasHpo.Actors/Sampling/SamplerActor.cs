@@ -11,6 +11,13 @@ namespace NasHpo.Actors.Sampling;
 /// <see cref="ResultObserved"/>; recovery applies those facts in order and so rebuilds the optimizer exactly,
 /// without sampling anything again.
 /// </summary>
+/// <remarks>
+/// A decision can be expensive (MS-EHVI fits Gaussian processes and builds a network per candidate to count its
+/// parameters: seconds on a training study), so it runs on a thread-pool task rather than on the dispatcher thread
+/// that other actors share. While that task owns the optimizer the actor stashes every message, so nothing else
+/// reads or changes the optimizer meanwhile; the task's result comes back as a message (the task continuation and
+/// the mailbox order the optimizer's writes before the actor's next read).
+/// </remarks>
 public sealed class SamplerActor : SnapshottingActor
 {
     private readonly IOptimizer _optimizer;
@@ -19,11 +26,17 @@ public sealed class SamplerActor : SnapshottingActor
     private readonly HashSet<TrialId> _proposed = [];
     private readonly HashSet<TrialId> _observed = [];
 
-    public SamplerActor(string studyId, IOptimizer optimizer, int snapshotEvery)
+    /// <param name="createOptimizer">
+    /// Makes a fresh optimizer. The actor's supervisor restarts it with the same props after a failure (a journal
+    /// write that failed, say); recovery then applies the journal's facts to a new optimizer rather than to the
+    /// crashed incarnation's, which had already applied them.
+    /// </param>
+    public SamplerActor(string studyId, Func<IOptimizer> createOptimizer, int snapshotEvery)
         : base(snapshotEvery)
     {
+        ArgumentNullException.ThrowIfNull(createOptimizer);
         PersistenceId = PersistenceIdFor(studyId);
-        _optimizer = optimizer;
+        _optimizer = createOptimizer();
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -37,8 +50,7 @@ public sealed class SamplerActor : SnapshottingActor
         });
         Recover<ISamplerEvent>(Apply);
 
-        Command<ObserveResults>(Observe);
-        Command<RequestTrials>(Offer);
+        Ready();
     }
 
     public override string PersistenceId { get; }
@@ -46,8 +58,22 @@ public sealed class SamplerActor : SnapshottingActor
     /// <summary>Frozen: renaming it orphans every sampler journal.</summary>
     public static string PersistenceIdFor(string studyId) => $"sampler-{studyId}";
 
-    public static Props Props(string studyId, IOptimizer optimizer, int snapshotEvery) =>
-        Akka.Actor.Props.Create<SamplerActor>(studyId, optimizer, snapshotEvery);
+    public static Props Props(string studyId, Func<IOptimizer> createOptimizer, int snapshotEvery) =>
+        Akka.Actor.Props.Create<SamplerActor>(studyId, createOptimizer, snapshotEvery);
+
+    private void Ready()
+    {
+        Command<ObserveResults>(Observe);
+        Command<RequestTrials>(Offer);
+    }
+
+    /// <summary>A task owns the optimizer: everything but its answer waits.</summary>
+    private void Deciding()
+    {
+        Command<BatchDecided>(PersistDecisions);
+        Command<Status.Failure>(failure => throw new OptimizerDecisionException($"{PersistenceId}: the optimizer failed while deciding: {failure.Cause.Message}", failure.Cause));
+        CommandAny(_ => Stash.Stash());
+    }
 
     private void Observe(ObserveResults message)
     {
@@ -77,44 +103,73 @@ public sealed class SamplerActor : SnapshottingActor
         }
 
         var offer = _outstanding.Where(r => !request.InFlight.Contains(r.Id)).Take(request.Count).ToList();
-        var decided = new List<TrialProposed>();
-        var finished = false;
-
-        // Each decision of a batch must see the ones before it, so they are applied as they are made. That is
-        // safe although it precedes the write: if the write fails the actor stops (Akka's rule for persistent
-        // actors) and its replacement recovers from the journal, which never heard of these decisions.
-        while (offer.Count + decided.Count < request.Count)
+        var wanted = request.Count - offer.Count;
+        if (wanted <= 0)
         {
-            var decision = _optimizer.Decide();
-            if (decision is not OptimizerDecision.Run run)
-            {
-                finished = decision is OptimizerDecision.Finished;
-                break;
-            }
-
-            var proposed = new TrialProposed(run.Request);
-            decided.Add(proposed);
-            _optimizer.Apply(run.Request);
-        }
-
-        var replyTo = Sender;
-        if (decided.Count == 0)
-        {
-            replyTo.Tell(new TrialsOffered(request.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), finished && offer.Count == 0 && _outstanding.Count == 0));
+            Sender.Tell(new TrialsOffered(request.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), false));
             return;
         }
 
-        var remaining = decided.Count;
-        PersistAll(decided, proposed =>
+        var replyTo = Sender;
+        var optimizer = _optimizer;
+        Become(Deciding);
+        Task.Run(() => Decide(optimizer, wanted))
+            .PipeTo(Self, success: batch => new BatchDecided(batch.Requests, batch.Finished, request.Correlation, offer, replyTo));
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> decisions. Each decision of a batch must see the ones before it, so they are
+    /// applied as they are made. That is safe although it precedes the write: if the write fails the actor stops
+    /// (Akka's rule for persistent actors) and its replacement recovers a fresh optimizer from the journal, which
+    /// never heard of these decisions.
+    /// </summary>
+    private static (List<TrialRequest> Requests, bool Finished) Decide(IOptimizer optimizer, int count)
+    {
+        var decided = new List<TrialRequest>();
+        while (decided.Count < count)
+        {
+            var decision = optimizer.Decide();
+            if (decision is not OptimizerDecision.Run run)
+            {
+                return (decided, decision is OptimizerDecision.Finished);
+            }
+
+            decided.Add(run.Request);
+            optimizer.Apply(run.Request);
+        }
+
+        return (decided, false);
+    }
+
+    private void PersistDecisions(BatchDecided batch)
+    {
+        var offer = batch.Offer;
+        if (batch.Requests.Count == 0)
+        {
+            batch.ReplyTo.Tell(new TrialsOffered(batch.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), batch.Finished && offer.Count == 0 && _outstanding.Count == 0));
+            BackToReady();
+            return;
+        }
+
+        var remaining = batch.Requests.Count;
+        PersistAll(batch.Requests.Select(r => new TrialProposed(r)), proposed =>
         {
             Record(proposed);
             offer.Add(proposed.Request);
             if (--remaining == 0)
             {
-                replyTo.Tell(new TrialsOffered(request.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), false));
+                batch.ReplyTo.Tell(new TrialsOffered(batch.Correlation, offer, _optimizer.OpenBracketIds.ToArray(), false));
                 SnapshotWhenDue(Snapshot);
             }
         });
+        // Messages that arrive before the writes complete are stashed by the persistence machinery itself.
+        BackToReady();
+    }
+
+    private void BackToReady()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
     }
 
     private void Apply(ISamplerEvent fact)
@@ -144,4 +199,11 @@ public sealed class SamplerActor : SnapshottingActor
     }
 
     private SamplerSnapshot Snapshot() => new(_facts.ToArray());
+
+    /// <summary>A decision task's answer, for this actor alone (never persisted, never sent to another node).</summary>
+    private sealed record BatchDecided(IReadOnlyList<TrialRequest> Requests, bool Finished, long Correlation, List<TrialRequest> Offer, IActorRef ReplyTo)
+        : INoSerializationVerificationNeeded;
 }
+
+/// <summary>The optimizer threw while deciding; the sampler restarts and recovers a fresh optimizer from its journal.</summary>
+public sealed class OptimizerDecisionException(string message, Exception inner) : Exception(message, inner);

@@ -244,22 +244,27 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             ? null
             : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_databasePath, _studyId));
         _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint);
-        var optimizer = OptimizerFactory.Create(
-            _definition.Optimizer.Type,
-            _definition.Space,
+        // Captured as locals: the sampler calls this on its own thread, at its start and at every restart.
+        var definition = _definition;
+        var seed = _created.Seed;
+        var referencePoint = _created.ReferencePoint;
+        var cheapObjectives = CheapObjectives(definition, _workload);
+        IOptimizer CreateOptimizer() => OptimizerFactory.Create(
+            definition.Optimizer.Type,
+            definition.Space,
             new HyperbandSettings
             {
-                MinBudget = _definition.Optimizer.MinBudget,
-                MaxBudget = _definition.Optimizer.MaxBudget,
-                Eta = _definition.Optimizer.Eta,
-                MaxOpenBrackets = _definition.Optimizer.MaxOpenBrackets,
+                MinBudget = definition.Optimizer.MinBudget,
+                MaxBudget = definition.Optimizer.MaxBudget,
+                Eta = definition.Optimizer.Eta,
+                MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
             },
-            _created.Seed,
-            _definition.Optimizer.Sampler,
-            _created.ReferencePoint,
-            _definition.Objectives,
-            CheapObjectives(_definition, _workload));
-        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, optimizer, _settings.SnapshotEvery), "sampler"), "sampler");
+            seed,
+            definition.Optimizer.Sampler,
+            referencePoint,
+            definition.Objectives,
+            cheapObjectives);
+        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, CreateOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
             "archive");

@@ -117,6 +117,38 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sampler_write_failure_restarts_the_sampler_with_a_fresh_optimizer_and_it_decides_as_if_nothing_happened()
+    {
+        const string flaky = """
+            akka.persistence.journal.sql.class = "NasHpo.Actors.Tests.Engine.FlakySqlJournal, NasHpo.Actors.Tests"
+            nashpo.engine.restart-backoff { min = 50ms, max = 500ms }
+            """;
+        // One device: the study asks for one trial at a time, so its decisions are a function of the seed alone.
+        const string study = "seed = 4, problem { type = zdt1, dimensions = 3, delay = 5ms }\noptimizer { type = mo-bohb, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 40 }";
+        await using var engine = TestEngine.Start(Database, devices: 1, extraConfig: flaky);
+        var clean = await engine.RunToEndAsync("sampler-clean", TestEngine.Study(study), Limit);
+
+        await engine.Studies.Ask<StudyStarting>(new StartStudy("sampler-fails", TestEngine.Study(study)), TimeSpan.FromSeconds(10));
+        await engine.WaitForAsync("sampler-fails", s => s.Evaluations >= 10, Limit);
+        // A write of decisions: they were applied to the optimizer before the write, so the crashed incarnation's
+        // optimizer knows trials that the journal does not.
+        FlakySqlJournal.FailNextWrites("sampler-sampler-fails", 1, e => e is NasHpo.Actors.Sampling.TrialProposed);
+        var status = await engine.WaitForAsync("sampler-fails", s => s.State == StudyState.Finished, Limit);
+
+        Assert.Equal(1, FlakySqlJournal.Failed);
+        Assert.Equal(40, status.Evaluations);
+        var expected = await engine.ReadAsync("sampler-clean");
+        var actual = await engine.ReadAsync("sampler-fails");
+        AssertLedgerIsClean(actual, 40);
+        // A restarted sampler that replayed its journal onto the optimizer it crashed with would have applied every
+        // decision twice and drifted from here on.
+        Assert.Equal(
+            expected.Trials.Select(t => (t.Id, t.Scheduled.Request.Configuration.Fingerprint)),
+            actual.Trials.Select(t => (t.Id, t.Scheduled.Request.Configuration.Fingerprint)));
+        Assert.Equal(clean.Hypervolume, status.Hypervolume);
+    }
+
+    [Fact]
     public async Task Resuming_an_unknown_study_reports_it_as_not_found()
     {
         await using var engine = TestEngine.Start(Database, devices: 1);

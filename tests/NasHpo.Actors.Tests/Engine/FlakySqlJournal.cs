@@ -15,6 +15,7 @@ public sealed class FlakySqlJournal : SqlWriteJournal
     private static string _prefix = string.Empty;
     private static int _failuresLeft;
     private static int _failed;
+    private static Func<object, bool> _events = _ => true;
 
     public FlakySqlJournal(Config config)
         : base(config)
@@ -33,10 +34,12 @@ public sealed class FlakySqlJournal : SqlWriteJournal
         }
     }
 
-    public static void FailNextWrites(string persistenceIdPrefix, int count)
+    /// <param name="events">Which events' writes fail (all by default).</param>
+    public static void FailNextWrites(string persistenceIdPrefix, int count, Func<object, bool>? events = null)
     {
         lock (Gate)
         {
+            _events = events ?? (_ => true);
             _prefix = persistenceIdPrefix;
             _failuresLeft = count;
             _failed = 0;
@@ -48,7 +51,7 @@ public sealed class FlakySqlJournal : SqlWriteJournal
         var writes = messages.ToList();
         lock (Gate)
         {
-            if (_failuresLeft > 0 && writes.Any(w => w.PersistenceId.StartsWith(_prefix, StringComparison.Ordinal)))
+            if (_failuresLeft > 0 && writes.Any(w => w.PersistenceId.StartsWith(_prefix, StringComparison.Ordinal) && Events(w).Any(_events)))
             {
                 _failuresLeft--;
                 _failed++;
@@ -58,4 +61,7 @@ public sealed class FlakySqlJournal : SqlWriteJournal
 
         return base.WriteMessagesAsync(writes, cancellationToken);
     }
+
+    private static IEnumerable<object> Events(AtomicWrite write) =>
+        ((IEnumerable<IPersistentRepresentation>)write.Payload).Select(p => p.Payload);
 }
