@@ -17,6 +17,10 @@ internal static partial class StudyRunner
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
+    // Starting a study recovers its journals and, the first time, compiles the actors' code paths: on a loaded
+    // machine that took longer than a status poll may, so the start and the stop get more time before giving up.
+    private static readonly TimeSpan StartOrStopTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>A study id is part of actor names and persistence ids: letters, digits, '.', '_' and '-'.</summary>
     public static string ValidateStudyId(string studyId) =>
         StudyIdPattern().IsMatch(studyId)
@@ -77,7 +81,7 @@ internal static partial class StudyRunner
             }
 
             var studies = host.StartEngine(resolved.DeviceNames);
-            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
+            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellation);
             console.Out.WriteLine(definition is null
                 ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
                 : $"study {studyId} started in {databasePath}");
@@ -93,9 +97,10 @@ internal static partial class StudyRunner
                     {
                         status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, cancellation);
                     }
-                    catch (AskTimeoutException)
+                    catch (Exception e) when (e is AskTimeoutException || e is AggregateException { InnerException: AskTimeoutException })
                     {
-                        // The study is restarting after a journal failure; it answers again once recovered.
+                        // The study is restarting after a journal failure, or the machine is too busy to answer in
+                        // time; it answers again later. (Akka can deliver the timeout wrapped in an AggregateException.)
                         continue;
                     }
 
@@ -109,7 +114,7 @@ internal static partial class StudyRunner
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
-                await studies.Ask<StudyStopped>(new StopStudy(studyId), AskTimeout, CancellationToken.None).ConfigureAwait(false);
+                await studies.Ask<StudyStopped>(new StopStudy(studyId), StartOrStopTimeout, CancellationToken.None).ConfigureAwait(false);
                 progress.Interrupted(databasePath);
                 throw;
             }
