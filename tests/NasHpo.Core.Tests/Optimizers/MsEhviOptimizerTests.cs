@@ -71,6 +71,58 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Hyperparameters_are_refitted_for_every_proposal_up_to_the_threshold_then_as_the_data_grow_by_the_factor()
+    {
+        Assert.Equal(new[] { 2, 10, 30 }, new[] { 2, 10, 30 }.Select(n => MsEhviOptimizer.RefitPoint(n, 30, 1.1)));
+        // 30 → 33 → 37 → 41 → 46: ⌈30·1.1⌉ = 33, ⌈33·1.1⌉ = 37, ⌈37·1.1⌉ = 41, ⌈41·1.1⌉ = 46.
+        Assert.Equal(
+            new[] { 30, 30, 33, 33, 33, 33, 37, 41, 41, 46 },
+            new[] { 31, 32, 33, 34, 35, 36, 37, 41, 45, 46 }.Select(n => MsEhviOptimizer.RefitPoint(n, 30, 1.1)));
+        // A growth that rounds to no growth still moves on by one.
+        Assert.Equal(5, MsEhviOptimizer.RefitPoint(5, 2, 1.01));
+    }
+
+    [Fact]
+    public void Between_refits_a_resumed_optimizer_decides_as_the_live_one_whose_fitted_hyperparameters_are_cached()
+    {
+        // Refits at 4, 5, 6, 8, 10, 13, ...: most of these 16 proposals reuse a cached fit.
+        MsEhviOptimizer Build() => new(Space, new MsEhviSettings
+        {
+            MaxBudget = 9,
+            ReferencePoint = [1.1, 2.5],
+            InitialConfigurations = 3,
+            RandomCandidates = 60,
+            LocalCandidates = 60,
+            RefitEveryProposalUpTo = 4,
+            RefitGrowth = 1.25,
+        }, 5);
+        var live = Build();
+        var trials = SequentialRunner.Run(live, Evaluate, 16);
+        var next = live.Decide();
+
+        var resumed = Build();
+        foreach (var trial in trials)
+        {
+            resumed.Apply(trial.Request);
+            resumed.Apply(trial.Result);
+        }
+
+        Assert.Equal(next, resumed.Decide());
+    }
+
+    [Theory]
+    [InlineData(1, 1.1)]
+    [InlineData(30, 1.0)]
+    [InlineData(30, double.NaN)]
+    public void Refit_settings_out_of_range_are_refused(int everyUpTo, double growth) =>
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new MsEhviOptimizer(Space, new MsEhviSettings
+        {
+            MaxBudget = 9,
+            RefitEveryProposalUpTo = everyUpTo,
+            RefitGrowth = growth,
+        }, 1));
+
+    [Fact]
     public void Parallel_proposals_differ_while_trials_are_pending()
     {
         var optimizer = Create();
