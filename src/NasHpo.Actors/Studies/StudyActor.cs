@@ -12,6 +12,7 @@ using NasHpo.Actors.Devices;
 using NasHpo.Actors.Workloads;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Workloads;
 
@@ -258,7 +259,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             _definition.Optimizer.Sampler,
             _created.ReferencePoint,
             _definition.Objectives,
-            CheapObjectives(_definition, _workload));
+            CheapObjectives(_definition, _workload),
+            BulkAndCutSettingsOf(_definition, _created.CreatedAt));
         _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, optimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
@@ -284,6 +286,24 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         Pump();
     }
+
+    /// <summary>
+    /// BULK &amp; CUT's phases are shares of the study's own limits; its wall clock counts from the study's creation,
+    /// as the stop criterion does, so a resumed study continues in the phase the clock has reached.
+    /// </summary>
+    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt) =>
+        definition.Optimizer.BulkAndCut is not { } bulkAndCut
+            ? null
+            : new BulkAndCutSettings
+            {
+                Budget = definition.Optimizer.MaxBudget,
+                MaxEvaluations = definition.Stop.MaxEvaluations,
+                MaxWallClock = definition.Stop.MaxWallClock,
+                Elapsed = () => DateTimeOffset.UtcNow - createdAt,
+                PhaseShares = bulkAndCut.PhaseShares,
+                Epsilon = bulkAndCut.Epsilon,
+                Hyperparameters = bulkAndCut.Hyperparameters,
+            };
 
     /// <summary>
     /// The cheap objectives of a configuration in minimisation space (NaN for the expensive ones), when the workload
