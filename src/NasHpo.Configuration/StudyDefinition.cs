@@ -12,12 +12,22 @@ namespace NasHpo.Configuration;
 /// </summary>
 public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs)
 {
+    /// <summary>BULK &amp; CUT's own settings; set when <see cref="Type"/> is <c>bulk-and-cut</c>.</summary>
+    public BulkAndCutDefinition? BulkAndCut { get; init; }
+
     public const string Epochs = "epochs";
 
     public const string Seconds = "seconds";
 
     public static IReadOnlyList<string> BudgetUnits { get; } = [Epochs, Seconds];
 }
+
+/// <summary>
+/// BULK &amp; CUT's settings (<c>study.optimizer</c>): the shares of the study's limit for initialisation, bulk-up and
+/// cut-down (<c>phase-shares</c>), ε of Paretslon-greedy parent selection (<c>epsilon</c>), and the parameters that
+/// constrained BO chooses (<c>hyperparameters</c>; null: every parameter that is not a Table 2 architecture name).
+/// </summary>
+public sealed record BulkAndCutDefinition(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
 
 /// <summary>When a study ends (<c>study.stop</c>); at least one criterion is set.</summary>
 public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock);

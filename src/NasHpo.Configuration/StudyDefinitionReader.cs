@@ -21,7 +21,7 @@ public static class StudyDefinitionReader
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
     private static readonly string[] OptimizerKeys =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit"];
+        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit", "phase-shares", "epsilon", "hyperparameters"];
 
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock"];
 
@@ -133,6 +133,17 @@ public static class StudyDefinitionReader
         }
 
         var stop = ReadStop(study);
+        if (optimizer.BulkAndCut?.Hyperparameters is { } hyperparameters)
+        {
+            for (var i = 0; i < hyperparameters.Count; i++)
+            {
+                if (space.IndexOf(hyperparameters[i]) < 0)
+                {
+                    throw new ConfigurationException($"study.optimizer.hyperparameters[{i}]", $"\"{hyperparameters[i]}\" is not a parameter of the search space");
+                }
+            }
+        }
+
         var reference = study.HasPath("reference-point")
             ? ReadNumbers(study, "reference-point", "study.reference-point")
             : defaultReference;
@@ -329,7 +340,39 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.optimizer.budget-unit", $"unknown unit \"{budgetUnit}\" (expected one of: {string.Join(", ", OptimizerDefinition.BudgetUnits)})");
         }
 
-        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit);
+        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit)
+        {
+            BulkAndCut = type == "bulk-and-cut" ? ReadBulkAndCut(optimizer) : null,
+        };
+    }
+
+    private static BulkAndCutDefinition ReadBulkAndCut(Config optimizer)
+    {
+        double[] shares = [0.35, 0.40, 0.25];
+        if (optimizer.HasPath("phase-shares"))
+        {
+            shares = ReadNumbers(optimizer, "phase-shares", "study.optimizer.phase-shares");
+            if (shares.Length != 3 || shares.Any(s => s is < 0 or > 1) || Math.Abs(shares.Sum() - 1) > 1e-9)
+            {
+                throw new ConfigurationException(
+                    "study.optimizer.phase-shares",
+                    $"[{string.Join(", ", shares.Select(Format))}] must be three shares in [0, 1] (initialisation, bulk-up, cut-down) that sum to 1");
+            }
+        }
+
+        var epsilon = ReadDouble(optimizer, "epsilon", "study.optimizer.epsilon", 0.15, minimum: 0, maximum: 1);
+        IReadOnlyList<string>? hyperparameters = null;
+        if (optimizer.HasPath("hyperparameters"))
+        {
+            if (!HoconReading.IsList(optimizer.GetValue("hyperparameters")))
+            {
+                throw new ConfigurationException("study.optimizer.hyperparameters", $"expected a list of parameter names, got {HoconReading.Show(optimizer.GetValue("hyperparameters"))}");
+            }
+
+            hyperparameters = optimizer.GetStringList("hyperparameters").ToArray();
+        }
+
+        return new BulkAndCutDefinition(shares, epsilon, hyperparameters);
     }
 
     private static StopCriteria ReadStop(Config study)

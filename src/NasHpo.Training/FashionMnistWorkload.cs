@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Randomness;
 using NasHpo.Core.Workloads;
 using NasHpo.Training.Checkpoints;
@@ -69,6 +70,12 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
 
     /// <summary>Metric: epochs already trained when this run began (0 from scratch, the parent's budget when continued).</summary>
     public const string StartEpoch = "start-epoch";
+
+    /// <summary>Metric: 1 when a BULK &amp; CUT child started from its parent's weights, 0 when it trained from scratch.</summary>
+    public const string Inherited = "inherited";
+
+    /// <summary>Metric: 1 when a cut-down child was trained by distillation from its parent, else 0.</summary>
+    public const string Distilled = "distilled";
 
     private readonly FashionMnistWorkloadOptions _options;
     private readonly Lazy<FashionMnist> _data;
@@ -161,8 +168,10 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
             // The checkpoint counts batches; a seconds budget has no batch count to stop at or continue from, so
             // seconds trials neither read nor write checkpoints and always train from scratch.
             var checkpoint = budget.Kind == TrainingBudgetKind.Epochs ? ChooseCheckpoints(request, context) : null;
+            var inheritance = Inherit(request, context, checkpoint, net, data.ImageSize, device, seed);
+            using var teacher = inheritance.Teacher;
             var stopwatch = Stopwatch.StartNew();
-            var trained = Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context);
+            var trained = Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context, teacher?.Module);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var validationError = 1.0 - Accuracy(net.Module, data.Validation, device, context.Cancellation);
             var testError = 1.0 - Accuracy(net.Module, data.Test, device, context.Cancellation);
@@ -178,9 +187,75 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
                 ["train-time-s"] = seconds,
                 [EpochsTrained] = trained.EpochsTrained,
                 [StartEpoch] = trained.StartEpoch,
+                [Inherited] = inheritance.Inherited ? 1 : 0,
+                [Distilled] = teacher is null ? 0 : 1,
             });
         }
     }
+
+    /// <summary>
+    /// A BULK &amp; CUT child (a request with a lineage) starts from its parent's trained network: the parent is
+    /// rebuilt from its configuration, its checkpoint restored, and <see cref="NetworkMorphism"/> carries its weights
+    /// into the child. A cut-down child keeps the parent as its distillation teacher, also when it resumes from its own
+    /// checkpoint. Without the parent's checkpoint (a seconds budget, a run without a checkpoint store, a file
+    /// removed) the child trains from scratch and the progress says so.
+    /// </summary>
+    private Inheritance Inherit(TrialRequest request, WorkloadContext context, CheckpointPlan? checkpoint, ConvNet child, int imageSize, Device device, ulong seed)
+    {
+        if (request.Lineage is not { } lineage)
+        {
+            return new Inheritance(false, null);
+        }
+
+        var morphism = Morphism.Parse(lineage.Operation);
+        var parentPath = checkpoint is null ? null : context.Checkpoints?.PathFor(lineage.ParentTrial);
+        if (parentPath is null || !File.Exists(parentPath))
+        {
+            context.ReportProgress(new WorkloadProgress(0, request.Id.Budget, $"no checkpoint of parent {lineage.ParentTrial}: training \"{morphism}\" from scratch"));
+            return new Inheritance(false, null);
+        }
+
+        var resuming = checkpoint!.StartFrom is not null;
+        if (resuming && !morphism.IsCutDown)
+        {
+            // The child's own checkpoint holds its weights; only a cut-down child needs its parent again, as teacher.
+            return new Inheritance(true, null);
+        }
+
+        var parentSpec = Models.ConvNetSpec.FromConfiguration(lineage.ParentConfiguration);
+        // Its initial weights do not matter: the checkpoint overwrites every one of them.
+        var parent = ConvNetBuilder.Build(parentSpec, imageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding);
+
+        try
+        {
+            using (var parentOptimizer = optim.Adam(parent.Module.parameters(), lr: parentSpec.LearningRate))
+            {
+                TrainingCheckpoint.Restore(parentPath, lineage.ParentConfiguration.Fingerprint, parent.Module, parentOptimizer);
+            }
+
+            if (!resuming)
+            {
+                NetworkMorphism.Inherit(parent, child, morphism, seed);
+                context.ReportProgress(new WorkloadProgress(0, request.Id.Budget, $"inherited the weights of {lineage.ParentTrial} by \"{morphism}\""));
+            }
+
+            if (!morphism.IsCutDown)
+            {
+                parent.Dispose();
+                return new Inheritance(true, null);
+            }
+
+            parent.Module.eval();
+            return new Inheritance(true, parent);
+        }
+        catch
+        {
+            parent.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record Inheritance(bool Inherited, ConvNet? Teacher);
 
     /// <summary>
     /// Paper 000's network, trained by <see cref="ResidualTraining"/>. Always from scratch, with no checkpoint read or
@@ -315,8 +390,9 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     /// would start at or after that many seconds of training (Adam has no schedule to fit to the time, so it simply
     /// stops; at most one batch over).
     /// </summary>
-    private static TrainingOutcome Train(ConvNet net, LabeledImages training, TrainingBudget trainingBudget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context)
+    private static TrainingOutcome Train(ConvNet net, LabeledImages training, TrainingBudget trainingBudget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context, nn.Module<Tensor, Tensor>? teacher = null)
     {
+        var distillation = new Distillation();
         var budget = trainingBudget.Amount;
         var timed = trainingBudget.Kind == TrainingBudgetKind.Seconds;
         var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
@@ -383,7 +459,23 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
                 using var indices = tensor(order.AsSpan(b * batchSize, count).ToArray());
                 var images = training.Images.index_select(0, indices).to(device);
                 var labels = training.Labels.index_select(0, indices).to(device);
-                var loss = lossFunction.forward(net.Module.forward(images), labels);
+                var logits = net.Module.forward(images);
+                Tensor loss;
+                if (teacher is null)
+                {
+                    loss = lossFunction.forward(logits, labels);
+                }
+                else
+                {
+                    Tensor teacherLogits;
+                    using (no_grad())
+                    {
+                        teacherLogits = teacher.forward(images);
+                    }
+
+                    loss = distillation.Loss(logits, teacherLogits, labels);
+                }
+
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {

@@ -97,6 +97,31 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Rejects(Valid + line, path, mention);
 
     [Theory]
+    [InlineData("study.optimizer.phase-shares = [0.5, 0.4, 0.2]", "study.optimizer.phase-shares", "[0.5, 0.4, 0.2]", "sum to 1")]
+    [InlineData("study.optimizer.phase-shares = [0.5, 0.5]", "study.optimizer.phase-shares", "[0.5, 0.5]", "three shares")]
+    [InlineData("study.optimizer.phase-shares = [1.2, -0.2, 0]", "study.optimizer.phase-shares", "[1.2, -0.2, 0]")]
+    [InlineData("study.optimizer.epsilon = 1.5", "study.optimizer.epsilon", "1.5 is outside [0, 1]")]
+    [InlineData("study.optimizer.hyperparameters = [x0, momentum]", "study.optimizer.hyperparameters[1]", "\"momentum\"")]
+    [InlineData("study.optimizer.hyperparameters = x0", "study.optimizer.hyperparameters", "list")]
+    public void Bulk_and_cut_settings_are_validated(string line, string path, string mention, string? second = null) =>
+        Rejects(Valid + "study.optimizer.type = bulk-and-cut\n" + line, path, second is null ? [mention] : [mention, second]);
+
+    [Fact]
+    public void Bulk_and_cut_reads_its_settings_with_the_papers_defaults()
+    {
+        var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = bulk-and-cut").Optimizer.BulkAndCut!;
+        Assert.Equal([0.35, 0.40, 0.25], defaults.PhaseShares);
+        Assert.Equal(0.15, defaults.Epsilon);
+        Assert.Null(defaults.Hyperparameters);
+
+        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = bulk-and-cut, phase-shares = [0.2, 0.5, 0.3], epsilon = 0.3, hyperparameters = [x2] }").Optimizer.BulkAndCut!;
+        Assert.Equal([0.2, 0.5, 0.3], set.PhaseShares);
+        Assert.Equal(0.3, set.Epsilon);
+        Assert.Equal(["x2"], set.Hyperparameters);
+        Assert.Null(StudyDefinitionReader.FromHocon(Valid).Optimizer.BulkAndCut);
+    }
+
+    [Theory]
     [InlineData("study.optimizer.eta = fast", "study.optimizer.eta", "\"fast\" is not a finite number")]
     [InlineData("study.optimizer.max-budget = NaN", "study.optimizer.max-budget", "\"NaN\" is not a finite number")]
     [InlineData("study.optimizer.min-budget = 1e400", "study.optimizer.min-budget", "\"1e400\" is not a finite number")]

@@ -46,11 +46,27 @@ internal static class ProtoMapping
             data.Parent = parent.ToData();
         }
 
+        if (request.Lineage is { } lineage)
+        {
+            data.Lineage = new TrialLineageData
+            {
+                ParentTrial = lineage.ParentTrial.ToData(),
+                ParentConfiguration = lineage.ParentConfiguration.ToData(),
+                Operation = lineage.Operation,
+            };
+        }
+
         return data;
     }
 
     public static TrialRequest FromData(this TrialRequestData data) =>
-        new(data.Id.FromData(), data.Configuration.FromData(), data.Bracket, data.Rung, data.Parent?.FromData());
+        new(
+            data.Id.FromData(),
+            data.Configuration.FromData(),
+            data.Bracket,
+            data.Rung,
+            data.Parent?.FromData(),
+            data.Lineage is { } lineage ? new TrialLineage(lineage.ParentTrial.FromData(), lineage.ParentConfiguration.FromData(), lineage.Operation) : null);
 
     public static TrialResultData ToData(this TrialResult result)
     {

@@ -12,6 +12,7 @@ using NasHpo.Actors.Devices;
 using NasHpo.Actors.Workloads;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Workloads;
 
@@ -249,6 +250,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var seed = _created.Seed;
         var referencePoint = _created.ReferencePoint;
         var cheapObjectives = CheapObjectives(definition, _workload);
+        var bulkAndCut = BulkAndCutSettingsOf(definition, _created.CreatedAt);
         IOptimizer CreateOptimizer() => OptimizerFactory.Create(
             definition.Optimizer.Type,
             definition.Space,
@@ -263,7 +265,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             definition.Optimizer.Sampler,
             referencePoint,
             definition.Objectives,
-            cheapObjectives);
+            cheapObjectives,
+            bulkAndCut);
         _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, CreateOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
@@ -289,6 +292,24 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         Pump();
     }
+
+    /// <summary>
+    /// BULK &amp; CUT's phases are shares of the study's own limits; its wall clock counts from the study's creation,
+    /// as the stop criterion does, so a resumed study continues in the phase the clock has reached.
+    /// </summary>
+    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt) =>
+        definition.Optimizer.BulkAndCut is not { } bulkAndCut
+            ? null
+            : new BulkAndCutSettings
+            {
+                Budget = definition.Optimizer.MaxBudget,
+                MaxEvaluations = definition.Stop.MaxEvaluations,
+                MaxWallClock = definition.Stop.MaxWallClock,
+                Elapsed = () => DateTimeOffset.UtcNow - createdAt,
+                PhaseShares = bulkAndCut.PhaseShares,
+                Epsilon = bulkAndCut.Epsilon,
+                Hyperparameters = bulkAndCut.Hyperparameters,
+            };
 
     /// <summary>
     /// The cheap objectives of a configuration in minimisation space (NaN for the expensive ones), when the workload

@@ -1,4 +1,5 @@
 using NasHpo.Core.Objectives;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
 
@@ -7,7 +8,7 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi", "bulk-and-cut"];
 
     /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
@@ -15,6 +16,8 @@ public static class OptimizerFactory
     /// population in successive-halving steps between the same budgets (with its default settings), and MS-EHVI,
     /// which runs every configuration at the maximum budget (one per bracket, <see cref="HyperbandSettings.MaxBrackets"/>
     /// bounding their number) and uses the reference point, the objectives and the cheap-objective callback when given.
+    /// BULK &amp; CUT needs <paramref name="bulkAndCut"/> (its phases are shares of the study's limits); the reference point,
+    /// objectives and cheap-objective callback given here fill in what those settings leave unset.
     /// </summary>
     public static IOptimizer Create(
         string name,
@@ -24,7 +27,8 @@ public static class OptimizerFactory
         TreeParzenSettings? samplerSettings = null,
         IReadOnlyList<double>? referencePoint = null,
         IReadOnlyList<Objective>? objectives = null,
-        Func<Configuration, double[]>? cheapObjectives = null) =>
+        Func<Configuration, double[]>? cheapObjectives = null,
+        BulkAndCutSettings? bulkAndCut = null) =>
         name switch
         {
             "random" => new HyperbandOptimizer(space, RandomSampler.Instance, settings with { MinBudget = settings.MaxBudget }, seed),
@@ -41,6 +45,15 @@ public static class OptimizerFactory
                     ReferencePoint = referencePoint,
                     Objectives = objectives,
                     CheapObjectives = cheapObjectives,
+                },
+                seed),
+            "bulk-and-cut" => new BulkAndCutOptimizer(
+                space,
+                (bulkAndCut ?? throw new ArgumentException("bulk-and-cut needs its settings: the study's evaluation or wall-clock limit divides its phases", nameof(bulkAndCut))) with
+                {
+                    ReferencePoint = bulkAndCut.ReferencePoint ?? referencePoint,
+                    Objectives = bulkAndCut.Objectives ?? objectives,
+                    CheapObjectives = bulkAndCut.CheapObjectives ?? cheapObjectives,
                 },
                 seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),

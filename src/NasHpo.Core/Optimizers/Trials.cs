@@ -13,9 +13,21 @@ public readonly record struct TrialId(long ConfigurationId, double Budget)
 
 /// <summary>
 /// What an optimizer wants run next. <paramref name="Parent"/> is the same configuration at the budget below,
-/// whose checkpoint a promoted trial may continue from.
+/// whose checkpoint a promoted trial may continue from. <paramref name="Lineage"/> is set when the configuration
+/// was made from another one (BULK &amp; CUT's morphisms and pruning): the trial it came from and how.
 /// </summary>
-public sealed record TrialRequest(TrialId Id, Configuration Configuration, long Bracket, int Rung, TrialId? Parent);
+public sealed record TrialRequest(TrialId Id, Configuration Configuration, long Bracket, int Rung, TrialId? Parent, TrialLineage? Lineage = null);
+
+/// <summary>
+/// Where a configuration came from: the <paramref name="ParentTrial"/> (another configuration) whose trained network
+/// a workload turns into this one by <paramref name="Operation"/>, so that the child inherits the parent's weights.
+/// The parent's configuration travels with it, so a workload can rebuild the parent's network from the request alone.
+/// </summary>
+/// <param name="Operation">
+/// "{kind} {parameter}", for example "wider filters_2", "deeper fc_layers", "prune units_1" (see
+/// <see cref="BulkAndCut.Morphism"/>); a workload that cannot operate on networks trains the child from scratch.
+/// </param>
+public sealed record TrialLineage(TrialId ParentTrial, Configuration ParentConfiguration, string Operation);
 
 /// <summary>
 /// The outcome of a trial: objective values in minimisation space (one per objective), or the reason it failed.

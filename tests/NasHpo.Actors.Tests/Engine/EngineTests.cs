@@ -69,6 +69,7 @@ public sealed class EngineTests : IDisposable
     [InlineData("mo-bohb")]
     [InlineData("sh-emoa")]
     [InlineData("ms-ehvi")]
+    [InlineData("bulk-and-cut")]
     public async Task A_study_stopped_with_its_engine_resumes_from_the_journal_without_losing_or_repeating_evaluations(string optimizer)
     {
         var definition = TestEngine.Study($"seed = 9, devices = 2, problem {{ type = zdt1, dimensions = 4, delay = 20ms }}\noptimizer {{ type = {optimizer}, min-budget = 1, max-budget = 9 }}\nstop {{ max-evaluations = 50 }}");
@@ -93,6 +94,21 @@ public sealed class EngineTests : IDisposable
         {
             var same = after.Trials.Single(t => t.Id == trial.Id);
             Assert.Equal(trial.Completed!.Objectives, same.Completed!.Objectives);
+        }
+
+        if (optimizer == "bulk-and-cut")
+        {
+            // The genealogy survives the restart: every child names a completed parent proposed before it.
+            var children = after.Trials.Where(t => t.Scheduled.Request.Lineage is not null).ToArray();
+            Assert.NotEmpty(children);
+            Assert.All(children, child =>
+            {
+                var lineage = child.Scheduled.Request.Lineage!;
+                var parent = after.Trials.Single(t => t.Id == lineage.ParentTrial);
+                Assert.NotNull(parent.Completed);
+                Assert.Equal(parent.Scheduled.Request.Configuration, lineage.ParentConfiguration);
+                Assert.True(parent.Id.ConfigurationId < child.Id.ConfigurationId);
+            });
         }
     }
 

@@ -53,6 +53,54 @@ public sealed class TrainingStudyTests : IDisposable
     }
 
     [RealFashionMnistFact]
+    public async Task A_bulk_and_cut_study_grows_and_prunes_trained_networks_and_journals_their_lineage()
+    {
+        var database = Path.Combine(_directory.FullName, "bulk-and-cut.db");
+        await using var engine = TestEngine.Start(database, devices: 1);
+        // 10 evaluations: configurations 0-3 are random (ids below 35 % of 10), 4-7 bulk-up children, 8-9 cut-down children.
+        var definition = TestEngine.Study("""
+            seed = 4
+            devices = 1
+            problem { type = fashion-mnist, train-subset = 256, validation-subset = 128, test-subset = 128, image-size = 8 }
+            search-space {
+              conv_layers { type = int, lower = 1, upper = 2 }
+              filters_1 { type = int, lower = 4, upper = 16 }
+              filters_2 { type = int, lower = 4, upper = 16, when = "conv_layers >= 2" }
+              kernel_1 { type = categorical, choices = [3] }
+              kernel_2 { type = categorical, choices = [3], when = "conv_layers >= 2" }
+              batch_norm_1 { type = bool }
+              batch_norm_2 { type = bool, when = "conv_layers >= 2" }
+              global_avg_pooling { type = bool }
+              fc_layers { type = int, lower = 1, upper = 2 }
+              units_1 { type = int, lower = 8, upper = 32 }
+              units_2 { type = int, lower = 8, upper = 32, when = "fc_layers >= 2" }
+              learning_rate { type = float, lower = 1e-3, upper = 1e-2, log = true }
+              batch_size { type = int, lower = 32, upper = 64 }
+            }
+            optimizer { type = bulk-and-cut, max-budget = 1 }
+            stop { max-evaluations = 10 }
+            """);
+
+        var status = await engine.RunToEndAsync("bulk", definition, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(10, status.Evaluations);
+        var record = await engine.ReadAsync("bulk");
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1, 2, 2], record.Trials.OrderBy(t => t.Id.ConfigurationId).Select(t => t.Scheduled.Request.Rung));
+        var children = record.Trials.Where(t => t.Scheduled.Request.Lineage is not null).ToArray();
+        Assert.Equal(record.Trials.Count(t => t.Scheduled.Request.Rung > 0), children.Length);
+        Assert.All(children, child =>
+        {
+            var lineage = child.Scheduled.Request.Lineage!;
+            Assert.NotNull(record.Trials.Single(t => t.Id == lineage.ParentTrial).Completed);
+            var completed = child.Completed!;
+            // Each child started from its parent's checkpoint; cut-down children were distilled from it.
+            Assert.Equal(1, completed.Metrics["inherited"]);
+            Assert.Equal(child.Scheduled.Request.Rung == 2 ? 1 : 0, completed.Metrics["distilled"]);
+        });
+        Assert.Contains(children, c => c.Scheduled.Request.Lineage!.Operation.StartsWith("prune ", StringComparison.Ordinal));
+    }
+
+    [RealFashionMnistFact]
     public async Task A_residual_study_with_seconds_budgets_trains_paper_000_networks_and_records_latency()
     {
 

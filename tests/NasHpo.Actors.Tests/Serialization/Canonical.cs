@@ -82,7 +82,8 @@ internal static class Canonical
             case TrialRequest r:
                 b.Append("Request(").Append(Id(r.Id)).Append(", ").Append(Configuration(r.Configuration)).Append(", bracket ")
                     .Append(r.Bracket.ToString(CultureInfo.InvariantCulture)).Append(", rung ").Append(r.Rung.ToString(CultureInfo.InvariantCulture))
-                    .Append(", parent ").Append(r.Parent is { } parent ? Id(parent) : "none").Append(')');
+                    .Append(", parent ").Append(r.Parent is { } parent ? Id(parent) : "none")
+                    .Append(", lineage ").Append(r.Lineage is { } lineage ? $"{Id(lineage.ParentTrial)} {Configuration(lineage.ParentConfiguration)} \"{lineage.Operation}\"" : "none").Append(')');
                 break;
             case TrialResult r:
                 b.Append("Result(").Append(Id(r.Id)).Append(", ").Append(r.Objectives is { } objectives ? Numbers(objectives) : "no objectives")

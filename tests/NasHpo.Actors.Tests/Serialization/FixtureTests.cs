@@ -71,7 +71,50 @@ public sealed class FixtureTests : IClassFixture<EngineSerializationFixture>
         var e = Load<TrialScheduled>("trial-scheduled.v1");
 
         AssertPromotedRequest(e.Request);
+        Assert.Null(e.Request.Lineage);
         Assert.Equal(Start.AddSeconds(1), e.ScheduledAt);
+    }
+
+    [Fact]
+    public void Trial_scheduled_v1_with_a_lineage_loads()
+    {
+        var e = LoadVariant<TrialScheduled>("trial-scheduled.v1", "lineage");
+
+        AssertChildRequest(e.Request);
+        Assert.Equal(Start.AddSeconds(6), e.ScheduledAt);
+    }
+
+    [Fact]
+    public void Trial_proposed_v1_with_a_lineage_loads()
+    {
+        AssertChildRequest(LoadVariant<TrialProposed>("trial-proposed.v1", "lineage").Request);
+    }
+
+    [Fact]
+    public void Every_variant_fixture_exists()
+    {
+        Assert.All(SerializationSamples.FixtureVariants, name => Assert.True(File.Exists(Path.Combine(FixtureDirectory, "variants", SerializationSamples.VariantFileName(name))), name));
+    }
+
+    private static void AssertChildRequest(TrialRequest request)
+    {
+        Assert.Equal(new TrialId(31, 9.0), request.Id);
+        Assert.Equal(31L, request.Bracket);
+        Assert.Equal(1, request.Rung);
+        Assert.Null(request.Parent);
+        var lineage = Assert.IsType<TrialLineage>(request.Lineage);
+        Assert.Equal(Promoted, lineage.ParentTrial);
+        Assert.Equal("wider filters_2", lineage.Operation);
+        Assert.Equal(
+            "empty=;größe=αβγ ✓;sep=a\\;b\\=c\\\\d;x0=0.5",
+            lineage.ParentConfiguration.ToCanonicalString());
+        Assert.Equal(7, request.Configuration.Count);
+    }
+
+    private T LoadVariant<T>(string manifest, string variant)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(FixtureDirectory, "variants", SerializationSamples.VariantFileName($"{manifest}:{variant}")));
+        return Assert.IsType<T>(_engine.Serialization.Deserialize(bytes, NasHpoSerializer.Id, manifest), exactMatch: false);
     }
 
     [Fact]

@@ -52,6 +52,9 @@ internal static class SerializationSamples
 
     public static readonly TrialRequest FreshRequest = new(new TrialId(23, 1), Awkward, 0, 0, null);
 
+    /// <summary>A BULK &amp; CUT child: configuration 31, made from trial 17's network by widening a layer.</summary>
+    public static readonly TrialRequest ChildRequest = new(new TrialId(31, 9), Network, 31, 1, null, new TrialLineage(Promoted, Awkward, "wider filters_2"));
+
     public static readonly TrialResult Observed = TrialResult.Completed(Promoted, [0.25, 7.5]);
 
     public static readonly TrialResult Failure = TrialResult.Failure(new TrialId(9, 3), "loss diverged: NaN at step 12");
@@ -79,6 +82,7 @@ internal static class SerializationSamples
             Start),
         ["trial-scheduled.v1:empty-configuration"] = new TrialScheduled(
             new TrialRequest(new TrialId(0, 0), Configure(), 0, 0, new TrialId(0, 0)), Start),
+        ["trial-scheduled.v1:lineage"] = new TrialScheduled(ChildRequest, Start.AddSeconds(6)),
 
         ["trial-started.v1"] = new TrialStarted(new TrialId(4, 1), "cpu-0", Start.AddSeconds(3)),
         ["trial-started.v1:remote"] = new TrialStarted(Promoted, "gpu-1@node-b.example:4053", Start.AddMilliseconds(1)),
@@ -109,6 +113,7 @@ internal static class SerializationSamples
 
         ["trial-proposed.v1"] = new TrialProposed(FreshRequest),
         ["trial-proposed.v1:promoted"] = new TrialProposed(PromotedRequest),
+        ["trial-proposed.v1:lineage"] = new TrialProposed(ChildRequest),
 
         ["result-observed.v1"] = new ResultObserved(Observed),
         ["result-observed.v1:failure"] = new ResultObserved(Failure),
@@ -125,6 +130,14 @@ internal static class SerializationSamples
         ["archive-snapshot.v1"] = new ArchiveSnapshot([ArchivedEarlier, Archived]),
         ["archive-snapshot.v1:empty"] = new ArchiveSnapshot([]),
     };
+
+    /// <summary>
+    /// Samples of shapes that a later version added to an existing manifest (new fields), written to
+    /// Fixtures/v1/variants as "{manifest}+{variant}.bin" and kept like the manifests' own fixtures.
+    /// </summary>
+    public static IReadOnlyList<string> FixtureVariants { get; } = ["trial-scheduled.v1:lineage", "trial-proposed.v1:lineage"];
+
+    public static string VariantFileName(string name) => name.Replace(':', '+') + ".bin";
 
     /// <summary>The sample written to Fixtures/v1 for a manifest.</summary>
     public static object ForManifest(string manifest) => All[manifest];
