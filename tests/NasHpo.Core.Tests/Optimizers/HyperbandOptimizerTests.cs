@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
 
@@ -154,7 +155,9 @@ public class HyperbandOptimizerTests
         var settings = new HyperbandSettings { MinBudget = 1, MaxBudget = 9 };
         foreach (var name in OptimizerFactory.Names)
         {
-            Assert.NotNull(OptimizerFactory.Create(name, Space, settings, 1).Ask());
+            // BULK & CUT divides its phases by the study's evaluation limit, so it needs one.
+            var bulkAndCut = name == "bulk-and-cut" ? new BulkAndCutSettings { Budget = 9, MaxEvaluations = 30 } : null;
+            Assert.NotNull(OptimizerFactory.Create(name, Space, settings, 1, bulkAndCut: bulkAndCut).Ask());
         }
 
         var error = Assert.Throws<ArgumentException>(() => OptimizerFactory.Create("tpe", Space, settings, 1));
