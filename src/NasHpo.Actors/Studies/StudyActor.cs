@@ -253,6 +253,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 MaxBudget = _definition.Optimizer.MaxBudget,
                 Eta = _definition.Optimizer.Eta,
                 MaxOpenBrackets = _definition.Optimizer.MaxOpenBrackets,
+                Promotion = _definition.Optimizer.Promotion,
             },
             _created.Seed,
             _definition.Optimizer.Sampler,
