@@ -2,12 +2,21 @@ using System.Globalization;
 
 namespace NasHpo.Benchmarks;
 
-/// <summary>Command-line options shared by every suite.</summary>
-internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python)
+/// <summary>
+/// Command-line options shared by every suite. <paramref name="Cases"/> limits the engine suite to some of its
+/// benchmarks (B4, B5, B6); <paramref name="Promotion"/> picks the promotion modes B6 runs Hyperband with
+/// (synchronous, asynchronous or both); <paramref name="Evaluations"/> overrides B6's study size.
+/// </summary>
+internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python, IReadOnlySet<string> Cases, string Promotion, int Evaluations)
 {
+    public static IReadOnlyList<string> PromotionChoices { get; } = ["synchronous", "asynchronous", "both"];
+
+    /// <summary>Whether a benchmark id was asked for (all of them when --cases is not given).</summary>
+    public bool Includes(string id) => Cases.Count == 0 || Cases.Contains(id);
+
     public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
     {
-        options = new BenchmarkOptions("", null, 9, "/usr/bin/python3");
+        options = new BenchmarkOptions("", null, 9, "/usr/bin/python3", new HashSet<string>(StringComparer.OrdinalIgnoreCase), "both", 2000);
         error = null;
         string? suite = null;
         for (var i = 0; i < args.Length; i++)
@@ -32,6 +41,15 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--python":
                         options = options with { Python = value };
+                        break;
+                    case "--cases":
+                        options = options with { Cases = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase) };
+                        break;
+                    case "--promotion" when PromotionChoices.Contains(value, StringComparer.Ordinal):
+                        options = options with { Promotion = value };
+                        break;
+                    case "--evaluations" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var evaluations) && evaluations > 0:
+                        options = options with { Evaluations = evaluations };
                         break;
                     default:
                         error = $"unknown or invalid option {arg} {value}";

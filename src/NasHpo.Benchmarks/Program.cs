@@ -1,6 +1,7 @@
 using NasHpo.Benchmarks;
 
 // dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH]
+//   engine only: [--cases B4,B5,B6] [--promotion synchronous|asynchronous|both] [--evaluations N (B6)]
 var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pareto"] = ParetoBenchmarks.Run,
@@ -12,7 +13,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
 {
     Console.Error.WriteLine(error ?? $"unknown suite '{options.Suite}'");
-    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH]");
+    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH] [--cases B4,B5,B6] [--promotion synchronous|asynchronous|both] [--evaluations N]");
     return 2;
 }
 

@@ -1,4 +1,5 @@
 using NasHpo.Core.Objectives;
+using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
 
@@ -8,9 +9,10 @@ namespace NasHpo.Configuration;
 /// The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>). A promoted trial continues
 /// from its parent's checkpoint unless <paramref name="ContinueFromCheckpoint"/> is off (the papers retrain).
 /// <paramref name="BudgetUnit"/> says what a budget counts for a training problem: <see cref="Epochs"/> or
-/// <see cref="Seconds"/> of training.
+/// <see cref="Seconds"/> of training. <paramref name="Promotion"/> is synchronous (the papers) or asynchronous
+/// (ASHA; see <see cref="HyperbandOptimizer"/>).
 /// </summary>
-public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs)
+public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs, PromotionMode Promotion = PromotionMode.Synchronous)
 {
     /// <summary>BULK &amp; CUT's own settings; set when <see cref="Type"/> is <c>bulk-and-cut</c>.</summary>
     public BulkAndCutDefinition? BulkAndCut { get; init; }
@@ -20,6 +22,9 @@ public sealed record OptimizerDefinition(string Type, double Eta, double MinBudg
     public const string Seconds = "seconds";
 
     public static IReadOnlyList<string> BudgetUnits { get; } = [Epochs, Seconds];
+
+    /// <summary>The values of <c>study.optimizer.promotion</c>, in the order of <see cref="PromotionMode"/>.</summary>
+    public static IReadOnlyList<string> PromotionModes { get; } = ["synchronous", "asynchronous"];
 }
 
 /// <summary>

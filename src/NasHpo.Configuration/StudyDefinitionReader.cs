@@ -311,10 +311,7 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.optimizer.max-budget", $"{Format(maxBudget)} is below min-budget {Format(minBudget)}");
         }
 
-        if (optimizer.HasPath("promotion") && optimizer.GetString("promotion") != "synchronous")
-        {
-            throw new ConfigurationException("study.optimizer.promotion", $"\"{optimizer.GetString("promotion")}\" is not available yet (expected synchronous)");
-        }
+        var promotion = ReadPromotion(optimizer, type);
 
         TreeParzenSettings? sampler = null;
         if (type is "bohb" or "mo-bohb")
@@ -340,7 +337,7 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.optimizer.budget-unit", $"unknown unit \"{budgetUnit}\" (expected one of: {string.Join(", ", OptimizerDefinition.BudgetUnits)})");
         }
 
-        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit)
+        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit, promotion)
         {
             BulkAndCut = type == "bulk-and-cut" ? ReadBulkAndCut(optimizer) : null,
         };
@@ -373,6 +370,31 @@ public static class StudyDefinitionReader
         }
 
         return new BulkAndCutDefinition(shares, epsilon, hyperparameters);
+    }
+
+    private static PromotionMode ReadPromotion(Config optimizer, string type)
+    {
+        if (!optimizer.HasPath("promotion"))
+        {
+            return PromotionMode.Synchronous;
+        }
+
+        var text = RequireString(optimizer, "promotion", "study.optimizer.promotion");
+        var index = OptimizerDefinition.PromotionModes.ToList().IndexOf(text);
+        if (index < 0)
+        {
+            throw new ConfigurationException("study.optimizer.promotion", $"unknown mode \"{text}\" (expected one of: {string.Join(", ", OptimizerDefinition.PromotionModes)})");
+        }
+
+        var mode = (PromotionMode)index;
+        if (mode == PromotionMode.Asynchronous && !OptimizerFactory.PromotesAlongRungs(type))
+        {
+            throw new ConfigurationException(
+                "study.optimizer.promotion",
+                $"\"{text}\" does not apply to {type} (asynchronous promotion is for: {string.Join(", ", OptimizerFactory.Names.Where(OptimizerFactory.PromotesAlongRungs))})");
+        }
+
+        return mode;
     }
 
     private static StopCriteria ReadStop(Config study)

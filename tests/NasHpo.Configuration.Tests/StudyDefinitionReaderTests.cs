@@ -87,7 +87,6 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.optimizer.good-fraction = 0", "study.optimizer.good-fraction", "0 is outside")]
     [InlineData("study.optimizer.candidates = 0", "study.optimizer.candidates", "0 is below the minimum 1")]
     [InlineData("study.optimizer.max-open-brackets = 0", "study.optimizer.max-open-brackets", "0 is below the minimum 1")]
-    [InlineData("study.optimizer.promotion = asynchronous", "study.optimizer.promotion", "\"asynchronous\"")]
     [InlineData("study.problem.dimensions = 0", "study.problem.dimensions", "0 is below the minimum 1")]
     [InlineData("study.problem.noise-scale = -1", "study.problem.noise-scale", "-1 is outside")]
     [InlineData("study.stop.max-evaluations = 0", "study.stop.max-evaluations", "0 is below the minimum 1")]
@@ -140,6 +139,27 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.stop.max-wall-clock = 0s", "study.stop.max-wall-clock", "must be positive")]
     public void A_bad_duration_is_named_with_the_value(string line, string path, string mention) =>
         Rejects(Valid + line, path, mention);
+
+    [Theory]
+    [InlineData("hyperband")]
+    [InlineData("bohb")]
+    [InlineData("mo-bohb")]
+    public void Promotion_is_synchronous_unless_asynchronous_is_asked_for(string type)
+    {
+        var study = Valid + $"study.optimizer.type = {type}\n";
+        Assert.Equal(Core.Optimizers.PromotionMode.Synchronous, StudyDefinitionReader.FromHocon(study).Optimizer.Promotion);
+        Assert.Equal(Core.Optimizers.PromotionMode.Synchronous, StudyDefinitionReader.FromHocon(study + "study.optimizer.promotion = synchronous").Optimizer.Promotion);
+        Assert.Equal(Core.Optimizers.PromotionMode.Asynchronous, StudyDefinitionReader.FromHocon(study + "study.optimizer.promotion = asynchronous").Optimizer.Promotion);
+    }
+
+    [Theory]
+    [InlineData("study.optimizer.promotion = eager", "\"eager\"", "expected one of: synchronous, asynchronous")]
+    [InlineData("study.optimizer.promotion = ASHA", "\"ASHA\"", "expected one of: synchronous, asynchronous")]
+    [InlineData("study.optimizer { type = sh-emoa, promotion = asynchronous }", "\"asynchronous\" does not apply to sh-emoa", "hyperband, bohb, mo-bohb")]
+    [InlineData("study.optimizer { type = ms-ehvi, promotion = asynchronous }", "\"asynchronous\" does not apply to ms-ehvi", "hyperband, bohb, mo-bohb")]
+    [InlineData("study.optimizer { type = random, promotion = asynchronous }", "\"asynchronous\" does not apply to random", "hyperband, bohb, mo-bohb")]
+    public void A_bad_promotion_mode_is_named_with_the_value(string line, string first, string second) =>
+        Rejects(Valid + line, "study.optimizer.promotion", first, second);
 
     [Fact]
     public void A_stop_section_without_a_criterion_is_rejected() =>

@@ -260,6 +260,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 MaxBudget = definition.Optimizer.MaxBudget,
                 Eta = definition.Optimizer.Eta,
                 MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
+                Promotion = definition.Optimizer.Promotion,
             },
             seed,
             definition.Optimizer.Sampler,

@@ -134,7 +134,7 @@ public static class ReportCommand
             ["referencePoint"] = record.Created.ReferencePoint,
             ["objectives"] = definition.Objectives.Select(o => new { name = o.Name, direction = o.Direction.ToString().ToLowerInvariant(), cost = o.Cost.ToString().ToLowerInvariant() }),
             ["parameters"] = definition.Space.Parameters.Select(p => new { name = p.Name, kind = p.Kind.ToString().ToLowerInvariant() }),
-            ["optimizer"] = new { type = definition.Optimizer.Type, eta = definition.Optimizer.Eta, minBudget = definition.Optimizer.MinBudget, maxBudget = definition.Optimizer.MaxBudget },
+            ["optimizer"] = new { type = definition.Optimizer.Type, eta = definition.Optimizer.Eta, minBudget = definition.Optimizer.MinBudget, maxBudget = definition.Optimizer.MaxBudget, promotion = OptimizerDefinition.PromotionModes[(int)definition.Optimizer.Promotion] },
             ["problem"] = new { type = definition.Problem.Type, dimensions = definition.Problem.Dimensions, objectives = definition.Problem.Objectives, delaySeconds = definition.Problem.Delay.TotalSeconds },
             ["stop"] = new { maxEvaluations = definition.Stop.MaxEvaluations, maxWallClockSeconds = definition.Stop.MaxWallClock?.TotalSeconds },
             ["devices"] = definition.Devices,

@@ -5,6 +5,19 @@ using NasHpo.Core.SearchSpaces;
 
 namespace NasHpo.Core.Optimizers;
 
+/// <summary>When the successive-halving methods move a configuration to the next budget.</summary>
+public enum PromotionMode
+{
+    /// <summary>As the papers do it: a rung promotes once all of its trials have reported.</summary>
+    Synchronous,
+
+    /// <summary>
+    /// ASHA (Li et al. 2020): a configuration moves up as soon as it is among the best ⌊n/η⌋ of the n results its
+    /// rung has so far; otherwise a new configuration starts, so devices never wait for a rung to fill.
+    /// </summary>
+    Asynchronous,
+}
+
 /// <summary>Settings shared by the Hyperband family (random search is the one-bracket case min = max budget).</summary>
 public sealed record HyperbandSettings
 {
@@ -28,14 +41,37 @@ public sealed record HyperbandSettings
     /// so with one device this never matters; with many it keeps devices busy while a rung waits to fill.
     /// </summary>
     public int MaxOpenBrackets { get; init; } = int.MaxValue;
+
+    /// <summary>Synchronous brackets (the default) or asynchronous ladders; see <see cref="HyperbandOptimizer"/>.</summary>
+    public PromotionMode Promotion { get; init; } = PromotionMode.Synchronous;
 }
 
 /// <summary>
-/// Hyperband over synchronous successive-halving brackets, with new configurations proposed by a sampler:
-/// uniformly (Hyperband, and random search when min = max budget), by TPE on the largest budget with enough
-/// observations (BOHB), or by MOTPE (MO-BOHB). Promotion to the next rung passes the parent trial so the engine
-/// can continue from its checkpoint.
+/// Hyperband over successive-halving brackets, with new configurations proposed by a sampler: uniformly
+/// (Hyperband, and random search when min = max budget), by TPE on the largest budget with enough observations
+/// (BOHB), or by MOTPE (MO-BOHB). Promotion to the next rung passes the parent trial so the engine can continue
+/// from its checkpoint.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Synchronous promotion (the papers'): brackets k = 0, 1, 2, … follow <see cref="HyperbandSchedule.ForIteration"/>;
+/// a rung promotes its best configurations once every trial of the rung has reported, and new brackets open while
+/// the open ones wait (up to <see cref="HyperbandSettings.MaxOpenBrackets"/>).
+/// </para>
+/// <para>
+/// Asynchronous promotion (asynchronous Hyperband, Li et al. 2020, §3.3): each of Hyperband's brackets s is one
+/// ASHA ladder (<see cref="AsynchronousLadder"/>) with its own minimum budget b_max·η^(−s) and the same rung budgets
+/// as the synchronous bracket; the trial requests name the ladder's position in
+/// <see cref="HyperbandSchedule.Brackets"/> as their bracket (0 = s_max, the lowest budget). On every decision the
+/// optimizer first looks for a promotion, the highest budget first across ladders (lower ladder on a tie); without
+/// one it starts a new configuration at the bottom of a ladder. New configurations go to the ladders in the order
+/// and numbers of one Hyperband iteration (n_smax to ladder 0, then n to ladder 1, …, then again from ladder 0), so
+/// the ladders receive the same share of configurations as the synchronous brackets. With
+/// <see cref="HyperbandSettings.MaxBrackets"/> the optimizer starts as many new configurations as that many
+/// synchronous brackets would and finishes once nothing more can be promoted. Ladders stay open (they may promote
+/// any result later) until then; <see cref="HyperbandSettings.MaxOpenBrackets"/> does not apply.
+/// </para>
+/// </remarks>
 public sealed class HyperbandOptimizer : IOptimizer
 {
     private readonly SearchSpace _space;
@@ -47,8 +83,11 @@ public sealed class HyperbandOptimizer : IOptimizer
     private readonly SortedDictionary<long, SuccessiveHalvingBracket> _open = [];
     private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
     private readonly HashSet<TrialId> _reported = [];
+    private readonly SortedDictionary<long, AsynchronousLadder> _ladders = [];
+    private readonly long? _maxNewConfigurations;
     private long _nextConfigurationId;
     private long _bracketsStarted;
+    private long _newConfigurations;
 
     public HyperbandOptimizer(SearchSpace space, IConfigurationSampler sampler, HyperbandSettings settings, long seed)
     {
@@ -57,6 +96,11 @@ public sealed class HyperbandOptimizer : IOptimizer
         _settings = settings;
         _seed = seed;
         _schedule = new HyperbandSchedule(settings.MinBudget, settings.MaxBudget, settings.Eta);
+        if (settings.MaxBrackets is { } maxBrackets)
+        {
+            _maxNewConfigurations = Enumerable.Range(0, _schedule.Brackets.Count)
+                .Sum(b => (long)_schedule.Brackets[b].Rungs[0].Configurations * BracketsOfKindAmongFirst(maxBrackets, b));
+        }
     }
 
     public HyperbandSchedule Schedule => _schedule;
@@ -66,9 +110,20 @@ public sealed class HyperbandOptimizer : IOptimizer
     /// <summary>Brackets that still have trials to start or finish, lowest first.</summary>
     public IEnumerable<SuccessiveHalvingBracket> OpenBrackets => _open.Values;
 
-    public IReadOnlyCollection<long> OpenBracketIds => _open.Keys;
+    /// <summary>Asynchronous ladders that have started, by index (empty with synchronous promotion).</summary>
+    public IEnumerable<AsynchronousLadder> Ladders => _ladders.Values;
 
-    public OptimizerDecision Decide()
+    public IReadOnlyCollection<long> OpenBracketIds =>
+        _settings.Promotion == PromotionMode.Asynchronous
+            ? _ladders.Values.Where(l => CanStartNewConfiguration || l.Running > 0 || l.NextPromotion() is not null).Select(l => l.Index).ToArray()
+            : _open.Keys;
+
+    private bool CanStartNewConfiguration => _maxNewConfigurations is not { } max || _newConfigurations < max;
+
+    public OptimizerDecision Decide() =>
+        _settings.Promotion == PromotionMode.Asynchronous ? DecideAsynchronously() : DecideSynchronously();
+
+    private OptimizerDecision DecideSynchronously()
     {
         foreach (var bracket in _open.Values)
         {
@@ -99,10 +154,44 @@ public sealed class HyperbandOptimizer : IOptimizer
         return new OptimizerDecision.Run(Propose(_bracketsStarted, _schedule.ForIteration(_bracketsStarted)));
     }
 
+    private OptimizerDecision DecideAsynchronously()
+    {
+        (AsynchronousLadder Ladder, long ConfigurationId, int Rung)? promotion = null;
+        foreach (var ladder in _ladders.Values)
+        {
+            if (ladder.NextPromotion() is var (configurationId, rung)
+                && (promotion is not { } best || ladder.Plan.Rungs[rung].Budget > best.Ladder.Plan.Rungs[best.Rung].Budget))
+            {
+                promotion = (ladder, configurationId, rung);
+            }
+        }
+
+        if (promotion is var (chosen, id, to))
+        {
+            var parent = new TrialId(id, chosen.Plan.Rungs[to - 1].Budget);
+            return new OptimizerDecision.Run(new TrialRequest(
+                new TrialId(id, chosen.Plan.Rungs[to].Budget), _configurations[id], chosen.Index, to, parent));
+        }
+
+        if (CanStartNewConfiguration)
+        {
+            var index = LadderForNewConfiguration(_newConfigurations);
+            return new OptimizerDecision.Run(Propose(index, _schedule.Brackets[index]));
+        }
+
+        return _ladders.Values.Any(l => l.Running > 0) ? OptimizerDecision.WaitForResults : OptimizerDecision.Done;
+    }
+
     public void Apply(TrialRequest scheduled)
     {
         if (_scheduled.ContainsKey(scheduled.Id))
         {
+            return;
+        }
+
+        if (_settings.Promotion == PromotionMode.Asynchronous)
+        {
+            ApplyAsynchronously(scheduled);
             return;
         }
 
@@ -150,7 +239,11 @@ public sealed class HyperbandOptimizer : IOptimizer
             failed ? Enumerable.Repeat(double.PositiveInfinity, objectives?.Length ?? 1).ToArray() : objectives!,
             failed));
 
-        if (_open.TryGetValue(request.Bracket, out var bracket))
+        if (_settings.Promotion == PromotionMode.Asynchronous)
+        {
+            _ladders[request.Bracket].RecordResult(result.Id.ConfigurationId, request.Rung, failed ? null : objectives);
+        }
+        else if (_open.TryGetValue(request.Bracket, out var bracket))
         {
             bracket.RecordResult(result.Id.ConfigurationId, request.Rung, failed ? null : objectives);
             if (bracket.IsComplete)
@@ -158,6 +251,71 @@ public sealed class HyperbandOptimizer : IOptimizer
                 _open.Remove(bracket.Index);
             }
         }
+    }
+
+    private void ApplyAsynchronously(TrialRequest scheduled)
+    {
+        if (scheduled.Bracket < 0 || scheduled.Bracket >= _schedule.Brackets.Count)
+        {
+            throw new InvalidOperationException(
+                $"{scheduled.Id} names ladder {scheduled.Bracket}, but asynchronous Hyperband has ladders 0 to {_schedule.Brackets.Count - 1}");
+        }
+
+        if (scheduled.Rung == 0)
+        {
+            var expected = LadderForNewConfiguration(_newConfigurations);
+            if (scheduled.Bracket != expected)
+            {
+                throw new InvalidOperationException(
+                    $"{scheduled.Id} names ladder {scheduled.Bracket}, but new configuration number {_newConfigurations} belongs to ladder {expected}");
+            }
+        }
+
+        if (!_ladders.TryGetValue(scheduled.Bracket, out var ladder))
+        {
+            if (scheduled.Rung > 0)
+            {
+                throw new InvalidOperationException($"{scheduled.Id} is a promotion in ladder {scheduled.Bracket}, which has no configurations yet");
+            }
+
+            ladder = new AsynchronousLadder(scheduled.Bracket, _schedule.Brackets[(int)scheduled.Bracket], _settings.Eta, SelectBest);
+            _ladders.Add(ladder.Index, ladder);
+        }
+
+        ladder.RecordScheduled(scheduled.Id.ConfigurationId, scheduled.Rung);
+        if (scheduled.Rung == 0)
+        {
+            _newConfigurations++;
+            _configurations[scheduled.Id.ConfigurationId] = scheduled.Configuration;
+            _nextConfigurationId = Math.Max(_nextConfigurationId, scheduled.Id.ConfigurationId + 1);
+        }
+
+        _scheduled.Add(scheduled.Id, scheduled);
+    }
+
+    /// <summary>
+    /// The ladder of the k-th new configuration: one Hyperband iteration's bottom rungs laid end to end
+    /// (n_smax configurations to ladder 0, then the next bracket's n to ladder 1, …), repeated.
+    /// </summary>
+    private int LadderForNewConfiguration(long k)
+    {
+        var brackets = _schedule.Brackets;
+        var position = k % brackets.Sum(b => (long)b.Rungs[0].Configurations);
+        for (var index = 0; ; index++)
+        {
+            position -= brackets[index].Rungs[0].Configurations;
+            if (position < 0)
+            {
+                return index;
+            }
+        }
+    }
+
+    /// <summary>How many of the first <paramref name="count"/> synchronous brackets have the schedule's plan number <paramref name="plan"/>.</summary>
+    private long BracketsOfKindAmongFirst(long count, int plan)
+    {
+        var cycle = _schedule.Brackets.Count;
+        return (count / cycle) + (plan < count % cycle ? 1 : 0);
     }
 
     private TrialRequest Propose(long bracketIndex, BracketPlan plan)

@@ -11,6 +11,14 @@ public static class OptimizerFactory
     public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi", "bulk-and-cut"];
 
     /// <summary>
+    /// Whether the method moves configurations up successive-halving rungs, so that
+    /// <see cref="HyperbandSettings.Promotion"/> can make it asynchronous: every <see cref="HyperbandOptimizer"/>
+    /// with more than one rung. Random search has one rung, SH-EMOA promotes whole generations and MS-EHVI runs
+    /// the maximum budget only.
+    /// </summary>
+    public static bool PromotesAlongRungs(string name) => name is not ("random" or "sh-emoa" or "ms-ehvi" or "bulk-and-cut");
+
+    /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
     /// run Hyperband between the minimum and maximum budget with their own sampler, except SH-EMOA, which evolves a
     /// population in successive-halving steps between the same budgets (with its default settings), and MS-EHVI,

@@ -70,6 +70,8 @@ public sealed class EngineTests : IDisposable
     [InlineData("sh-emoa")]
     [InlineData("ms-ehvi")]
     [InlineData("bulk-and-cut")]
+    [InlineData("hyperband, promotion = asynchronous")]
+    [InlineData("mo-bohb, promotion = asynchronous")]
     public async Task A_study_stopped_with_its_engine_resumes_from_the_journal_without_losing_or_repeating_evaluations(string optimizer)
     {
         var definition = TestEngine.Study($"seed = 9, devices = 2, problem {{ type = zdt1, dimensions = 4, delay = 20ms }}\noptimizer {{ type = {optimizer}, min-budget = 1, max-budget = 9 }}\nstop {{ max-evaluations = 50 }}");
@@ -110,6 +112,36 @@ public sealed class EngineTests : IDisposable
                 Assert.True(parent.Id.ConfigurationId < child.Id.ConfigurationId);
             });
         }
+    }
+
+    [Fact]
+    public async Task An_asynchronous_study_stopped_and_resumed_on_one_device_schedules_what_an_uninterrupted_one_does()
+    {
+        var definition = TestEngine.Study("seed = 13, problem { type = zdt1, dimensions = 4, delay = 30ms }\noptimizer { type = hyperband, promotion = asynchronous, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 40 }");
+        await using (var first = TestEngine.Start(Database, devices: 1))
+        {
+            await first.RunToEndAsync("straight", definition, Limit);
+            await first.Studies.Ask<StudyStarting>(new StartStudy("interrupted", definition), TimeSpan.FromSeconds(10));
+            await first.WaitForAsync("interrupted", s => s.Evaluations >= 12, Limit);
+        }
+
+        await using var second = TestEngine.Start(Database, devices: 1);
+        Assert.InRange((await second.ReadAsync("interrupted")).Completed, 12, 39);
+        await second.RunToEndAsync("interrupted", null, Limit);
+
+        var straight = await second.ReadAsync("straight");
+        var resumed = await second.ReadAsync("interrupted");
+        AssertLedgerIsClean(straight, 40);
+        AssertLedgerIsClean(resumed, 40);
+        Assert.Equal(straight.Trials.Select(t => t.Scheduled.Request.Id), resumed.Trials.Select(t => t.Scheduled.Request.Id));
+        Assert.Equal(straight.Trials.Select(t => (t.Scheduled.Request.Bracket, t.Scheduled.Request.Rung, t.Scheduled.Request.Parent)), resumed.Trials.Select(t => (t.Scheduled.Request.Bracket, t.Scheduled.Request.Rung, t.Scheduled.Request.Parent)));
+        Assert.Equal(straight.Trials.Select(t => t.Completed?.Objectives), resumed.Trials.Select(t => t.Completed?.Objectives));
+
+        // ASHA promoted without waiting for full rungs, each configuration once per rung, from a completed parent.
+        var promotions = resumed.Trials.Where(t => t.Scheduled.Request.Rung > 0).ToArray();
+        Assert.NotEmpty(promotions);
+        Assert.All(promotions, t => Assert.NotNull(resumed.Trials.Single(p => p.Id == t.Scheduled.Request.Parent).Completed));
+        Assert.Equal(3, resumed.Trials.Select(t => t.Scheduled.Request.Bracket).Distinct().Count());
     }
 
     [Fact]
