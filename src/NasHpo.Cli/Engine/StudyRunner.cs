@@ -29,6 +29,18 @@ internal static partial class StudyRunner
 
     public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
     {
+        await RunAsync(console, studyId, definition, databasePath, new StudyRunOptions(), cancellation).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs a study to its end and returns it as the journal tells it. With <see cref="StudyRunOptions.ResumeExisting"/>
+    /// a <paramref name="definition"/> whose study already exists is resumed (or skipped when finished) instead of
+    /// refused, provided the journal holds that very definition.
+    /// </summary>
+    public static async Task<StudyRunOutcome> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, StudyRunOptions options, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         // Resume needs an existing journal; opening the engine on a missing file would leave an empty database behind.
         if (definition is null && !File.Exists(databasePath))
         {
@@ -52,7 +64,18 @@ internal static partial class StudyRunner
             var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
             if (definition is not null && record.Exists)
             {
-                throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+                if (!options.ResumeExisting)
+                {
+                    throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+                }
+
+                // Continuing a study under another definition would mix two experiments in one journal.
+                if (!string.Equals(record.Created!.Definition, definition.Hocon, StringComparison.Ordinal))
+                {
+                    throw new UserErrorException($"study \"{studyId}\" in {databasePath} was created from a different definition; use a new output directory or the original arguments");
+                }
+
+                definition = null;
             }
 
             if (definition is null && !record.Exists)
@@ -60,10 +83,11 @@ internal static partial class StudyRunner
                 throw new UserErrorException($"no study \"{studyId}\" in {databasePath} (nashpo status --db {databasePath} lists them)");
             }
 
+            var label = options.Label ?? studyId;
             if (record.Finished is { } finished)
             {
-                console.Out.WriteLine($"study {studyId} already finished ({finished.Reason}); nothing to resume");
-                return ExitCodes.Success;
+                console.Out.WriteLine($"{(options.Label is null ? "study " : string.Empty)}{label} already finished ({finished.Reason}); nothing to resume");
+                return new StudyRunOutcome(record, AlreadyFinished: true);
             }
 
             var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
@@ -79,10 +103,10 @@ internal static partial class StudyRunner
             var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
             console.Out.WriteLine(definition is null
-                ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
-                : $"study {studyId} started in {databasePath}");
+                ? $"resuming {(options.Label is null ? "study " : string.Empty)}{label} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
+                : $"{(options.Label is null ? "study " : string.Empty)}{label} started in {databasePath}");
 
-            var progress = new ProgressDisplay(console, studyId);
+            var progress = new ProgressDisplay(console, label, options.Label is null);
             try
             {
                 while (true)
@@ -103,7 +127,7 @@ internal static partial class StudyRunner
                     if (status.State == StudyState.Finished)
                     {
                         progress.Done(status, databasePath);
-                        return ExitCodes.Success;
+                        return new StudyRunOutcome(await JournalReader.ReadStudyAsync(host.System, studyId, cancellation), AlreadyFinished: false);
                     }
                 }
             }
@@ -122,3 +146,11 @@ internal static partial class StudyRunner
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex UnsafeCharacters();
 }
+
+/// <summary>How <see cref="StudyRunner"/> treats an existing study and labels its progress.</summary>
+/// <param name="Label">the name progress lines use instead of "study {id}" (and then without the report and resume hints)</param>
+/// <param name="ResumeExisting">a new definition whose study exists resumes it (the journal must hold the same definition)</param>
+internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false);
+
+/// <summary>A study run to its end: its journal read back, and whether it had already finished before this run.</summary>
+internal sealed record StudyRunOutcome(StudyRecord Record, bool AlreadyFinished);
