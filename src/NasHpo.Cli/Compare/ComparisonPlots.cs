@@ -52,7 +52,7 @@ public static class ComparisonPlots
 
         plot.Title(title);
         plot.XLabel(xLabel);
-        plot.YLabel(string.Create(CultureInfo.InvariantCulture, $"hypervolume (mean ± SEM, {seeds} seeds)"));
+        plot.YLabel(string.Create(CultureInfo.InvariantCulture, $"hypervolume (mean ± SEM, {ComparisonReport.Seeds(seeds)})"));
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, Width, Height);
     }

@@ -63,7 +63,7 @@ public static class ComparisonReport
         File.WriteAllText(Path.Combine(directory, "pareto-front.csv"), FrontCsv(study, fronts));
         ComparisonPlots.Fronts(
             Path.Combine(directory, "pareto-front.png"),
-            $"{study.Name}: combined Pareto front over {seeds.Length} seeds",
+            $"{study.Name}: combined Pareto front over {Seeds(seeds.Length)}",
             objectives,
             fronts.Select(f => new MethodPoints(f.Method, f.Members.Select(p => p.Point.Objectives).ToArray(), [], [])).ToArray());
 
@@ -74,7 +74,7 @@ public static class ComparisonReport
             var points = runs.SelectMany(r => r.History.Samples.Select(s => (s.Objectives, s.AtMaxBudget, Progress: (double)(s.Evaluation - 1) / Math.Max(1, r.History.Evaluations.Count)))).ToArray();
             ComparisonPlots.Samples(
                 Path.Combine(directory, $"samples-{method}.png"),
-                $"{study.Name}: configurations sampled by {method} ({seeds.Length} seeds)",
+                $"{study.Name}: configurations sampled by {method} ({Seeds(seeds.Length)})",
                 objectives,
                 new MethodPoints(method, points.Select(p => p.Objectives).ToArray(), points.Select(p => p.Progress).ToArray(), points.Select(p => p.AtMaxBudget).ToArray()),
                 members.Select(p => p.Point.Objectives).ToArray());
@@ -102,6 +102,9 @@ public static class ComparisonReport
 
         return text.ToString();
     }
+
+    /// <summary>"1 seed", "5 seeds".</summary>
+    internal static string Seeds(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "seed" : "seeds")}");
 
     private static string MeanSemText(MeanSem value) => string.Create(CultureInfo.InvariantCulture, $"{value.Mean:G6} ± {value.Sem:G3}");
 
