@@ -124,7 +124,7 @@ public static class CompareCommand
             try
             {
                 outcome = await StudyRunner.RunAsync(
-                    console, id, definition, Path.Combine(runsDirectory, id + ".db"), new StudyRunOptions(label, ResumeExisting: true), cancellation);
+                    console, id, definition, Path.Combine(runsDirectory, id + ".db"), new StudyRunOptions(label, ResumeExisting: true, ReadBack: true), cancellation);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

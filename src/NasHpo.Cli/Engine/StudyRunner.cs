@@ -127,7 +127,8 @@ internal static partial class StudyRunner
                     if (status.State == StudyState.Finished)
                     {
                         progress.Done(status, databasePath);
-                        return new StudyRunOutcome(await JournalReader.ReadStudyAsync(host.System, studyId, cancellation), AlreadyFinished: false);
+                        // Only a caller that wants the journal pays for reading it back (a long study's ledger is large).
+                        return new StudyRunOutcome(options.ReadBack ? await JournalReader.ReadStudyAsync(host.System, studyId, cancellation) : record, AlreadyFinished: false);
                     }
                 }
             }
@@ -150,7 +151,12 @@ internal static partial class StudyRunner
 /// <summary>How <see cref="StudyRunner"/> treats an existing study and labels its progress.</summary>
 /// <param name="Label">the name progress lines use instead of "study {id}" (and then without the report and resume hints)</param>
 /// <param name="ResumeExisting">a new definition whose study exists resumes it (the journal must hold the same definition)</param>
-internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false);
+/// <param name="ReadBack">read the finished study back from the journal for <see cref="StudyRunOutcome.Record"/></param>
+internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false, bool ReadBack = false);
 
-/// <summary>A study run to its end: its journal read back, and whether it had already finished before this run.</summary>
+/// <summary>
+/// A study run to its end, and whether it had already finished before this run. <see cref="Record"/> is the journal
+/// as read at the end with <see cref="StudyRunOptions.ReadBack"/> (or when it had already finished), otherwise as it
+/// was before the run.
+/// </summary>
 internal sealed record StudyRunOutcome(StudyRecord Record, bool AlreadyFinished);

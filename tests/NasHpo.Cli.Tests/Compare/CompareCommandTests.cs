@@ -112,10 +112,11 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public async Task An_interrupted_comparison_skips_finished_runs_and_resumes_the_unfinished_one()
     {
-        // 30 ms per full-budget evaluation keeps the second run busy long enough to be interrupted mid-way.
-        string[] overrides = [.. TinyOverrides, "problem.delay=30ms"];
+        // 100 ms per evaluation keeps the second run busy for a few seconds; it is interrupted once its progress shows
+        // a recorded evaluation (so the journal holds it), the way a user presses Ctrl+C while watching.
+        string[] overrides = [.. TinyOverrides, "problem.delay=100ms"];
         using var interrupt = new CancellationTokenSource();
-        using var first = new TriggerWriter(line => line.StartsWith("[2/2] random seed 2 started", StringComparison.Ordinal), interrupt.Cancel);
+        using var first = new TriggerWriter(RecordedSomething("[2/2] random seed 2: "), interrupt.Cancel);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             CompareCommand.ExecuteAsync(new CliConsole(TextReader.Null, first, TextWriter.Null), Zdt1, "random", 2, Out, overrides, interrupt.Token));
         Assert.Contains("comparison interrupted", first.ToString(), StringComparison.Ordinal);
@@ -164,6 +165,12 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("study.stop.max-evaluations: 0 is below the minimum 1", Assert.Single(result.StderrLines), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Out));
     }
+
+    /// <summary>A progress line of this run showing at least one evaluation and the run not yet finished.</summary>
+    private static Func<string, bool> RecordedSomething(string prefix) => line =>
+        line.StartsWith(prefix, StringComparison.Ordinal)
+        && int.TryParse(line.AsSpan(prefix.Length, line.IndexOf(' ', prefix.Length) - prefix.Length), CultureInfo.InvariantCulture, out var evaluations)
+        && evaluations is > 0 and < 24;
 
     private static double Parse(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
