@@ -130,6 +130,22 @@ public static class ComparisonAggregation
         return grid;
     }
 
+    /// <summary>
+    /// The part of a common grid a method reached: its points up to <paramref name="end"/>, and the end itself, so that a
+    /// method whose runs stopped early (fewer epochs, less time) is not drawn as if it had gone on.
+    /// </summary>
+    public static IReadOnlyList<double> Truncate(IReadOnlyList<double> grid, double end)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var reached = grid.Where(x => x <= end).ToList();
+        if (reached.Count == 0 || reached[^1] < end)
+        {
+            reached.Add(end);
+        }
+
+        return reached;
+    }
+
     /// <summary>Mean and standard error (sample standard deviation over √n); one value has SEM 0.</summary>
     public static MeanSem Summarize(IReadOnlyList<double> values)
     {

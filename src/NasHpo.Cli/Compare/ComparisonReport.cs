@@ -52,7 +52,12 @@ public static class ComparisonReport
             var traces = methods.SelectMany(m => m.Runs).Select(r => r.History.Trace).ToArray();
             var end = traces.Length == 0 ? 0.0 : traces.Max(t => ComparisonAggregation.X(t[^1], axis));
             var grid = ComparisonAggregation.Grid(end, GridPoints, axis == TraceAxis.Evaluations);
-            var curves = methods.Select(m => (m.Method, ComparisonAggregation.Curve(m.Runs.Select(r => r.History.Trace).ToArray(), axis, grid))).ToArray();
+            var curves = methods.Select(m =>
+            {
+                var seedTraces = m.Runs.Select(r => r.History.Trace).ToArray();
+                var methodEnd = seedTraces.Max(t => ComparisonAggregation.X(t[^1], axis));
+                return (m.Method, ComparisonAggregation.Curve(seedTraces, axis, ComparisonAggregation.Truncate(grid, methodEnd)));
+            }).ToArray();
             File.WriteAllText(Path.Combine(directory, file + ".csv"), CurveCsv(column, seeds, curves));
             ComparisonPlots.HypervolumeCurves(Path.Combine(directory, file + ".png"), $"{study.Name}: hypervolume over {AxisName(axis)}", AxisLabel(axis, study), seeds.Length, curves);
         }

@@ -65,6 +65,15 @@ public sealed class ComparisonAggregationTests
     }
 
     [Fact]
+    public void A_method_that_stopped_early_keeps_only_the_grid_it_reached_and_its_end()
+    {
+        IReadOnlyList<double> grid = [0.0, 10, 20, 30];
+        Assert.Equal([0.0, 10, 15], ComparisonAggregation.Truncate(grid, 15));
+        Assert.Equal([0.0, 10, 20], ComparisonAggregation.Truncate(grid, 20));
+        Assert.Equal([0.0, 10, 20, 30], ComparisonAggregation.Truncate(grid, 30));
+    }
+
+    [Fact]
     public void Mean_and_standard_error_of_the_mean()
     {
         // Sample variance of 1, 2, 3, 4 is 5/3; SEM = sqrt(5/3 / 4).
