@@ -75,6 +75,7 @@ public static class Program
             ReportCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
+            CompareCommand.Create(console),
         };
 
     private static void WriteError(CliConsole console, string message)

@@ -9,6 +9,7 @@ public class HelpTests
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("hypervolume", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("pareto", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("compare", result.Stdout, StringComparison.Ordinal);
         Assert.Equal(string.Empty, result.Stderr);
     }
 }

@@ -39,10 +39,17 @@ public static class RunCommand
             overrides.Add(string.Create(CultureInfo.InvariantCulture, $"seed={value}"));
         }
 
-        StudyDefinition definition;
+        var definition = LoadDefinition(file, overrides);
+        var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);
+        return StudyRunner.RunAsync(console, id, definition, databasePath, cancellation);
+    }
+
+    /// <summary>Reads and validates a study file with --set overrides; a mistake is a user error naming the file or --set.</summary>
+    internal static StudyDefinition LoadDefinition(string file, IReadOnlyList<string> overrides)
+    {
         try
         {
-            definition = StudyDefinitionReader.Load(file, overrides);
+            return StudyDefinitionReader.Load(file, overrides);
         }
         catch (ConfigurationException error)
         {
@@ -52,8 +59,5 @@ public static class RunCommand
                 : $"{file}: {error.Message}";
             throw new UserErrorException(message, error);
         }
-
-        var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);
-        return StudyRunner.RunAsync(console, id, definition, databasePath, cancellation);
     }
 }

@@ -5,9 +5,10 @@ namespace NasHpo.Cli.Engine;
 
 /// <summary>
 /// Live progress of a running study: one line rewritten in place on a terminal, plain lines (at most one a second,
-/// only when something changed) when the output is a file or a pipe.
+/// only when something changed) when the output is a file or a pipe. <paramref name="hints"/> adds the next command
+/// to type (report, resume) once the study stops; a caller that runs many studies gives its own.
 /// </summary>
-internal sealed class ProgressDisplay(CliConsole console, string studyId)
+internal sealed class ProgressDisplay(CliConsole console, string studyId, bool hints = true)
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
     private readonly bool _terminal = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected;
@@ -36,13 +37,19 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId)
     {
         EndLine();
         console.Out.WriteLine(Describe(status));
-        console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {databasePath} --out DIR");
+        if (hints)
+        {
+            console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {databasePath} --out DIR");
+        }
     }
 
     public void Interrupted(string databasePath)
     {
         EndLine();
-        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {databasePath}");
+        if (hints)
+        {
+            console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {databasePath}");
+        }
     }
 
     private void EndLine()

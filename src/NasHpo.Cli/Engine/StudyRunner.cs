@@ -33,6 +33,18 @@ internal static partial class StudyRunner
 
     public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
     {
+        await RunAsync(console, studyId, definition, databasePath, new StudyRunOptions(), cancellation).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs a study to its end and returns it as the journal tells it. With <see cref="StudyRunOptions.ResumeExisting"/>
+    /// a <paramref name="definition"/> whose study already exists is resumed (or skipped when finished) instead of
+    /// refused, provided the journal holds that very definition.
+    /// </summary>
+    public static async Task<StudyRunOutcome> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, StudyRunOptions options, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         // Resume needs an existing journal; opening the engine on a missing file would leave an empty database behind.
         if (definition is null && !File.Exists(databasePath))
         {
@@ -56,7 +68,18 @@ internal static partial class StudyRunner
             var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
             if (definition is not null && record.Exists)
             {
-                throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+                if (!options.ResumeExisting)
+                {
+                    throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+                }
+
+                // Continuing a study under another definition would mix two experiments in one journal.
+                if (!string.Equals(record.Created!.Definition, definition.Hocon, StringComparison.Ordinal))
+                {
+                    throw new UserErrorException($"study \"{studyId}\" in {databasePath} was created from a different definition; use a new output directory or the original arguments");
+                }
+
+                definition = null;
             }
 
             if (definition is null && !record.Exists)
@@ -64,10 +87,11 @@ internal static partial class StudyRunner
                 throw new UserErrorException($"no study \"{studyId}\" in {databasePath} (nashpo status --db {databasePath} lists them)");
             }
 
+            var label = options.Label ?? studyId;
             if (record.Finished is { } finished)
             {
-                console.Out.WriteLine($"study {studyId} already finished ({finished.Reason}); nothing to resume");
-                return ExitCodes.Success;
+                console.Out.WriteLine($"{(options.Label is null ? "study " : string.Empty)}{label} already finished ({finished.Reason}); nothing to resume");
+                return new StudyRunOutcome(record, AlreadyFinished: true);
             }
 
             var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
@@ -83,10 +107,10 @@ internal static partial class StudyRunner
             var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellation);
             console.Out.WriteLine(definition is null
-                ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
-                : $"study {studyId} started in {databasePath}");
+                ? $"resuming {(options.Label is null ? "study " : string.Empty)}{label} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
+                : $"{(options.Label is null ? "study " : string.Empty)}{label} started in {databasePath}");
 
-            var progress = new ProgressDisplay(console, studyId);
+            var progress = new ProgressDisplay(console, label, options.Label is null);
             try
             {
                 while (true)
@@ -108,7 +132,8 @@ internal static partial class StudyRunner
                     if (status.State == StudyState.Finished)
                     {
                         progress.Done(status, databasePath);
-                        return ExitCodes.Success;
+                        // Only a caller that wants the journal pays for reading it back (a long study's ledger is large).
+                        return new StudyRunOutcome(options.ReadBack ? await JournalReader.ReadStudyAsync(host.System, studyId, cancellation) : record, AlreadyFinished: false);
                     }
                 }
             }
@@ -127,3 +152,16 @@ internal static partial class StudyRunner
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex UnsafeCharacters();
 }
+
+/// <summary>How <see cref="StudyRunner"/> treats an existing study and labels its progress.</summary>
+/// <param name="Label">the name progress lines use instead of "study {id}" (and then without the report and resume hints)</param>
+/// <param name="ResumeExisting">a new definition whose study exists resumes it (the journal must hold the same definition)</param>
+/// <param name="ReadBack">read the finished study back from the journal for <see cref="StudyRunOutcome.Record"/></param>
+internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false, bool ReadBack = false);
+
+/// <summary>
+/// A study run to its end, and whether it had already finished before this run. <see cref="Record"/> is the journal
+/// as read at the end with <see cref="StudyRunOptions.ReadBack"/> (or when it had already finished), otherwise as it
+/// was before the run.
+/// </summary>
+internal sealed record StudyRunOutcome(StudyRecord Record, bool AlreadyFinished);

@@ -1,0 +1,79 @@
+using NasHpo.Actors.ReadSide;
+using NasHpo.Configuration;
+using NasHpo.Training;
+
+namespace NasHpo.Cli.Compare;
+
+/// <summary>One completed evaluation of a run, for the objective-space plots: values in the user's direction.</summary>
+public sealed record SampledPoint(int Evaluation, double Budget, IReadOnlyList<double> Objectives, IReadOnlyList<double> MinimizedObjectives, bool AtMaxBudget);
+
+/// <summary>
+/// A run's persisted facts turned into what the comparison needs: its evaluations in the order they finished, with
+/// the budget each cost and the wall time since the study was created.
+/// </summary>
+public sealed class RunHistory
+{
+    private RunHistory(IReadOnlyList<RunEvaluation> evaluations, IReadOnlyList<SampledPoint> samples, IReadOnlyList<double> referencePoint)
+    {
+        Evaluations = evaluations;
+        Samples = samples;
+        ReferencePoint = referencePoint;
+        Trace = ComparisonAggregation.Trace(evaluations, referencePoint);
+    }
+
+    public IReadOnlyList<RunEvaluation> Evaluations { get; }
+
+    /// <summary>Completed evaluations in finishing order, numbered from 1 as in <see cref="Trace"/>.</summary>
+    public IReadOnlyList<SampledPoint> Samples { get; }
+
+    /// <summary>The reference point the study fixed when it was created (minimisation space).</summary>
+    public IReadOnlyList<double> ReferencePoint { get; }
+
+    public IReadOnlyList<TracePoint> Trace { get; }
+
+    public double FinalHypervolume => Trace[^1].Hypervolume;
+
+    /// <summary>
+    /// Reads a study's ledger. Evaluations are ordered by the time they finished (ledger order breaks ties). The
+    /// budget an evaluation cost is its budget, less the epochs its parent had already trained when it continued from
+    /// the parent's checkpoint (the workload records that as "start-epoch"); a failed trial is charged its full
+    /// budget, as nothing says how far it got. Only maximum-budget results count for the hypervolume.
+    /// </summary>
+    public static RunHistory From(StudyRecord record, StudyDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(definition);
+        var created = record.Created ?? throw new ArgumentException($"study {record.StudyId} has no creation event", nameof(record));
+        var maxBudget = definition.Optimizer.MaxBudget;
+        var countsEpochs = definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs;
+
+        var finished = record.Trials
+            .Select((trial, ledgerIndex) => (trial, ledgerIndex, at: trial.Completed?.CompletedAt ?? trial.Failed?.FailedAt))
+            .Where(t => t.at is not null)
+            .OrderBy(t => t.at!.Value)
+            .ThenBy(t => t.ledgerIndex)
+            .ToArray();
+
+        var evaluations = new List<RunEvaluation>(finished.Length);
+        var samples = new List<SampledPoint>();
+        foreach (var (trial, _, at) in finished)
+        {
+            var budget = trial.Id.Budget;
+            var wallSeconds = Math.Max(0.0, (at!.Value - created.CreatedAt).TotalSeconds);
+            if (trial.Completed is { } completed)
+            {
+                var alreadyTrained = countsEpochs && completed.Metrics.TryGetValue(FashionMnistWorkload.StartEpoch, out var start) ? start : 0.0;
+                var atMax = budget >= maxBudget;
+                evaluations.Add(new RunEvaluation(Math.Max(0.0, budget - alreadyTrained), wallSeconds, completed.Objectives, atMax));
+                var userValues = completed.Objectives.Select((value, i) => definition.Objectives[i].FromMinimization(value)).ToArray();
+                samples.Add(new SampledPoint(evaluations.Count, budget, userValues, completed.Objectives.ToArray(), atMax));
+            }
+            else
+            {
+                evaluations.Add(new RunEvaluation(budget, wallSeconds, null, false));
+            }
+        }
+
+        return new RunHistory(evaluations, samples, created.ReferencePoint.ToArray());
+    }
+}
