@@ -75,6 +75,9 @@ public static class Program
             ReportCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
+            ServeCommand.Create(console),
+            SubmitCommand.Create(console),
+            CancelCommand.Create(console),
         };
 
     private static void WriteError(CliConsole console, string message)
