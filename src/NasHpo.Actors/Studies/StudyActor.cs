@@ -293,7 +293,13 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             SendAllToArchive();
         }
 
-        foreach (var id in _order.Where(id => !_ledger[id].IsFinished))
+        var unfinished = _order.Where(id => !_ledger[id].IsFinished).ToArray();
+        if (unfinished.Length > 0)
+        {
+            _log.Info("study {0}: recovered with {1} evaluations; dispatching {2} unfinished trial(s) again", _studyId, _completed + _failed, unfinished.Length);
+        }
+
+        foreach (var id in unfinished)
         {
             Dispatch(_ledger[id].Request);
         }
