@@ -108,7 +108,7 @@ public sealed class ClusterTests
             victim.Freeze();
         }
 
-        await coordinator.WaitForLineAsync($"Marking node as UNREACHABLE [Member(address = akka.tcp://nashpo@127.0.0.1:{victim.Port}", TimeSpan.FromSeconds(30));
+        await coordinator.WaitForLineAsync($"as UNREACHABLE [Member(address = akka.tcp://nashpo@127.0.0.1:{victim.Port}", TimeSpan.FromSeconds(30));
         await coordinator.WaitForLineAsync("its lease of", TimeSpan.FromSeconds(30));
         var record = await cluster.WaitForAsync(coordinator, "s", r => r.State == "finished", StudyLimit, "finished without the lost trainer");
         LocalCluster.AssertEveryEvaluationOnce(record, 24);
