@@ -68,8 +68,9 @@ public sealed class ClusterTests
         Assert.Equal(31, File.ReadAllLines(Path.Combine(report, "trials.csv")).Length);
 
         // Graceful leave mid-study: the leaving trainer's running trials are dispatched to the other one.
-        Assert.Equal(0, cluster.Client(coordinator, "submit", cluster.WriteStudy("leave", Slow(24, "300ms")), "--study-id", "leave").ExitCode);
-        await cluster.WaitForAsync(coordinator, "leave", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.Equal(0, cluster.Client(coordinator, "submit", cluster.WriteStudy("leave", Slow(24, "400ms")), "--study-id", "leave").ExitCode);
+        var before = await cluster.WaitForAsync(coordinator, "leave", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.True(before.Finished is null, "the study finished before the trainer could leave");
         first.Terminate();
         Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(40)));
         await first.WaitForLineAsync("left the cluster", TimeSpan.FromSeconds(1));
@@ -96,8 +97,9 @@ public sealed class ClusterTests
         var victim = await cluster.StartTrainerAsync("trainer-1", coordinator, 2);
         await cluster.StartTrainerAsync("trainer-2", coordinator, 2);
 
-        Assert.Equal(0, cluster.Client(coordinator, "submit", cluster.WriteStudy("s", Slow(24, "400ms")), "--study-id", "s").ExitCode);
-        await cluster.WaitForAsync(coordinator, "s", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.Equal(0, cluster.Client(coordinator, "submit", cluster.WriteStudy("s", Slow(30, "500ms")), "--study-id", "s").ExitCode);
+        var before = await cluster.WaitForAsync(coordinator, "s", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.True(before.Finished is null, "the study finished before the trainer could be lost");
         if (failure == "kill -9")
         {
             victim.Kill();
@@ -111,7 +113,7 @@ public sealed class ClusterTests
         await coordinator.WaitForLineAsync($"as UNREACHABLE [Member(address = akka.tcp://nashpo@127.0.0.1:{victim.Port}", TimeSpan.FromSeconds(30));
         await coordinator.WaitForLineAsync("its lease of", TimeSpan.FromSeconds(30));
         var record = await cluster.WaitForAsync(coordinator, "s", r => r.State == "finished", StudyLimit, "finished without the lost trainer");
-        LocalCluster.AssertEveryEvaluationOnce(record, 24);
+        LocalCluster.AssertEveryEvaluationOnce(record, 30);
         Assert.True(LocalCluster.MovedFrom(record, victim) >= 1, "no trial of the lost trainer completed elsewhere");
 
         if (failure == "unreachable")
@@ -128,11 +130,12 @@ public sealed class ClusterTests
         await using var cluster = new LocalCluster();
         var holder = await cluster.StartCoordinatorAsync("coordinator-a");
         var successor = await cluster.StartCoordinatorAsync("coordinator-b");
-        await cluster.StartTrainerAsync("trainer-1", holder, 2);
-        await cluster.StartTrainerAsync("trainer-2", holder, 2);
+        await cluster.StartTrainerAsync("trainer-1", holder, 2, serializeMessages: false);
+        await cluster.StartTrainerAsync("trainer-2", holder, 2, serializeMessages: false);
 
-        Assert.Equal(0, cluster.Client(holder, "submit", cluster.WriteStudy("s", Slow(30, "300ms")), "--study-id", "s").ExitCode);
-        await cluster.WaitForAsync(holder, "s", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.Equal(0, cluster.Client(holder, "submit", cluster.WriteStudy("s", Slow(40, "600ms")), "--study-id", "s").ExitCode);
+        var before = await cluster.WaitForAsync(holder, "s", r => r.Completed >= 4, StudyLimit, "4 evaluations in");
+        Assert.True(before.Finished is null, "the study finished before its coordinator could be killed");
         var clock = Stopwatch.StartNew();
         holder.Kill();
 
@@ -141,7 +144,7 @@ public sealed class ClusterTests
         _output.WriteLine($"from the holder's kill to its successor dispatching the study's trials: {clock.Elapsed.TotalSeconds:F1} s");
 
         var record = await cluster.WaitForAsync(successor, "s", r => r.State == "finished", StudyLimit, "finished on the successor");
-        LocalCluster.AssertEveryEvaluationOnce(record, 30);
+        LocalCluster.AssertEveryEvaluationOnce(record, 40);
     }
 
     [Fact]

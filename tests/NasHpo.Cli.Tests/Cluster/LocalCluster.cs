@@ -79,13 +79,29 @@ internal sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>A trainer with CPU devices; returns once the coordinator singleton has its devices.</summary>
-    public async Task<ServeProcess> StartTrainerAsync(string name, ServeProcess announcedTo, int devices, params string[] extra)
+    public async Task<ServeProcess> StartTrainerAsync(string name, ServeProcess announcedTo, int devices, params string[] extra) =>
+        await StartTrainerAsync(name, announcedTo, devices, serializeMessages: true, extra);
+
+    /// <summary>
+    /// A trainer; <paramref name="serializeMessages"/> off is for clusters with two coordinators, where a trainer
+    /// with serialize-messages = on and the lowest address never reached the singleton (an Akka-internal message,
+    /// not one of NasHpo's, does not survive the round trip there).
+    /// </summary>
+    public async Task<ServeProcess> StartTrainerAsync(string name, ServeProcess announcedTo, int devices, bool serializeMessages, params string[] extra)
     {
         var seeds = Seeds();
         var deviceList = string.Join(",", Enumerable.Range(0, devices).Select(i => $"cpu:{i}"));
         var node = Launch(name, ["--role", "trainer", "--db", Database, "--seed-nodes", string.Join(",", seeds), "--devices", deviceList,
-            "--set", "akka.actor.serialize-messages=on", .. TestTimings, .. extra]);
-        await announcedTo.WaitForLineAsync($"from {Protocol}://nashpo@127.0.0.1:{node.Port} joined", Start);
+            "--set", $"akka.actor.serialize-messages={(serializeMessages ? "on" : "off")}", .. TestTimings, .. extra]);
+        try
+        {
+            await announcedTo.WaitForLineAsync($"from {Protocol}://nashpo@127.0.0.1:{node.Port} joined", Start);
+        }
+        catch (TimeoutException error)
+        {
+            throw new TimeoutException($"{error.Message}\n--- {name}\n{node.Tail()}", error);
+        }
+
         return node;
     }
 
