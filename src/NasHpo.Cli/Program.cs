@@ -76,6 +76,9 @@ public static class Program
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
             CompareCommand.Create(console),
+            ServeCommand.Create(console),
+            SubmitCommand.Create(console),
+            CancelCommand.Create(console),
         };
 
     private static void WriteError(CliConsole console, string message)

@@ -46,6 +46,12 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
     public const string FashionMnist = "fashion-mnist";
 
     public bool IsSynthetic => Dataset is null;
+
+    /// <summary>
+    /// A synthetic problem that keeps a small checkpoint per trial and continues a promoted trial from its parent's
+    /// (<c>study.problem.checkpoints</c>): exercises checkpoint handling, across nodes too, without training.
+    /// </summary>
+    public bool Checkpoints { get; init; }
 }
 
 /// <summary>

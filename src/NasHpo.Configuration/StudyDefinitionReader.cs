@@ -15,7 +15,7 @@ namespace NasHpo.Configuration;
 public static class StudyDefinitionReader
 {
     private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop"];
-    private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale"];
+    private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale", "checkpoints"];
     private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model", "threads-per-device"];
 
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
@@ -204,7 +204,8 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.problem", error.Message.Split(" (Parameter", 2)[0]);
         }
 
-        return new ProblemDefinition(type, dimensions, objectives, delay, noise);
+        var checkpoints = problem.HasPath("checkpoints") && ReadBoolean(problem, "checkpoints", "study.problem.checkpoints");
+        return new ProblemDefinition(type, dimensions, objectives, delay, noise) { Checkpoints = checkpoints };
     }
 
     private static ProblemDefinition ReadDatasetProblem(Config problem, string type)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using NasHpo.Actors.Cluster;
 using NasHpo.Core.Optimizers;
 
 namespace NasHpo.Actors.Devices;
@@ -18,11 +19,11 @@ public sealed class DevicePool : ReceiveActor
     private readonly Dictionary<string, TimeSpan> _busy = [];
     private readonly Stopwatch _age = Stopwatch.StartNew();
 
-    public DevicePool(IReadOnlyList<string> deviceNames)
+    public DevicePool(IReadOnlyList<string> deviceNames, PortableExecutions? portable)
     {
         foreach (var name in deviceNames)
         {
-            _devices[name] = Context.ActorOf(GpuDeviceActor.Props(name), name);
+            _devices[name] = Context.ActorOf(GpuDeviceActor.Props(name, portable), name);
             _free.Add(name);
             _busy[name] = TimeSpan.Zero;
         }
@@ -64,9 +65,14 @@ public sealed class DevicePool : ReceiveActor
         });
         Receive<DeviceWorked>(worked => _busy[worked.DeviceName] += worked.Duration);
         Receive<GetDeviceUtilisation>(_ => Sender.Tell(new DeviceUtilisation(new Dictionary<string, TimeSpan>(_busy), _age.Elapsed)));
+        Receive<ListDevices>(_ => Sender.Tell(new DevicesListed(_devices.Select(d => new AnnouncedDevice(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToArray())));
     }
 
-    public static Props Props(IReadOnlyList<string> deviceNames) => Akka.Actor.Props.Create<DevicePool>(deviceNames);
+    public static Props Props(IReadOnlyList<string> deviceNames) => Props(deviceNames, null);
+
+    /// <summary>A pool whose devices also run trials sent from other nodes (a trainer node of a cluster).</summary>
+    public static Props Props(IReadOnlyList<string> deviceNames, PortableExecutions? portable) =>
+        Akka.Actor.Props.Create<DevicePool>(deviceNames, portable!);
 
     /// <summary>"cpu-0", "cpu-1", …: the names of n CPU slots.</summary>
     public static IReadOnlyList<string> CpuDevices(int count) => Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using NasHpo.Actors.Cluster;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Workloads;
 
@@ -18,24 +19,28 @@ public sealed record CancelLease(TrialId Trial);
 
 /// <summary>
 /// How a study's trials run: the workload, where training state is kept (null: nowhere, every trial starts from
-/// scratch), and whether promoted trials continue from their parent's state.
+/// scratch), and whether promoted trials continue from their parent's state. <see cref="Portable"/>, set in a
+/// cluster, is the same in a form that crosses nodes; trials then send it instead of the workload object.
 /// </summary>
-public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkpoints, bool ContinueFromParent);
+public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkpoints, bool ContinueFromParent)
+{
+    public PortableExecution? Portable { get; init; }
+}
 
 /// <summary>Runs one trial on the device's own thread; the result goes to the sender.</summary>
 public sealed record RunTrial(TrialRequest Request, TrialExecution Execution);
 
 /// <summary>Cancels the running trial, if it is this one.</summary>
-public sealed record CancelTrial(TrialId Trial);
+public sealed record CancelTrial(TrialId Trial) : IClusterMessage;
 
 /// <summary>The run ended: a result, or the reason it failed.</summary>
-public sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName);
+public sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName) : IClusterMessage;
 
 /// <summary>A running trial made progress.</summary>
-public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, string DeviceName);
+public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, string DeviceName) : IClusterMessage;
 
 /// <summary>The device refused work because it is running another trial (a lease was not respected).</summary>
-public sealed record DeviceBusy(TrialId Trial, string DeviceName);
+public sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
 
 /// <summary>A device tells its pool how long a run kept it busy.</summary>
 public sealed record DeviceWorked(string DeviceName, TimeSpan Duration);
@@ -45,3 +50,9 @@ public sealed record GetDeviceUtilisation;
 
 /// <summary>Per device: time spent running workloads since the pool started, and the pool's age.</summary>
 public sealed record DeviceUtilisation(IReadOnlyDictionary<string, TimeSpan> Busy, TimeSpan Elapsed);
+
+/// <summary>Asks a node's pool for its devices (to announce them to the cluster).</summary>
+public sealed record ListDevices;
+
+/// <summary>A node's devices with their actors.</summary>
+public sealed record DevicesListed(IReadOnlyList<AnnouncedDevice> Devices);

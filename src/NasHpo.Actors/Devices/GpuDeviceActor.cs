@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using NasHpo.Actors.Cluster;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Workloads;
 
@@ -18,17 +19,23 @@ public sealed class GpuDeviceActor : ReceiveActor
     private readonly string _deviceName;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DeviceThread _thread;
+    private readonly PortableExecutions? _portable;
     private CancellationTokenSource? _cancellation;
     private TrialId? _running;
+    private IActorRef? _requester;
 
-    public GpuDeviceActor(string deviceName)
+    public GpuDeviceActor(string deviceName, PortableExecutions? portable)
     {
         _deviceName = deviceName;
+        _portable = portable;
         _thread = new DeviceThread(deviceName);
         Idle();
     }
 
-    public static Props Props(string deviceName) => Akka.Actor.Props.Create<GpuDeviceActor>(deviceName);
+    public static Props Props(string deviceName) => Props(deviceName, null);
+
+    /// <summary>A device that also runs trials sent from other nodes, building their workloads with <paramref name="portable"/>.</summary>
+    public static Props Props(string deviceName, PortableExecutions? portable) => Akka.Actor.Props.Create<GpuDeviceActor>(deviceName, portable!);
 
     private sealed record RunEnded(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, IActorRef ReplyTo);
 
@@ -40,13 +47,35 @@ public sealed class GpuDeviceActor : ReceiveActor
 
     private void Idle()
     {
-        Receive<RunTrial>(Start);
+        Receive<RunTrial>(run => Start(run.Request, () => run.Execution));
+        Receive<RunPortableTrial>(run =>
+        {
+            if (_portable is null)
+            {
+                Sender.Tell(new TrialRunFinished(run.Request.Id, null, $"device {_deviceName} takes no trials from other nodes", TimeSpan.Zero, _deviceName));
+                return;
+            }
+
+            Start(run.Request, () => _portable.Resolve(run.Execution));
+        });
         Receive<CancelTrial>(_ => { });
+        Receive<Terminated>(_ => { });
     }
 
     private void Running()
     {
         Receive<RunTrial>(run => Sender.Tell(new DeviceBusy(run.Request.Id, _deviceName)));
+        Receive<RunPortableTrial>(run => Sender.Tell(new DeviceBusy(run.Request.Id, _deviceName)));
+        Receive<Terminated>(terminated =>
+        {
+            // The trial that asked for this run is gone (its coordinator died or left): nobody will read the
+            // result, and its study runs the trial again elsewhere, so stop spending the device on it.
+            if (terminated.ActorRef.Equals(_requester))
+            {
+                _log.Warning("{0}: the requester of {1} is gone ({2}); cancelling the run", _deviceName, _running, terminated.ActorRef.Path);
+                _cancellation?.Cancel();
+            }
+        });
         Receive<CancelTrial>(cancel =>
         {
             if (cancel.Trial == _running)
@@ -59,21 +88,29 @@ public sealed class GpuDeviceActor : ReceiveActor
             _cancellation?.Dispose();
             _cancellation = null;
             _running = null;
+            if (_requester is { } requester)
+            {
+                Context.Unwatch(requester);
+                _requester = null;
+            }
+
             ended.ReplyTo.Tell(new TrialRunFinished(ended.Trial, ended.Result, ended.FailureReason, ended.Duration, _deviceName));
             Context.Parent.Tell(new DeviceWorked(_deviceName, ended.Duration));
             Become(Idle);
         });
     }
 
-    private void Start(RunTrial run)
+    private void Start(TrialRequest request, Func<TrialExecution> resolve)
     {
         var self = Self;
         var replyTo = Sender;
-        var trial = run.Request.Id;
+        var trial = request.Id;
         var device = _deviceName;
         _cancellation = new CancellationTokenSource();
         var token = _cancellation.Token;
         _running = trial;
+        _requester = replyTo;
+        Context.Watch(replyTo);
         Become(Running);
 
         _thread.Run(() =>
@@ -82,12 +119,13 @@ public sealed class GpuDeviceActor : ReceiveActor
             RunEnded ended;
             try
             {
+                var execution = resolve();
                 var context = new WorkloadContext(device, progress => replyTo.Tell(new TrialRunProgress(trial, progress, device)), token)
                 {
-                    Checkpoints = run.Execution.Checkpoints,
-                    ContinueFromParent = run.Execution.ContinueFromParent,
+                    Checkpoints = execution.Checkpoints,
+                    ContinueFromParent = execution.ContinueFromParent,
                 };
-                var result = run.Execution.Workload.Run(run.Request, context);
+                var result = execution.Workload.Run(request, context);
                 ended = new RunEnded(trial, result, null, watch.Elapsed, replyTo);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

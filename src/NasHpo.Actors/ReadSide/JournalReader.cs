@@ -26,6 +26,26 @@ public static class JournalReader
         return ids.Order(StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>
+    /// A study's persisted events as they are in the journal: its ledger, then its archive (what
+    /// <see cref="StudyRecord.Apply"/> folds). Empty for an unknown id. A cluster client gets these and folds them.
+    /// </summary>
+    public static async Task<IReadOnlyList<object>> ReadStudyEventsAsync(ActorSystem system, string studyId, CancellationToken cancellation = default)
+    {
+        var events = new List<object>();
+        var journal = Journal(system);
+        var materializer = system.Materializer();
+        foreach (var persistenceId in new[] { StudyActor.PersistenceIdFor(studyId), ParetoArchiveActor.PersistenceIdFor(studyId) })
+        {
+            await journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue)
+                .RunForeach(envelope => events.Add(envelope.Event), materializer)
+                .WaitAsync(cancellation)
+                .ConfigureAwait(false);
+        }
+
+        return events;
+    }
+
     /// <summary>A study's ledger and archive folded into a record; <see cref="StudyRecord.Exists"/> is false for an unknown id.</summary>
     public static async Task<StudyRecord> ReadStudyAsync(ActorSystem system, string studyId, CancellationToken cancellation = default)
     {

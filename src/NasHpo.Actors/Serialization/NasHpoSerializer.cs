@@ -3,9 +3,12 @@ using Akka.Actor;
 using Akka.Serialization;
 using Google.Protobuf;
 using NasHpo.Actors.Archive;
+using NasHpo.Actors.Cluster;
+using NasHpo.Actors.Devices;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Serialization.Proto;
 using NasHpo.Actors.Studies;
+using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Serialization;
 
@@ -32,6 +35,21 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         [typeof(SamplerSnapshot)] = "sampler-snapshot.v1",
         [typeof(EvaluationArchived)] = "evaluation-archived.v1",
         [typeof(ArchiveSnapshot)] = "archive-snapshot.v1",
+        [typeof(DevicesAnnounced)] = "devices-announced.v1",
+        [typeof(DevicesWithdrawn)] = "devices-withdrawn.v1",
+        [typeof(RunPortableTrial)] = "run-portable-trial.v1",
+        [typeof(CancelTrial)] = "cancel-trial.v1",
+        [typeof(TrialRunFinished)] = "trial-run-finished.v1",
+        [typeof(TrialRunProgress)] = "trial-run-progress.v1",
+        [typeof(DeviceBusy)] = "device-busy.v1",
+        [typeof(SubmitStudy)] = "submit-study.v1",
+        [typeof(StudySubmitted)] = "study-submitted.v1",
+        [typeof(CancelStudy)] = "cancel-study.v1",
+        [typeof(StudyCancelled)] = "study-cancelled.v1",
+        [typeof(ListStudies)] = "list-studies.v1",
+        [typeof(StudiesListed)] = "studies-listed.v1",
+        [typeof(GetStudyJournal)] = "get-study-journal.v1",
+        [typeof(StudyJournal)] = "study-journal.v1",
     };
 
     private static readonly Dictionary<string, Func<byte[], object>> Readers = new()
@@ -47,6 +65,19 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         ["sampler-snapshot.v1"] = bytes => FromProto(SamplerSnapshotData.Parser.ParseFrom(bytes)),
         ["evaluation-archived.v1"] = bytes => FromProto(EvaluationArchivedData.Parser.ParseFrom(bytes)),
         ["archive-snapshot.v1"] = bytes => new ArchiveSnapshot(ArchiveSnapshotData.Parser.ParseFrom(bytes).Evaluations.Select(FromProto).ToArray()),
+        ["devices-withdrawn.v1"] = bytes => new DevicesWithdrawn(DevicesWithdrawnData.Parser.ParseFrom(bytes).Node),
+        ["run-portable-trial.v1"] = bytes => FromProto(RunPortableTrialData.Parser.ParseFrom(bytes)),
+        ["cancel-trial.v1"] = bytes => new CancelTrial(CancelTrialData.Parser.ParseFrom(bytes).Trial.FromData()),
+        ["trial-run-finished.v1"] = bytes => FromProto(TrialRunFinishedData.Parser.ParseFrom(bytes)),
+        ["trial-run-progress.v1"] = bytes => FromProto(TrialRunProgressData.Parser.ParseFrom(bytes)),
+        ["device-busy.v1"] = bytes => FromProto(DeviceBusyData.Parser.ParseFrom(bytes)),
+        ["submit-study.v1"] = bytes => FromProto(SubmitStudyData.Parser.ParseFrom(bytes)),
+        ["study-submitted.v1"] = bytes => FromProto(StudySubmittedData.Parser.ParseFrom(bytes)),
+        ["cancel-study.v1"] = bytes => new CancelStudy(CancelStudyData.Parser.ParseFrom(bytes).StudyId),
+        ["study-cancelled.v1"] = bytes => FromProto(StudyCancelledData.Parser.ParseFrom(bytes)),
+        ["list-studies.v1"] = _ => new ListStudies(),
+        ["studies-listed.v1"] = bytes => new StudiesListed(StudiesListedData.Parser.ParseFrom(bytes).StudyIds.ToArray()),
+        ["get-study-journal.v1"] = bytes => new GetStudyJournal(GetStudyJournalData.Parser.ParseFrom(bytes).StudyId),
     };
 
     public NasHpoSerializer(ExtendedActorSystem system)
@@ -56,19 +87,46 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 
     public override int Identifier => Id;
 
-    public static IReadOnlyCollection<string> KnownManifests => Readers.Keys;
+    /// <summary>Every manifest this serializer reads, including those whose reading needs the actor system.</summary>
+    public static IReadOnlyCollection<string> KnownManifests => [.. Readers.Keys, .. SystemReaders];
+
+    // Manifests whose messages hold actor references or nested events: read with this instance's actor system.
+    private static readonly string[] SystemReaders = ["devices-announced.v1", "study-journal.v1"];
 
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var manifest)
             ? manifest
             : throw new SerializationException($"NasHpoSerializer cannot serialize {o.GetType().FullName}");
 
-    public override byte[] ToBinary(object obj) => ToProto(obj).ToByteArray();
+    public override byte[] ToBinary(object obj) => obj switch
+    {
+        DevicesAnnounced e => new DevicesAnnouncedData
+        {
+            Node = e.Node,
+            Devices = { e.Devices.Select(d => new DeviceRefData { Name = d.Name, ActorPath = Akka.Serialization.Serialization.SerializedActorPath(d.Device) }) },
+        }.ToByteArray(),
+        StudyJournal e => new StudyJournalData
+        {
+            StudyId = e.StudyId,
+            Events = { e.Events.Select(x => new JournalEventData { Manifest = Manifest(x), Payload = ByteString.CopyFrom(ToBinary(x)) }) },
+        }.ToByteArray(),
+        _ => ToProto(obj).ToByteArray(),
+    };
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        Readers.TryGetValue(manifest, out var read)
+    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
+    {
+        "devices-announced.v1" => FromProto(DevicesAnnouncedData.Parser.ParseFrom(bytes)),
+        "study-journal.v1" => FromProto(StudyJournalData.Parser.ParseFrom(bytes)),
+        _ => Readers.TryGetValue(manifest, out var read)
             ? read(bytes)
-            : throw new SerializationException($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version");
+            : throw new SerializationException($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version"),
+    };
+
+    private DevicesAnnounced FromProto(DevicesAnnouncedData d) =>
+        new(d.Node, d.Devices.Select(x => new AnnouncedDevice(x.Name, system.Provider.ResolveActorRef(x.ActorPath))).ToArray());
+
+    private StudyJournal FromProto(StudyJournalData d) =>
+        new(d.StudyId, d.Events.Select(x => FromBinary(x.Payload.ToByteArray(), x.Manifest)).ToArray());
 
     private static IMessage ToProto(object obj) => obj switch
     {
@@ -99,6 +157,29 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         SamplerSnapshot s => new SamplerSnapshotData { Facts = { s.Facts.Select(ToFact) } },
         EvaluationArchived e => ToProto(e),
         ArchiveSnapshot s => new ArchiveSnapshotData { Evaluations = { s.Evaluations.Select(ToProto) } },
+        DevicesWithdrawn m => new DevicesWithdrawnData { Node = m.Node },
+        RunPortableTrial m => new RunPortableTrialData
+        {
+            Request = m.Request.ToData(),
+            Execution = new PortableExecutionData
+            {
+                StudyId = m.Execution.StudyId,
+                Definition = m.Execution.DefinitionHocon,
+                CheckpointDirectory = m.Execution.CheckpointDirectory ?? string.Empty,
+                ContinueFromParent = m.Execution.ContinueFromParent,
+            },
+        },
+        CancelTrial m => new CancelTrialData { Trial = m.Trial.ToData() },
+        TrialRunFinished m => ToProto(m),
+        TrialRunProgress m => ToProto(m),
+        DeviceBusy m => new DeviceBusyData { Trial = m.Trial.ToData(), Device = m.DeviceName },
+        SubmitStudy m => new SubmitStudyData { StudyId = m.StudyId, Definition = m.DefinitionHocon },
+        StudySubmitted m => new StudySubmittedData { StudyId = m.StudyId, Accepted = m.Accepted, Refusal = m.Refusal ?? string.Empty },
+        CancelStudy m => new CancelStudyData { StudyId = m.StudyId },
+        StudyCancelled m => new StudyCancelledData { StudyId = m.StudyId, Found = m.Found, Note = m.Note ?? string.Empty },
+        ListStudies => new ListStudiesData(),
+        StudiesListed m => new StudiesListedData { StudyIds = { m.StudyIds } },
+        GetStudyJournal m => new GetStudyJournalData { StudyId = m.StudyId },
         _ => throw new SerializationException($"NasHpoSerializer cannot serialize {obj.GetType().FullName}"),
     };
 
@@ -116,6 +197,59 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         ElapsedTicks = e.Elapsed.Ticks,
         Hypervolume = e.Hypervolume,
     };
+
+    private static TrialRunFinishedData ToProto(TrialRunFinished m)
+    {
+        var data = new TrialRunFinishedData
+        {
+            Trial = m.Trial.ToData(),
+            FailureReason = m.FailureReason ?? string.Empty,
+            DurationTicks = m.Duration.Ticks,
+            Device = m.DeviceName,
+        };
+        if (m.Result is { } result)
+        {
+            data.Result = new WorkloadResultData { Objectives = { result.Objectives }, Metrics = { result.Metrics.ToDictionary(p => p.Key, p => p.Value) } };
+        }
+
+        return data;
+    }
+
+    private static TrialRunProgressData ToProto(TrialRunProgress m)
+    {
+        var data = new TrialRunProgressData { Trial = m.Trial.ToData(), Done = m.Progress.Done, Total = m.Progress.Total, Device = m.DeviceName };
+        if (m.Progress.Note is { } note)
+        {
+            data.Note = note;
+        }
+
+        return data;
+    }
+
+    private static RunPortableTrial FromProto(RunPortableTrialData d) =>
+        new(d.Request.FromData(), new PortableExecution(
+            d.Execution.StudyId,
+            d.Execution.Definition,
+            d.Execution.CheckpointDirectory.Length == 0 ? null : d.Execution.CheckpointDirectory,
+            d.Execution.ContinueFromParent));
+
+    private static TrialRunFinished FromProto(TrialRunFinishedData d) =>
+        new(d.Trial.FromData(),
+            d.Result is { } result ? new WorkloadResult(result.Objectives.ToArray(), result.Metrics.ToDictionary(p => p.Key, p => p.Value)) : null,
+            d.FailureReason.Length == 0 ? null : d.FailureReason,
+            TimeSpan.FromTicks(d.DurationTicks),
+            d.Device);
+
+    private static TrialRunProgress FromProto(TrialRunProgressData d) =>
+        new(d.Trial.FromData(), new WorkloadProgress(d.Done, d.Total, d.HasNote ? d.Note : null), d.Device);
+
+    private static DeviceBusy FromProto(DeviceBusyData d) => new(d.Trial.FromData(), d.Device);
+
+    private static SubmitStudy FromProto(SubmitStudyData d) => new(d.StudyId, d.Definition);
+
+    private static StudySubmitted FromProto(StudySubmittedData d) => new(d.StudyId, d.Accepted, d.Refusal.Length == 0 ? null : d.Refusal);
+
+    private static StudyCancelled FromProto(StudyCancelledData d) => new(d.StudyId, d.Found, d.Note.Length == 0 ? null : d.Note);
 
     private static StudyCreated FromProto(StudyCreatedData d) =>
         new(d.StudyId, d.Definition, d.Seed, d.ReferencePoint.ToArray(), ProtoMapping.FromUnixMs(d.CreatedAtUnixMs));

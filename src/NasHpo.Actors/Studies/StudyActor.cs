@@ -4,6 +4,7 @@ using Akka.Pattern;
 using Akka.Persistence;
 using NasHpo.Actors.Archive;
 using NasHpo.Actors.Brackets;
+using NasHpo.Actors.Cluster;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Trials;
 using NasHpo.Configuration;
@@ -37,6 +38,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly Func<string, StudyDefinition> _readDefinition;
     private readonly Func<StudyDefinition, IWorkload> _workloads;
     private readonly string? _databasePath;
+    private readonly string? _checkpointDirectory;
+    private readonly bool _portableTrials;
     private readonly IActorRef _devices;
     private readonly EngineSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -82,6 +85,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _readDefinition = environment.ReadDefinition;
         _workloads = environment.Workloads;
         _databasePath = environment.DatabasePath;
+        _checkpointDirectory = environment.CheckpointDirectory;
+        _portableTrials = environment.PortableTrials;
         var devices = environment.Devices;
         var settings = environment.Settings;
         _devices = devices;
@@ -116,6 +121,17 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         });
         Command<WallClockExpired>(_ => Finish("max-wall-clock"));
         Command<GetStudyStatus>(_ => Sender.Tell(Status()));
+        Command<CancelStudy>(cancel =>
+        {
+            if (_finished is not null || _created is null)
+            {
+                Sender.Tell(new StudyCancelled(_studyId, false, _finished is not null ? $"already finished ({_finished.Reason})" : "no such study"));
+                return;
+            }
+
+            Finish("cancelled");
+            Sender.Tell(new StudyCancelled(_studyId, true, null));
+        });
         Command<StopStudy>(_ =>
         {
             _stopped = true;
@@ -241,10 +257,16 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _workload = _workloads(_definition);
 
         // Only trained networks have state worth keeping between budgets; synthetic problems have none.
-        _checkpoints = _definition.Problem.IsSynthetic || _databasePath is null
-            ? null
+        _checkpoints = _definition.Problem.IsSynthetic && !_definition.Problem.Checkpoints ? null
+            : _checkpointDirectory is { } shared ? new DirectoryCheckpointStore(Path.Combine(Path.GetFullPath(shared), _studyId))
+            : _databasePath is null ? null
             : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_databasePath, _studyId));
-        _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint);
+        _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint)
+        {
+            Portable = _portableTrials
+                ? new PortableExecution(_studyId, _created.Definition, _checkpoints?.Directory, _definition.Optimizer.ContinueFromCheckpoint)
+                : null,
+        };
         // Captured as locals: the sampler calls this on its own thread, at its start and at every restart.
         var definition = _definition;
         var seed = _created.Seed;
@@ -280,7 +302,13 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             SendAllToArchive();
         }
 
-        foreach (var id in _order.Where(id => !_ledger[id].IsFinished))
+        var unfinished = _order.Where(id => !_ledger[id].IsFinished).ToArray();
+        if (unfinished.Length > 0)
+        {
+            _log.Info("study {0}: recovered with {1} evaluations; dispatching {2} unfinished trial(s) again", _studyId, _completed + _failed, unfinished.Length);
+        }
+
+        foreach (var id in unfinished)
         {
             Dispatch(_ledger[id].Request);
         }

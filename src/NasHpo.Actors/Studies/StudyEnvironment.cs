@@ -14,4 +14,14 @@ public sealed record StudyEnvironment(
     EngineSettings Settings,
     Func<string, StudyDefinition> ReadDefinition,
     Func<StudyDefinition, IWorkload> Workloads,
-    string? DatabasePath = null);
+    string? DatabasePath = null)
+{
+    /// <summary>
+    /// Where checkpoints go instead of next to the database: "{directory}/{study}/". A cluster sets it to a directory
+    /// every node can reach, so a promoted trial finds its parent's state on whichever node it runs.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Trials may run on other nodes: they carry the study's definition, not the workload object.</summary>
+    public bool PortableTrials { get; init; }
+}

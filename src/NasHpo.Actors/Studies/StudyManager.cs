@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Pattern;
+using NasHpo.Actors.Cluster;
 using NasHpo.Configuration;
 
 namespace NasHpo.Actors.Studies;
@@ -32,6 +33,7 @@ public sealed class StudyManager : ReceiveActor
         });
         Receive<GetStudyStatus>(query => Route(query.StudyId, query, () => NotFound(query.StudyId)));
         Receive<StopStudy>(stop => Route(stop.StudyId, stop, () => new StudyStopped(stop.StudyId)));
+        Receive<CancelStudy>(cancel => Route(cancel.StudyId, cancel, () => new StudyCancelled(cancel.StudyId, false, "not running")));
     }
 
     public static Props Props(StudyEnvironment environment) =>

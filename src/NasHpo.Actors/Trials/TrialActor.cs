@@ -1,4 +1,5 @@
 using Akka.Actor;
+using NasHpo.Actors.Cluster;
 using NasHpo.Actors.Devices;
 using NasHpo.Core.Optimizers;
 
@@ -30,7 +31,8 @@ public sealed class TrialActor : ReceiveActor
             _lease = (leased.Device, leased.DeviceName);
             Context.Watch(leased.Device);
             _study.Tell(new TrialStartedOnDevice(_request.Id, leased.DeviceName));
-            leased.Device.Tell(new RunTrial(_request, _execution));
+            // In a cluster the device may be on another node: send what crosses nodes, never the workload object.
+            leased.Device.Tell(_execution.Portable is { } portable ? new RunPortableTrial(_request, portable) : new RunTrial(_request, _execution));
         });
         Receive<TrialRunProgress>(progress => _study.Tell(new TrialProgressed(progress.Trial, progress.Progress, progress.DeviceName)));
         Receive<TrialRunFinished>(finished => finished.Trial == _request.Id, finished =>

@@ -54,7 +54,7 @@ public static class WorkloadCatalog
         var synthetic = SyntheticProblem.Create(
             problem.Type,
             new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
-        return new SyntheticWorkload(synthetic, definition.Optimizer.MaxBudget);
+        return new SyntheticWorkload(synthetic, definition.Optimizer.MaxBudget) { KeepsCheckpoints = problem.Checkpoints };
     }
 
     /// <summary>Refuses a study that names CUDA devices where TorchSharp has no CUDA backend, before anything is written.</summary>

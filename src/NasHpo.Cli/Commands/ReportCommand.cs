@@ -22,9 +22,12 @@ public static class ReportCommand
         var id = new Argument<string>("id") { Description = "the study" };
         var database = CommonOptions.Database();
         var output = new Option<string>("--out") { Description = "directory for the report files (created if needed)", Required = true };
-        var command = new Command("report", "Write a study's trials, Pareto front, hypervolume history and definition") { id, database, output };
-        command.SetAction((parseResult, cancellation) => ExecuteAsync(
-            console, parseResult.GetRequiredValue(id), parseResult.GetRequiredValue(database), parseResult.GetRequiredValue(output), cancellation));
+        var cluster = CommonOptions.Cluster();
+        var clusterConfig = CommonOptions.ClusterConfig();
+        var command = new Command("report", "Write a study's trials, Pareto front, hypervolume history and definition") { id, database, output, cluster, clusterConfig };
+        command.SetAction((parseResult, cancellation) => parseResult.GetValue(cluster) is { } address
+            ? ExecuteOnClusterAsync(console, parseResult.GetRequiredValue(id), address, parseResult.GetValue(clusterConfig), parseResult.GetRequiredValue(output), cancellation)
+            : ExecuteAsync(console, parseResult.GetRequiredValue(id), parseResult.GetRequiredValue(database), parseResult.GetRequiredValue(output), cancellation));
         return command;
     }
 
@@ -36,6 +39,23 @@ public static class ReportCommand
             record = await session.ReadStudyAsync(studyId, databasePath, cancellation);
         }
 
+        return Write(console, studyId, record, outputDirectory);
+    }
+
+    /// <summary>The same files, from the journal a cluster's coordinator sends.</summary>
+    internal static async Task<int> ExecuteOnClusterAsync(CliConsole console, string studyId, string address, string? clusterConfig, string outputDirectory, CancellationToken cancellation)
+    {
+        StudyRecord record;
+        await using (var session = ClusterConnection.Connect(address, clusterConfig))
+        {
+            record = await ClusterConnection.ReadStudyAsync(session, studyId, address, cancellation);
+        }
+
+        return Write(console, studyId, record, outputDirectory);
+    }
+
+    private static int Write(CliConsole console, string studyId, StudyRecord record, string outputDirectory)
+    {
         var definition = StudyDefinitionReader.FromHocon(record.Created!.Definition);
         var front = record.ParetoFront();
         try

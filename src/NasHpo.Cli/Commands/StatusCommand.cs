@@ -14,44 +14,66 @@ public static class StatusCommand
         var id = new Argument<string?>("id") { Description = "the study; without it, every study in the database is listed", Arity = ArgumentArity.ZeroOrOne };
         var database = CommonOptions.Database();
         var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
-        var command = new Command("status", "Show a study's progress from its journal (or list the studies)") { id, database, json };
-        command.SetAction((parseResult, cancellation) =>
-            ExecuteAsync(console, parseResult.GetValue(id), parseResult.GetRequiredValue(database), parseResult.GetValue(json), cancellation));
+        var cluster = CommonOptions.Cluster();
+        var clusterConfig = CommonOptions.ClusterConfig();
+        var command = new Command("status", "Show a study's progress from its journal (or list the studies)") { id, database, json, cluster, clusterConfig };
+        command.SetAction((parseResult, cancellation) => parseResult.GetValue(cluster) is { } address
+            ? ExecuteOnClusterAsync(console, parseResult.GetValue(id), address, parseResult.GetValue(clusterConfig), parseResult.GetValue(json), cancellation)
+            : ExecuteAsync(console, parseResult.GetValue(id), parseResult.GetRequiredValue(database), parseResult.GetValue(json), cancellation));
         return command;
+    }
+
+    /// <summary>The same output, from the journal a cluster's coordinator reads (the cluster's journal, shared by its coordinators).</summary>
+    internal static async Task<int> ExecuteOnClusterAsync(CliConsole console, string? studyId, string address, string? clusterConfig, bool json, CancellationToken cancellation)
+    {
+        await using var session = ClusterConnection.Connect(address, clusterConfig);
+        var ids = studyId is null
+            ? (await ClusterConnection.AskAsync<Actors.Cluster.StudiesListed>(session, new Actors.Cluster.ListStudies(), cancellation)).StudyIds
+            : [studyId];
+        var studies = new List<StudyRecord>();
+        foreach (var id in ids)
+        {
+            studies.Add(await ClusterConnection.ReadStudyAsync(session, id, address, cancellation));
+        }
+
+        Print(console, studies, studyId is null, json, $"the cluster at {address}");
+        return ExitCodes.Success;
+    }
+
+    private static void Print(CliConsole console, List<StudyRecord> studies, bool list, bool json, string where)
+    {
+        if (!list)
+        {
+            console.Out.WriteLine(json ? JsonSerializer.Serialize(Summary(studies[0])) : OneLine(studies[0]));
+        }
+        else if (json)
+        {
+            console.Out.WriteLine(JsonSerializer.Serialize(studies.Select(Summary).ToArray()));
+        }
+        else if (studies.Count == 0)
+        {
+            console.Out.WriteLine($"no studies in {where}");
+        }
+        else
+        {
+            foreach (var study in studies)
+            {
+                console.Out.WriteLine(OneLine(study));
+            }
+        }
     }
 
     internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, string databasePath, bool json, CancellationToken cancellation)
     {
         await using var session = JournalSession.Open(databasePath);
-        if (studyId is null)
+        var ids = studyId is null ? await session.ListStudiesAsync(cancellation) : [studyId];
+        var studies = new List<StudyRecord>();
+        foreach (var id in ids)
         {
-            var studies = new List<StudyRecord>();
-            foreach (var listed in await session.ListStudiesAsync(cancellation))
-            {
-                studies.Add(await session.ReadStudyAsync(listed, databasePath, cancellation));
-            }
-
-            if (json)
-            {
-                console.Out.WriteLine(JsonSerializer.Serialize(studies.Select(Summary).ToArray()));
-            }
-            else if (studies.Count == 0)
-            {
-                console.Out.WriteLine($"no studies in {databasePath}");
-            }
-            else
-            {
-                foreach (var study in studies)
-                {
-                    console.Out.WriteLine(OneLine(study));
-                }
-            }
-
-            return ExitCodes.Success;
+            studies.Add(await session.ReadStudyAsync(id, databasePath, cancellation));
         }
 
-        var record = await session.ReadStudyAsync(studyId, databasePath, cancellation);
-        console.Out.WriteLine(json ? JsonSerializer.Serialize(Summary(record)) : OneLine(record));
+        Print(console, studies, studyId is null, json, databasePath);
         return ExitCodes.Success;
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using NasHpo.Actors.Archive;
+using NasHpo.Actors.Cluster;
+using NasHpo.Actors.Devices;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Studies;
 using NasHpo.Core.Optimizers;
@@ -88,6 +90,64 @@ internal static class Canonical
             case TrialResult r:
                 b.Append("Result(").Append(Id(r.Id)).Append(", ").Append(r.Objectives is { } objectives ? Numbers(objectives) : "no objectives")
                     .Append(", ").Append(r.FailureReason is { } reason ? Quote(reason) : "no failure").Append(')');
+                break;
+            case DevicesAnnounced m:
+                b.Append("DevicesAnnounced(").Append(Quote(m.Node)).Append(", [")
+                    .AppendJoin(", ", m.Devices.Select(d => $"{Quote(d.Name)} -> {Quote(d.Device.Path.ToStringWithUid())}")).Append("])");
+                break;
+            case DevicesWithdrawn m:
+                b.Append("DevicesWithdrawn(").Append(Quote(m.Node)).Append(')');
+                break;
+            case RunPortableTrial m:
+                b.Append("RunPortableTrial(");
+                Write(b, m.Request);
+                b.Append(", ").Append(Quote(m.Execution.StudyId)).Append(", ").Append(Quote(m.Execution.DefinitionHocon)).Append(", ")
+                    .Append(m.Execution.CheckpointDirectory is { } directory ? Quote(directory) : "no checkpoints").Append(", ")
+                    .Append(m.Execution.ContinueFromParent ? "continue" : "retrain").Append(')');
+                break;
+            case CancelTrial m:
+                b.Append("CancelTrial(").Append(Id(m.Trial)).Append(')');
+                break;
+            case TrialRunFinished m:
+                b.Append("TrialRunFinished(").Append(Id(m.Trial)).Append(", ")
+                    .Append(m.Result is { } result
+                        ? Numbers(result.Objectives) + " {" + string.Join(", ", result.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Quote(p.Key)}: {Number(p.Value)}")) + "}"
+                        : "no result")
+                    .Append(", ").Append(m.FailureReason is { } failure ? Quote(failure) : "no failure").Append(", ").Append(Ticks(m.Duration))
+                    .Append(", ").Append(Quote(m.DeviceName)).Append(')');
+                break;
+            case TrialRunProgress m:
+                b.Append("TrialRunProgress(").Append(Id(m.Trial)).Append(", ").Append(Number(m.Progress.Done)).Append('/').Append(Number(m.Progress.Total))
+                    .Append(", ").Append(m.Progress.Note is { } note ? Quote(note) : "no note").Append(", ").Append(Quote(m.DeviceName)).Append(')');
+                break;
+            case DeviceBusy m:
+                b.Append("DeviceBusy(").Append(Id(m.Trial)).Append(", ").Append(Quote(m.DeviceName)).Append(')');
+                break;
+            case SubmitStudy m:
+                b.Append("SubmitStudy(").Append(Quote(m.StudyId)).Append(", ").Append(Quote(m.DefinitionHocon)).Append(')');
+                break;
+            case StudySubmitted m:
+                b.Append("StudySubmitted(").Append(Quote(m.StudyId)).Append(", ").Append(m.Accepted).Append(", ").Append(m.Refusal is { } refusal ? Quote(refusal) : "none").Append(')');
+                break;
+            case CancelStudy m:
+                b.Append("CancelStudy(").Append(Quote(m.StudyId)).Append(')');
+                break;
+            case StudyCancelled m:
+                b.Append("StudyCancelled(").Append(Quote(m.StudyId)).Append(", ").Append(m.Found).Append(", ").Append(m.Note is { } n ? Quote(n) : "none").Append(')');
+                break;
+            case ListStudies:
+                b.Append("ListStudies");
+                break;
+            case StudiesListed m:
+                b.Append("StudiesListed[").AppendJoin(", ", m.StudyIds.Select(Quote)).Append(']');
+                break;
+            case GetStudyJournal m:
+                b.Append("GetStudyJournal(").Append(Quote(m.StudyId)).Append(')');
+                break;
+            case StudyJournal m:
+                b.Append("StudyJournal(").Append(Quote(m.StudyId)).Append(", [");
+                WriteAll(b, m.Events);
+                b.Append("])");
                 break;
             default:
                 throw new ArgumentException($"no canonical form for {value.GetType().FullName}", nameof(value));

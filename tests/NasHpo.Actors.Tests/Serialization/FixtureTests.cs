@@ -1,4 +1,6 @@
 using NasHpo.Actors.Archive;
+using NasHpo.Actors.Cluster;
+using NasHpo.Actors.Devices;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Serialization;
 using NasHpo.Actors.Studies;
@@ -284,6 +286,57 @@ public sealed class FixtureTests : IClassFixture<EngineSerializationFixture>
                 Assert.Equal(value.Number, actual.Number);
             }
         }
+    }
+
+    [Fact]
+    public void Run_portable_trial_v1_loads()
+    {
+        var m = Load<RunPortableTrial>("run-portable-trial.v1");
+
+        Assert.Equal(Promoted, m.Request.Id);
+        Assert.Equal(new TrialId(17, 25.0 / 9), m.Request.Parent);
+        Assert.Equal("relu", m.Request.Configuration.Values["activation"].Text);
+        Assert.Equal("zdt1-20261122-194557", m.Execution.StudyId);
+        Assert.StartsWith("study {\n  seed = 42\n", m.Execution.DefinitionHocon, StringComparison.Ordinal);
+        Assert.Equal("/shared/checkpoints/zdt1-20261122-194557", m.Execution.CheckpointDirectory);
+        Assert.True(m.Execution.ContinueFromParent);
+    }
+
+    [Fact]
+    public void Trial_run_finished_v1_loads()
+    {
+        var m = Load<TrialRunFinished>("trial-run-finished.v1");
+
+        Assert.Equal(Promoted, m.Trial);
+        Assert.Equal([0.0731, 1.2e6], m.Result!.Objectives);
+        Assert.Equal(2.0, m.Result.Metrics["checkpoint-chain"]);
+        Assert.Null(m.FailureReason);
+        Assert.Equal(TimeSpan.FromTicks(12_345_678), m.Duration);
+        Assert.Equal("cpu-1@10.0.0.7:4053", m.DeviceName);
+    }
+
+    [Fact]
+    public void Study_journal_v1_loads_its_events()
+    {
+        var m = Load<StudyJournal>("study-journal.v1");
+
+        Assert.Equal("zdt1-20261122-194557", m.StudyId);
+        Assert.Collection(
+            m.Events,
+            e => Assert.Equal(42, Assert.IsType<StudyCreated>(e).Seed),
+            e => Assert.Equal(Promoted, Assert.IsType<TrialScheduled>(e).Request.Id),
+            e => Assert.Equal("cpu-0@10.0.0.7:4053", Assert.IsType<TrialStarted>(e).Device),
+            e => Assert.Equal(117.25, Assert.IsType<EvaluationArchived>(e).Hypervolume));
+    }
+
+    [Fact]
+    public void Devices_announced_and_withdrawn_v1_load()
+    {
+        Assert.Equal("akka.tcp://nashpo@10.0.0.7:4053", Load<DevicesAnnounced>("devices-announced.v1").Node);
+        Assert.Equal("akka.ssl.tcp://nashpo@node-b.example:4053", Load<DevicesWithdrawn>("devices-withdrawn.v1").Node);
+        var submitted = Load<StudySubmitted>("study-submitted.v1");
+        Assert.True(submitted.Accepted);
+        Assert.Null(submitted.Refusal);
     }
 
     private T Load<T>(string manifest)

@@ -1,5 +1,7 @@
 using System.Runtime.Serialization;
 using NasHpo.Actors.Archive;
+using NasHpo.Actors.Cluster;
+using NasHpo.Actors.Devices;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Serialization;
 using NasHpo.Actors.Studies;
@@ -25,6 +27,21 @@ public sealed class ManifestTests : IClassFixture<EngineSerializationFixture>
         [typeof(SamplerSnapshot)] = "sampler-snapshot.v1",
         [typeof(EvaluationArchived)] = "evaluation-archived.v1",
         [typeof(ArchiveSnapshot)] = "archive-snapshot.v1",
+        [typeof(DevicesAnnounced)] = "devices-announced.v1",
+        [typeof(DevicesWithdrawn)] = "devices-withdrawn.v1",
+        [typeof(RunPortableTrial)] = "run-portable-trial.v1",
+        [typeof(CancelTrial)] = "cancel-trial.v1",
+        [typeof(TrialRunFinished)] = "trial-run-finished.v1",
+        [typeof(TrialRunProgress)] = "trial-run-progress.v1",
+        [typeof(DeviceBusy)] = "device-busy.v1",
+        [typeof(SubmitStudy)] = "submit-study.v1",
+        [typeof(StudySubmitted)] = "study-submitted.v1",
+        [typeof(CancelStudy)] = "cancel-study.v1",
+        [typeof(StudyCancelled)] = "study-cancelled.v1",
+        [typeof(ListStudies)] = "list-studies.v1",
+        [typeof(StudiesListed)] = "studies-listed.v1",
+        [typeof(GetStudyJournal)] = "get-study-journal.v1",
+        [typeof(StudyJournal)] = "study-journal.v1",
     };
 
     private readonly EngineSerializationFixture _engine;

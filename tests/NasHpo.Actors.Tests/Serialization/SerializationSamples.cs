@@ -1,4 +1,7 @@
 using NasHpo.Actors.Archive;
+using NasHpo.Actors.Cluster;
+using NasHpo.Actors.Devices;
+using NasHpo.Core.Workloads;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Studies;
 using NasHpo.Core.Optimizers;
@@ -129,6 +132,41 @@ internal static class SerializationSamples
 
         ["archive-snapshot.v1"] = new ArchiveSnapshot([ArchivedEarlier, Archived]),
         ["archive-snapshot.v1:empty"] = new ArchiveSnapshot([]),
+
+        // Between nodes. Announcements with actor references are round-tripped with a live actor system in
+        // ClusterMessageTests; the fixture holds the node's address and an empty list.
+        ["devices-announced.v1"] = new DevicesAnnounced("akka.tcp://nashpo@10.0.0.7:4053", []),
+        ["devices-withdrawn.v1"] = new DevicesWithdrawn("akka.ssl.tcp://nashpo@node-b.example:4053"),
+        ["run-portable-trial.v1"] = new RunPortableTrial(PromotedRequest, new PortableExecution("zdt1-20261122-194557", StudyDefinitionText, "/shared/checkpoints/zdt1-20261122-194557", true)),
+        ["run-portable-trial.v1:no-checkpoints"] = new RunPortableTrial(FreshRequest, new PortableExecution("s", string.Empty, null, false)),
+        ["cancel-trial.v1"] = new CancelTrial(Promoted),
+        ["trial-run-finished.v1"] = new TrialRunFinished(
+            Promoted,
+            new WorkloadResult([0.0731, 1.2e6], new Dictionary<string, double> { ["test-error"] = 0.08, ["checkpoint-chain"] = 2 }),
+            null,
+            TimeSpan.FromTicks(12_345_678),
+            "cpu-1@10.0.0.7:4053"),
+        ["trial-run-finished.v1:failed"] = new TrialRunFinished(new TrialId(9, 3), null, "cancelled", TimeSpan.Zero, "cuda-0@node-b.example:4053"),
+        ["trial-run-progress.v1"] = new TrialRunProgress(Promoted, new WorkloadProgress(3, 9, "epoch 3: loss 0.41"), "cpu-0@10.0.0.7:4053"),
+        ["trial-run-progress.v1:no-note"] = new TrialRunProgress(Promoted, new WorkloadProgress(0.5, 1), "cpu-0"),
+        ["device-busy.v1"] = new DeviceBusy(new TrialId(4, 1), "cpu-0@10.0.0.7:4053"),
+        ["submit-study.v1"] = new SubmitStudy("zdt1-20261122-194557", StudyDefinitionText),
+        ["study-submitted.v1"] = new StudySubmitted("zdt1-20261122-194557", true, null),
+        ["study-submitted.v1:refused"] = new StudySubmitted("s", false, "study \"s\" already exists"),
+        ["cancel-study.v1"] = new CancelStudy("zdt1-20261122-194557"),
+        ["study-cancelled.v1"] = new StudyCancelled("zdt1-20261122-194557", true, null),
+        ["study-cancelled.v1:not-found"] = new StudyCancelled("s", false, "already finished (max-evaluations)"),
+        ["list-studies.v1"] = new ListStudies(),
+        ["studies-listed.v1"] = new StudiesListed(["a", "zdt1-20261122-194557"]),
+        ["studies-listed.v1:none"] = new StudiesListed([]),
+        ["get-study-journal.v1"] = new GetStudyJournal("zdt1-20261122-194557"),
+        ["study-journal.v1"] = new StudyJournal("zdt1-20261122-194557", [
+            new StudyCreated("zdt1-20261122-194557", StudyDefinitionText, 42, [1.1, 11], Start),
+            new TrialScheduled(PromotedRequest, Start.AddSeconds(1)),
+            new TrialStarted(Promoted, "cpu-0@10.0.0.7:4053", Start.AddSeconds(2)),
+            Archived,
+        ]),
+        ["study-journal.v1:unknown"] = new StudyJournal("nope", []),
     };
 
     /// <summary>

@@ -1,0 +1,36 @@
+using Akka.Actor;
+using NasHpo.Actors.ReadSide;
+
+namespace NasHpo.Actors.Cluster;
+
+/// <summary>
+/// What cluster clients talk to ("/user/nashpo-gateway" on every coordinator node, registered with the cluster
+/// client receptionist): commands go to the coordinator singleton wherever it runs; reads come from the shared
+/// journal here, so status and report work on any coordinator and never load the singleton.
+/// </summary>
+public sealed class ClusterGateway : ReceiveActor
+{
+    public const string Name = "nashpo-gateway";
+
+    public ClusterGateway(IActorRef coordinator)
+    {
+        Receive<SubmitStudy>(submit => coordinator.Forward(submit));
+        Receive<CancelStudy>(cancel => coordinator.Forward(cancel));
+        Receive<ListStudies>(_ =>
+        {
+            var system = Context.System;
+            JournalReader.ListStudiesAsync(system)
+                .ContinueWith(ids => (object)(ids.IsCompletedSuccessfully ? new StudiesListed(ids.Result) : new Status.Failure(ids.Exception!.GetBaseException())), TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
+        Receive<GetStudyJournal>(query =>
+        {
+            var system = Context.System;
+            JournalReader.ReadStudyEventsAsync(system, query.StudyId)
+                .ContinueWith(events => (object)(events.IsCompletedSuccessfully ? new StudyJournal(query.StudyId, events.Result) : new Status.Failure(events.Exception!.GetBaseException())), TaskScheduler.Default)
+                .PipeTo(Sender);
+        });
+    }
+
+    public static Props Props(IActorRef coordinator) => Akka.Actor.Props.Create<ClusterGateway>(coordinator);
+}

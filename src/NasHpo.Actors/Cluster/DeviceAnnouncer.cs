@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Akka.Event;
+using NasHpo.Actors.Devices;
+
+namespace NasHpo.Actors.Cluster;
+
+/// <summary>Stops announcing and tells the coordinator to lease none of this node's devices (the node is leaving).</summary>
+public sealed record WithdrawDevices;
+
+/// <summary>The devices are withdrawn (the message went out; the coordinator may still be unreachable).</summary>
+public sealed record DevicesWithdrawalSent;
+
+/// <summary>
+/// A trainer node's voice in the cluster: sends the node's devices to the coordinator singleton (through its proxy)
+/// at start and then at an interval. Repeating is what makes it robust: a coordinator that took over after a
+/// failure, or one that lost a message, learns every device within one interval without asking anyone.
+/// </summary>
+public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
+{
+    private const string AnnounceTimer = "announce";
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _coordinator;
+    private readonly string _node;
+    private IReadOnlyList<AnnouncedDevice> _devices = [];
+
+    public DeviceAnnouncer(IActorRef localPool, IActorRef coordinator, string node, TimeSpan interval)
+    {
+        _coordinator = coordinator;
+        _node = node;
+        Receive<DevicesListed>(listed =>
+        {
+            _devices = listed.Devices;
+            _log.Info("announcing {0} device(s) of {1} to the coordinator every {2}: {3}", _devices.Count, node, interval, string.Join(", ", _devices.Select(d => d.Name)));
+            Announce();
+            Timers.StartPeriodicTimer(AnnounceTimer, Tick.Instance, interval);
+        });
+        Receive<Tick>(_ => Announce());
+        Receive<WithdrawDevices>(_ =>
+        {
+            Timers.Cancel(AnnounceTimer);
+            _coordinator.Tell(new DevicesWithdrawn(_node));
+            _log.Info("withdrew the devices of {0} from the cluster", _node);
+            Sender.Tell(new DevicesWithdrawalSent());
+            Become(() => Receive<WithdrawDevices>(_ => Sender.Tell(new DevicesWithdrawalSent())));
+        });
+        localPool.Tell(new ListDevices());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef localPool, IActorRef coordinator, string node, TimeSpan interval) =>
+        Akka.Actor.Props.Create<DeviceAnnouncer>(localPool, coordinator, node, interval);
+
+    private void Announce() => _coordinator.Tell(new DevicesAnnounced(_node, _devices));
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
