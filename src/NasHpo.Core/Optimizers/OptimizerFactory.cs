@@ -7,7 +7,7 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi", "mo-bananas"];
 
     /// <summary>
     /// Builds an optimizer by name. Random search evaluates every configuration at the maximum budget; the others
@@ -15,6 +15,8 @@ public static class OptimizerFactory
     /// population in successive-halving steps between the same budgets (with its default settings), and MS-EHVI,
     /// which runs every configuration at the maximum budget (one per bracket, <see cref="HyperbandSettings.MaxBrackets"/>
     /// bounding their number) and uses the reference point, the objectives and the cheap-objective callback when given.
+    /// MO-BANANAS runs Hyperband with its neural-ensemble sampler, so it promotes as the other Hyperband methods do.
+    /// Settings left null take each method's defaults.
     /// </summary>
     public static IOptimizer Create(
         string name,
@@ -24,14 +26,16 @@ public static class OptimizerFactory
         TreeParzenSettings? samplerSettings = null,
         IReadOnlyList<double>? referencePoint = null,
         IReadOnlyList<Objective>? objectives = null,
-        Func<Configuration, double[]>? cheapObjectives = null) =>
+        Func<Configuration, double[]>? cheapObjectives = null,
+        ShEmoaSettings? shEmoaSettings = null,
+        MoBananasSettings? moBananasSettings = null) =>
         name switch
         {
             "random" => new HyperbandOptimizer(space, RandomSampler.Instance, settings with { MinBudget = settings.MaxBudget }, seed),
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
-            "sh-emoa" => new ShEmoaOptimizer(space, settings, new ShEmoaSettings(), seed),
+            "sh-emoa" => new ShEmoaOptimizer(space, settings, shEmoaSettings ?? new ShEmoaSettings(), seed),
             "ms-ehvi" => new MsEhviOptimizer(
                 space,
                 new MsEhviSettings
@@ -43,6 +47,7 @@ public static class OptimizerFactory
                     CheapObjectives = cheapObjectives,
                 },
                 seed),
+            "mo-bananas" => new HyperbandOptimizer(space, new MoBananasSampler(moBananasSettings ?? new MoBananasSettings(), seed), settings, seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };
 }
