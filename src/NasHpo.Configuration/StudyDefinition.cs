@@ -1,4 +1,5 @@
 using NasHpo.Core.Objectives;
+using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
 
@@ -17,6 +18,12 @@ public sealed record OptimizerDefinition(string Type, double Eta, double MinBudg
     public const string Seconds = "seconds";
 
     public static IReadOnlyList<string> BudgetUnits { get; } = [Epochs, Seconds];
+
+    /// <summary>SH-EMOA's settings when <see cref="Type"/> is sh-emoa (null otherwise).</summary>
+    public ShEmoaSettings? ShEmoa { get; init; }
+
+    /// <summary>MO-BANANAS' settings when <see cref="Type"/> is mo-bananas (null otherwise).</summary>
+    public MoBananasSettings? MoBananas { get; init; }
 }
 
 /// <summary>When a study ends (<c>study.stop</c>); at least one criterion is set.</summary>

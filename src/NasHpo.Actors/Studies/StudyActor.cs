@@ -258,7 +258,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             _definition.Optimizer.Sampler,
             _created.ReferencePoint,
             _definition.Objectives,
-            CheapObjectives(_definition, _workload));
+            CheapObjectives(_definition, _workload),
+            _definition.Optimizer.ShEmoa,
+            _definition.Optimizer.MoBananas);
         _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, optimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
