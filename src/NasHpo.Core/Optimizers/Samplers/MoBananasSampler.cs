@@ -228,7 +228,7 @@ public sealed class MoBananasSampler : IConfigurationSampler
     private sealed record Trained(ObservationHistory History, double Budget, int Count, NeuralPredictor[] Members);
 
     /// <summary>Scores predicted points against the front of the observations.</summary>
-    private sealed class FrontScorer
+    internal sealed class FrontScorer
     {
         private const double TightReferenceMargin = 0.1;
 
@@ -237,6 +237,7 @@ public sealed class MoBananasSampler : IConfigurationSampler
         private readonly double[][] _front;
         private readonly double[] _reference;
         private readonly double _frontVolume;
+        private readonly double[][] _sortedFront;
 
         public FrontScorer(double[][] points, double[]? studyReference)
         {
@@ -259,6 +260,7 @@ public sealed class MoBananasSampler : IConfigurationSampler
                 ? given
                 : Enumerable.Range(0, dimension).Select(d => _low[d] + ((1 + TightReferenceMargin) * _range[d])).ToArray();
             _frontVolume = Hypervolume.Compute(_front, _reference);
+            _sortedFront = _front.Where(p => p.Length == 2).OrderBy(p => p[0]).ThenBy(p => p[1]).ToArray();
         }
 
         public double Score(double[] predicted)
@@ -280,7 +282,7 @@ public sealed class MoBananasSampler : IConfigurationSampler
             // Only a point that no front member weakly dominates can add hypervolume; the check spares the computation.
             if (!_front.Any(member => NoWorseEverywhere(member, point)))
             {
-                var improvement = Hypervolume.Compute([.. _front, point], _reference) - _frontVolume;
+                var improvement = point.Length == 2 ? Improvement2D(point) : Hypervolume.Compute([.. _front, point], _reference) - _frontVolume;
                 if (improvement > 0)
                 {
                     return improvement;
@@ -307,6 +309,46 @@ public sealed class MoBananasSampler : IConfigurationSampler
             }
 
             return -Math.Max(escape, 0);
+        }
+
+        /// <summary>
+        /// The hypervolume a point no front member weakly dominates adds, with two objectives: the area between it and
+        /// the front's staircase, swept in f1 order (O(n); the general computation took most of a proposal's time).
+        /// </summary>
+        internal double Improvement2D(double[] point)
+        {
+            var (x, y) = (point[0], point[1]);
+            if (!(x < _reference[0] && y < _reference[1]))
+            {
+                return 0;
+            }
+
+            // The staircase height at x: the lowest f2 among members with f1 ≤ x (the reference when none).
+            var height = _reference[1];
+            var next = 0;
+            while (next < _sortedFront.Length && _sortedFront[next][0] <= x)
+            {
+                height = Math.Min(height, _sortedFront[next][1]);
+                next++;
+            }
+
+            var area = 0.0;
+            var left = x;
+            while (height > y && left < _reference[0])
+            {
+                var right = next < _sortedFront.Length ? Math.Min(_sortedFront[next][0], _reference[0]) : _reference[0];
+                area += (right - left) * (Math.Min(height, _reference[1]) - y);
+                if (next >= _sortedFront.Length)
+                {
+                    break;
+                }
+
+                height = Math.Min(height, _sortedFront[next][1]);
+                left = right;
+                next++;
+            }
+
+            return area;
         }
 
         private static bool NoWorseEverywhere(double[] member, double[] point)
