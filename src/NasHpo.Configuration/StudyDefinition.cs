@@ -25,6 +25,12 @@ public sealed record OptimizerDefinition(string Type, double Eta, double MinBudg
 
     /// <summary>The values of <c>study.optimizer.promotion</c>, in the order of <see cref="PromotionMode"/>.</summary>
     public static IReadOnlyList<string> PromotionModes { get; } = ["synchronous", "asynchronous"];
+
+    /// <summary>SH-EMOA's settings when <see cref="Type"/> is sh-emoa (null otherwise).</summary>
+    public ShEmoaSettings? ShEmoa { get; init; }
+
+    /// <summary>MO-BANANAS' settings when <see cref="Type"/> is mo-bananas (null otherwise).</summary>
+    public MoBananasSettings? MoBananas { get; init; }
 }
 
 /// <summary>

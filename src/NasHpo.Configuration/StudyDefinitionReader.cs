@@ -21,7 +21,9 @@ public static class StudyDefinitionReader
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
     private static readonly string[] OptimizerKeys =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit", "phase-shares", "epsilon", "hyperparameters"];
+        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit", "phase-shares", "epsilon", "hyperparameters",
+         "population-size", "first-step-evaluations", "tournament-size", "mutated-parameters", "mutation-stddev", "mutation-probability",
+         "ensemble-size", "parents", "predictor-layers", "predictor-units", "predictor-epochs", "predictor-batch-size", "predictor-learning-rate"];
 
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock"];
 
@@ -330,6 +332,8 @@ public static class StudyDefinitionReader
             };
         }
 
+        var shEmoa = type == "sh-emoa" ? ReadShEmoa(optimizer) : null;
+        var moBananas = type == "mo-bananas" ? ReadMoBananas(optimizer) : null;
         var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1);
         var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
         var budgetUnit = optimizer.HasPath("budget-unit") ? RequireString(optimizer, "budget-unit", "study.optimizer.budget-unit") : OptimizerDefinition.Epochs;
@@ -341,6 +345,8 @@ public static class StudyDefinitionReader
         return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit, promotion)
         {
             BulkAndCut = type == "bulk-and-cut" ? ReadBulkAndCut(optimizer) : null,
+            ShEmoa = shEmoa,
+            MoBananas = moBananas,
         };
     }
 
@@ -396,6 +402,54 @@ public static class StudyDefinitionReader
         }
 
         return mode;
+
+    }
+
+    /// <summary>SH-EMOA's settings (paper 001, B.1), each defaulting to <see cref="ShEmoaSettings"/>'s value.</summary>
+    private static ShEmoaSettings ReadShEmoa(Config optimizer)
+    {
+        var defaults = new ShEmoaSettings();
+        var population = (int)ReadLong(optimizer, "population-size", "study.optimizer.population-size", defaults.PopulationSize, minimum: 1, maximum: int.MaxValue);
+        var firstStep = (int)ReadLong(optimizer, "first-step-evaluations", "study.optimizer.first-step-evaluations", Math.Max(defaults.FirstStepEvaluations, population), minimum: 1, maximum: int.MaxValue);
+        if (firstStep < population)
+        {
+            throw new ConfigurationException("study.optimizer.first-step-evaluations", $"{firstStep} is below population-size {population} (the first step evaluates the initial population)");
+        }
+
+        return defaults with
+        {
+            PopulationSize = population,
+            FirstStepEvaluations = firstStep,
+            TournamentSize = (int)ReadLong(optimizer, "tournament-size", "study.optimizer.tournament-size", defaults.TournamentSize, minimum: 1, maximum: int.MaxValue),
+            MutatedParameters = (int)ReadLong(optimizer, "mutated-parameters", "study.optimizer.mutated-parameters", defaults.MutatedParameters, minimum: 1, maximum: int.MaxValue),
+            MutationStdDev = ReadDouble(optimizer, "mutation-stddev", "study.optimizer.mutation-stddev", defaults.MutationStdDev, minimum: 0, maximum: 1),
+            MutationProbability = ReadDouble(optimizer, "mutation-probability", "study.optimizer.mutation-probability", defaults.MutationProbability, minimum: 0, maximum: 1),
+        };
+    }
+
+    /// <summary>MO-BANANAS' settings (paper 001, B.4), each defaulting to <see cref="MoBananasSettings"/>'s value.</summary>
+    private static MoBananasSettings ReadMoBananas(Config optimizer)
+    {
+        var defaults = new MoBananasSettings();
+        return defaults with
+        {
+            EnsembleSize = (int)ReadLong(optimizer, "ensemble-size", "study.optimizer.ensemble-size", defaults.EnsembleSize, minimum: 1, maximum: 100),
+            Parents = (int)ReadLong(optimizer, "parents", "study.optimizer.parents", defaults.Parents, minimum: 1, maximum: int.MaxValue),
+            Candidates = (int)ReadLong(optimizer, "candidates", "study.optimizer.candidates", defaults.Candidates, minimum: 1, maximum: 1_000_000),
+            MutationStdDev = ReadDouble(optimizer, "mutation-stddev", "study.optimizer.mutation-stddev", defaults.MutationStdDev, minimum: 1e-9, maximum: 1),
+            RandomFraction = ReadDouble(optimizer, "random-fraction", "study.optimizer.random-fraction", defaults.RandomFraction, minimum: 0, maximum: 1),
+            MinPointsInModel = optimizer.HasPath("min-points-in-model")
+                ? (int)ReadLong(optimizer, "min-points-in-model", "study.optimizer.min-points-in-model", 0, minimum: 2, maximum: int.MaxValue)
+                : null,
+            Predictor = defaults.Predictor with
+            {
+                HiddenLayers = (int)ReadLong(optimizer, "predictor-layers", "study.optimizer.predictor-layers", defaults.Predictor.HiddenLayers, minimum: 1, maximum: 100),
+                HiddenUnits = (int)ReadLong(optimizer, "predictor-units", "study.optimizer.predictor-units", defaults.Predictor.HiddenUnits, minimum: 1, maximum: 10_000),
+                Epochs = (int)ReadLong(optimizer, "predictor-epochs", "study.optimizer.predictor-epochs", defaults.Predictor.Epochs, minimum: 1, maximum: 1_000_000),
+                BatchSize = (int)ReadLong(optimizer, "predictor-batch-size", "study.optimizer.predictor-batch-size", defaults.Predictor.BatchSize, minimum: 1, maximum: int.MaxValue),
+                LearningRate = ReadDouble(optimizer, "predictor-learning-rate", "study.optimizer.predictor-learning-rate", defaults.Predictor.LearningRate, minimum: 1e-12, maximum: 10),
+            },
+        };
     }
 
     private static StopCriteria ReadStop(Config study)
@@ -470,7 +524,7 @@ public static class StudyDefinitionReader
             : value;
     }
 
-    private static long ReadLong(Config section, string key, string path, long fallback, long minimum = long.MinValue)
+    private static long ReadLong(Config section, string key, string path, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue)
     {
         if (!section.HasPath(key))
         {
@@ -483,7 +537,9 @@ public static class StudyDefinitionReader
             throw new ConfigurationException(path, $"\"{text}\" is not an integer");
         }
 
-        return value < minimum ? throw new ConfigurationException(path, $"{value} is below the minimum {minimum}") : value;
+        return value < minimum ? throw new ConfigurationException(path, $"{value} is below the minimum {minimum}")
+            : value > maximum ? throw new ConfigurationException(path, $"{value} is above the maximum {maximum}")
+            : value;
     }
 
     private static TimeSpan ReadDuration(Config section, string key, string path, TimeSpan fallback)

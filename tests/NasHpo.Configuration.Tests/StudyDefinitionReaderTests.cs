@@ -278,6 +278,82 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     }
 
     [Fact]
+    public void SH_EMOA_settings_are_read_and_default_to_the_method_defaults()
+    {
+        var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = sh-emoa");
+        Assert.Equal(new NasHpo.Core.Optimizers.ShEmoaSettings(), defaults.Optimizer.ShEmoa);
+        Assert.Null(defaults.Optimizer.MoBananas);
+
+        var set = StudyDefinitionReader.FromHocon(Valid + """
+            study.optimizer {
+              type = sh-emoa
+              population-size = 20
+              first-step-evaluations = 80
+              tournament-size = 2
+              mutated-parameters = 3
+              mutation-stddev = 0.3
+              mutation-probability = 0.75
+            }
+            """);
+        Assert.Equal(
+            new NasHpo.Core.Optimizers.ShEmoaSettings { PopulationSize = 20, FirstStepEvaluations = 80, TournamentSize = 2, MutatedParameters = 3, MutationStdDev = 0.3, MutationProbability = 0.75 },
+            set.Optimizer.ShEmoa);
+
+        // A population above the default first step raises that default instead of failing.
+        Assert.Equal(60, StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = sh-emoa, population-size = 60 }").Optimizer.ShEmoa!.FirstStepEvaluations);
+    }
+
+    [Fact]
+    public void MO_BANANAS_settings_are_read_and_default_to_the_method_defaults()
+    {
+        var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = mo-bananas");
+        Assert.Equal(new NasHpo.Core.Optimizers.Samplers.MoBananasSettings(), defaults.Optimizer.MoBananas);
+        Assert.Null(defaults.Optimizer.ShEmoa);
+        Assert.Null(defaults.Optimizer.Sampler);
+
+        var set = StudyDefinitionReader.FromHocon(Valid + """
+            study.optimizer {
+              type = mo-bananas
+              ensemble-size = 3
+              parents = 4
+              candidates = 50
+              mutation-stddev = 0.2
+              random-fraction = 0.1
+              min-points-in-model = 6
+              predictor-layers = 3
+              predictor-units = 16
+              predictor-epochs = 40
+              predictor-batch-size = 8
+              predictor-learning-rate = 0.005
+            }
+            """).Optimizer.MoBananas!;
+        Assert.Equal((3, 4, 50, 0.2, 0.1, 6), (set.EnsembleSize, set.Parents, set.Candidates, set.MutationStdDev, set.RandomFraction, set.MinPointsInModel));
+        Assert.Equal(new NasHpo.Core.Optimizers.Models.NeuralPredictorSettings { HiddenLayers = 3, HiddenUnits = 16, Epochs = 40, BatchSize = 8, LearningRate = 0.005 }, set.Predictor);
+    }
+
+    [Theory]
+    [InlineData("sh-emoa", "population-size = 0", "study.optimizer.population-size", "0 is below the minimum 1")]
+    [InlineData("sh-emoa", "population-size = 20, first-step-evaluations = 10", "study.optimizer.first-step-evaluations", "10 is below population-size 20")]
+    [InlineData("sh-emoa", "tournament-size = 0", "study.optimizer.tournament-size", "0 is below the minimum 1")]
+    [InlineData("sh-emoa", "mutated-parameters = many", "study.optimizer.mutated-parameters", "\"many\" is not an integer")]
+    [InlineData("sh-emoa", "mutation-stddev = 2", "study.optimizer.mutation-stddev", "2 is outside [0, 1]")]
+    [InlineData("sh-emoa", "mutation-probability = -0.1", "study.optimizer.mutation-probability", "-0.1 is outside [0, 1]")]
+    [InlineData("mo-bananas", "ensemble-size = 0", "study.optimizer.ensemble-size", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "ensemble-size = 1000", "study.optimizer.ensemble-size", "1000 is above the maximum 100")]
+    [InlineData("mo-bananas", "parents = 0", "study.optimizer.parents", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "candidates = 0", "study.optimizer.candidates", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "mutation-stddev = 0", "study.optimizer.mutation-stddev", "0 is outside")]
+    [InlineData("mo-bananas", "random-fraction = 2", "study.optimizer.random-fraction", "2 is outside [0, 1]")]
+    [InlineData("mo-bananas", "min-points-in-model = 1", "study.optimizer.min-points-in-model", "1 is below the minimum 2")]
+    [InlineData("mo-bananas", "predictor-layers = 0", "study.optimizer.predictor-layers", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "predictor-units = 0", "study.optimizer.predictor-units", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "predictor-epochs = 0", "study.optimizer.predictor-epochs", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "predictor-batch-size = 0", "study.optimizer.predictor-batch-size", "0 is below the minimum 1")]
+    [InlineData("mo-bananas", "predictor-learning-rate = fast", "study.optimizer.predictor-learning-rate", "\"fast\" is not a finite number")]
+    public void A_bad_method_setting_is_named_with_the_value(string type, string settings, string path, string mention) =>
+        Rejects(Valid + $"study.optimizer {{ type = {type}, {settings} }}", path, mention);
+
+    [Fact]
     public void The_minimum_budget_defaults_to_the_maximum()
     {
         var definition = StudyDefinitionReader.FromHocon(Valid.Replace("min-budget = 1, ", string.Empty, StringComparison.Ordinal) + "study.optimizer.max-budget = 4");

@@ -289,7 +289,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             referencePoint,
             definition.Objectives,
             cheapObjectives,
-            bulkAndCut);
+            bulkAndCut,
+            definition.Optimizer.ShEmoa,
+            definition.Optimizer.MoBananas);
         _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, CreateOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),

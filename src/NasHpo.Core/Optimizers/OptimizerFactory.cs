@@ -8,7 +8,7 @@ namespace NasHpo.Core.Optimizers;
 /// <summary>The optimizers a study can name in <c>study.optimizer.type</c>.</summary>
 public static class OptimizerFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi", "bulk-and-cut"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "hyperband", "bohb", "mo-bohb", "sh-emoa", "ms-ehvi", "bulk-and-cut", "mo-bananas"];
 
     /// <summary>
     /// Whether the method moves configurations up successive-halving rungs, so that
@@ -26,6 +26,8 @@ public static class OptimizerFactory
     /// bounding their number) and uses the reference point, the objectives and the cheap-objective callback when given.
     /// BULK &amp; CUT needs <paramref name="bulkAndCut"/> (its phases are shares of the study's limits); the reference point,
     /// objectives and cheap-objective callback given here fill in what those settings leave unset.
+    /// MO-BANANAS runs Hyperband with its neural-ensemble sampler, so it promotes as the other Hyperband methods do.
+    /// Settings left null take each method's defaults.
     /// </summary>
     public static IOptimizer Create(
         string name,
@@ -36,14 +38,16 @@ public static class OptimizerFactory
         IReadOnlyList<double>? referencePoint = null,
         IReadOnlyList<Objective>? objectives = null,
         Func<Configuration, double[]>? cheapObjectives = null,
-        BulkAndCutSettings? bulkAndCut = null) =>
+        BulkAndCutSettings? bulkAndCut = null,
+        ShEmoaSettings? shEmoaSettings = null,
+        MoBananasSettings? moBananasSettings = null) =>
         name switch
         {
             "random" => new HyperbandOptimizer(space, RandomSampler.Instance, settings with { MinBudget = settings.MaxBudget }, seed),
             "hyperband" => new HyperbandOptimizer(space, RandomSampler.Instance, settings, seed),
             "bohb" => new HyperbandOptimizer(space, TreeParzenSampler.Bohb(samplerSettings, settings.PromotionObjective ?? 0), settings with { PromotionObjective = settings.PromotionObjective ?? 0 }, seed),
             "mo-bohb" => new HyperbandOptimizer(space, TreeParzenSampler.MoBohb(samplerSettings), settings, seed),
-            "sh-emoa" => new ShEmoaOptimizer(space, settings, new ShEmoaSettings(), seed),
+            "sh-emoa" => new ShEmoaOptimizer(space, settings, shEmoaSettings ?? new ShEmoaSettings(), seed, referencePoint),
             "ms-ehvi" => new MsEhviOptimizer(
                 space,
                 new MsEhviSettings
@@ -64,6 +68,7 @@ public static class OptimizerFactory
                     CheapObjectives = bulkAndCut.CheapObjectives ?? cheapObjectives,
                 },
                 seed),
+            "mo-bananas" => new HyperbandOptimizer(space, new MoBananasSampler(moBananasSettings ?? new MoBananasSettings(), seed, referencePoint), settings, seed),
             _ => throw new ArgumentException($"unknown optimizer \"{name}\" (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };
 }

@@ -70,6 +70,7 @@ public sealed class ShEmoaOptimizer : IOptimizer
     private readonly ShEmoaSettings _settings;
     private readonly long _seed;
     private readonly double[] _budgets;
+    private readonly double[]? _referencePoint;
     private readonly Dictionary<long, Configuration> _configurations = [];
     private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
     private readonly HashSet<TrialId> _reported = [];
@@ -80,7 +81,7 @@ public sealed class ShEmoaOptimizer : IOptimizer
     private int _stepScheduled;
     private long _nextConfigurationId;
 
-    public ShEmoaOptimizer(SearchSpace space, HyperbandSettings budgets, ShEmoaSettings settings, long seed)
+    public ShEmoaOptimizer(SearchSpace space, HyperbandSettings budgets, ShEmoaSettings settings, long seed, IReadOnlyList<double>? referencePoint = null)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(budgets);
@@ -95,6 +96,7 @@ public sealed class ShEmoaOptimizer : IOptimizer
         _settings = settings;
         _seed = seed;
         _budgets = StepBudgets(budgets.MinBudget, budgets.MaxBudget);
+        _referencePoint = referencePoint?.ToArray();
     }
 
     /// <summary>The budget of each step: min·2^i, capped at (and ending with) the maximum.</summary>
@@ -224,7 +226,7 @@ public sealed class ShEmoaOptimizer : IOptimizer
         }
 
         var members = last.Select(i => points[i]).ToArray();
-        var contributions = Hypervolume.Contributions(members, Promotion.ReferenceBeyond(members));
+        var contributions = Contributions(members);
         var worst = 0;
         for (var m = 1; m < last.Length; m++)
         {
@@ -235,6 +237,27 @@ public sealed class ShEmoaOptimizer : IOptimizer
         }
 
         return last[worst];
+    }
+
+    /// <summary>
+    /// Exclusive hypervolume contributions against the study's reference point, the one its hypervolume is measured
+    /// with (as the reference code did with its fixed point). A reference just beyond the front's own worst values
+    /// instead inflates whichever member is extreme in one objective, however poor elsewhere: with three objectives
+    /// and a small population the evolution then drifts to the edges of the front and loses to random search. That
+    /// tight reference is still the fallback when there is no study reference or no member lies inside it.
+    /// </summary>
+    private double[] Contributions(double[][] members)
+    {
+        if (_referencePoint is { } reference && reference.Length == members[0].Length)
+        {
+            var contributions = Hypervolume.Contributions(members, reference);
+            if (contributions.Any(c => c > 0))
+            {
+                return contributions;
+            }
+        }
+
+        return Hypervolume.Contributions(members, Promotion.ReferenceBeyond(members));
     }
 
     private static double[] StepBudgets(double min, double max)

@@ -72,6 +72,7 @@ public sealed class EngineTests : IDisposable
     [InlineData("bulk-and-cut")]
     [InlineData("hyperband, promotion = asynchronous")]
     [InlineData("mo-bohb, promotion = asynchronous")]
+    [InlineData("mo-bananas")]
     public async Task A_study_stopped_with_its_engine_resumes_from_the_journal_without_losing_or_repeating_evaluations(string optimizer)
     {
         var definition = TestEngine.Study($"seed = 9, devices = 2, problem {{ type = zdt1, dimensions = 4, delay = 20ms }}\noptimizer {{ type = {optimizer}, min-budget = 1, max-budget = 9 }}\nstop {{ max-evaluations = 50 }}");
