@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Problems;
 
@@ -53,6 +54,15 @@ internal sealed record QualityYardstick(SyntheticProblem Problem, double Cost, d
                 MonteCarloSamples = 32,
             },
             seed),
+        // BULK & CUT's phases are shares of the study's evaluation limit; every trial runs at the full budget.
+        "bulk-and-cut" => OptimizerFactory.Create(
+            optimizer,
+            Problem.Space,
+            Budgets,
+            seed,
+            referencePoint: Problem.ReferencePoint,
+            objectives: Problem.Objectives,
+            bulkAndCut: new BulkAndCutSettings { Budget = MaxBudget, MaxEvaluations = (long)Cost }),
         _ => OptimizerFactory.Create(optimizer, Problem.Space, Budgets, seed, referencePoint: Problem.ReferencePoint, objectives: Problem.Objectives),
     };
 

