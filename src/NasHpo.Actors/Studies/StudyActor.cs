@@ -35,7 +35,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly StudyDefinition? _newDefinition;
     private readonly Func<string, StudyDefinition> _readDefinition;
     private readonly Func<StudyDefinition, IWorkload> _workloads;
-    private readonly string? _databasePath;
+    private readonly string? _checkpointDirectory;
     private readonly IActorRef _devices;
     private readonly EngineSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -80,7 +80,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _newDefinition = newDefinition;
         _readDefinition = environment.ReadDefinition;
         _workloads = environment.Workloads;
-        _databasePath = environment.DatabasePath;
+        _checkpointDirectory = environment.CheckpointDirectory;
         var devices = environment.Devices;
         var settings = environment.Settings;
         _devices = devices;
@@ -240,9 +240,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _workload = _workloads(_definition);
 
         // Only trained networks have state worth keeping between budgets; synthetic problems have none.
-        _checkpoints = _definition.Problem.IsSynthetic || _databasePath is null
+        _checkpoints = _definition.Problem.IsSynthetic || _checkpointDirectory is null
             ? null
-            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_databasePath, _studyId));
+            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_checkpointDirectory, _studyId));
         _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint);
         var optimizer = OptimizerFactory.Create(
             _definition.Optimizer.Type,

@@ -6,12 +6,12 @@ namespace NasHpo.Actors.Studies;
 
 /// <summary>
 /// What every study of a process shares: the device pool, the engine settings, how a persisted definition is read
-/// back, how a definition becomes the workload its trials run, and the database whose neighbouring directory
-/// holds training checkpoints (null: no checkpoints).
+/// back, how a definition becomes the workload its trials run, and the directory that holds each study's training
+/// checkpoints in a folder of its own (null: no checkpoints).
 /// </summary>
 public sealed record StudyEnvironment(
     IActorRef Devices,
     EngineSettings Settings,
     Func<string, StudyDefinition> ReadDefinition,
     Func<StudyDefinition, IWorkload> Workloads,
-    string? DatabasePath = null);
+    string? CheckpointDirectory = null);

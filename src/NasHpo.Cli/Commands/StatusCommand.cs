@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
 
 namespace NasHpo.Cli.Commands;
 
-/// <summary>nashpo status [ID] [--db PATH] [--json]: one study's progress, or the list of studies in the database.</summary>
+/// <summary>nashpo status [ID] [--db PATH|URL] [--json]: one study's progress, or the list of studies in the database.</summary>
 public static class StatusCommand
 {
     public static Command Create(CliConsole console)
@@ -16,19 +17,19 @@ public static class StatusCommand
         var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
         var command = new Command("status", "Show a study's progress from its journal (or list the studies)") { id, database, json };
         command.SetAction((parseResult, cancellation) =>
-            ExecuteAsync(console, parseResult.GetValue(id), parseResult.GetRequiredValue(database), parseResult.GetValue(json), cancellation));
+            ExecuteAsync(console, parseResult.GetValue(id), CommonOptions.Journal(parseResult.GetRequiredValue(database)), parseResult.GetValue(json), cancellation));
         return command;
     }
 
-    internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, string databasePath, bool json, CancellationToken cancellation)
+    internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, JournalSettings journal, bool json, CancellationToken cancellation)
     {
-        await using var session = JournalSession.Open(databasePath);
+        await using var session = JournalSession.Open(journal);
         if (studyId is null)
         {
             var studies = new List<StudyRecord>();
             foreach (var listed in await session.ListStudiesAsync(cancellation))
             {
-                studies.Add(await session.ReadStudyAsync(listed, databasePath, cancellation));
+                studies.Add(await session.ReadStudyAsync(listed, cancellation));
             }
 
             if (json)
@@ -37,7 +38,7 @@ public static class StatusCommand
             }
             else if (studies.Count == 0)
             {
-                console.Out.WriteLine($"no studies in {databasePath}");
+                console.Out.WriteLine($"no studies in {journal.Display}");
             }
             else
             {
@@ -50,7 +51,7 @@ public static class StatusCommand
             return ExitCodes.Success;
         }
 
-        var record = await session.ReadStudyAsync(studyId, databasePath, cancellation);
+        var record = await session.ReadStudyAsync(studyId, cancellation);
         console.Out.WriteLine(json ? JsonSerializer.Serialize(Summary(record)) : OneLine(record));
         return ExitCodes.Success;
     }

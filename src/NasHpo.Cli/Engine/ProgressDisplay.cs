@@ -32,17 +32,17 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId)
         }
     }
 
-    public void Done(StudyStatus status, string databasePath)
+    public void Done(StudyStatus status, string database)
     {
         EndLine();
         console.Out.WriteLine(Describe(status));
-        console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {databasePath} --out DIR");
+        console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {database} --out DIR");
     }
 
-    public void Interrupted(string databasePath)
+    public void Interrupted(string database)
     {
         EndLine();
-        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {databasePath}");
+        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {database}");
     }
 
     private void EndLine()

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Configuration;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
@@ -27,20 +28,26 @@ internal static partial class StudyRunner
     public static string NewStudyId(string name) =>
         ValidateStudyId($"{UnsafeCharacters().Replace(name, "-").Trim('-', '.')}-{DateTime.UtcNow:yyyyMMdd-HHmmss}".TrimStart('-'));
 
-    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
+    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, JournalSettings journal, string? checkpoints, CancellationToken cancellation)
     {
+        var database = journal.Display;
+
         // Resume needs an existing journal; opening the engine on a missing file would leave an empty database behind.
-        if (definition is null && !File.Exists(databasePath))
+        if (definition is null && journal.SqliteFile is { } file && !File.Exists(file))
         {
-            throw new UserErrorException(Directory.Exists(databasePath)
-                ? $"cannot use database {databasePath}: it is a directory"
-                : $"no database at {databasePath}, so no study \"{studyId}\" to resume (pass --db PATH)");
+            throw new UserErrorException(Directory.Exists(file)
+                ? $"cannot use database {file}: it is a directory"
+                : $"no database at {file}, so no study \"{studyId}\" to resume (pass --db PATH)");
         }
 
         EngineHost host;
         try
         {
-            host = EngineHost.Create(databasePath);
+            // --checkpoints goes through the configuration key, so the engine has one rule for where checkpoints live.
+            var overrides = checkpoints is null
+                ? null
+                : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}");
+            host = EngineHost.Create(journal, overrides);
         }
         catch (DatabaseUnavailableException error)
         {
@@ -52,12 +59,12 @@ internal static partial class StudyRunner
             var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
             if (definition is not null && record.Exists)
             {
-                throw new UserErrorException($"study \"{studyId}\" already exists in {databasePath}; continue it with: nashpo resume {studyId} --db {databasePath}");
+                throw new UserErrorException($"study \"{studyId}\" already exists in {database}; continue it with: nashpo resume {studyId} --db {database}");
             }
 
             if (definition is null && !record.Exists)
             {
-                throw new UserErrorException($"no study \"{studyId}\" in {databasePath} (nashpo status --db {databasePath} lists them)");
+                throw new UserErrorException($"no study \"{studyId}\" in {database} (nashpo status --db {database} lists them)");
             }
 
             if (record.Finished is { } finished)
@@ -67,6 +74,11 @@ internal static partial class StudyRunner
             }
 
             var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
+            if (!resolved.Problem.IsSynthetic && host.CheckpointDirectory is null)
+            {
+                throw new UserErrorException($"study \"{studyId}\" trains networks and a PostgreSQL journal keeps no checkpoints next to it: pass --checkpoints DIR");
+            }
+
             try
             {
                 WorkloadCatalog.CheckDevices(resolved);
@@ -79,8 +91,8 @@ internal static partial class StudyRunner
             var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
             console.Out.WriteLine(definition is null
-                ? $"resuming study {studyId} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
-                : $"study {studyId} started in {databasePath}");
+                ? $"resuming study {studyId} from {database} ({record.Completed + record.FailedCount} evaluations recorded)"
+                : $"study {studyId} started in {database}");
 
             var progress = new ProgressDisplay(console, studyId);
             try
@@ -102,7 +114,7 @@ internal static partial class StudyRunner
                     progress.Show(status);
                     if (status.State == StudyState.Finished)
                     {
-                        progress.Done(status, databasePath);
+                        progress.Done(status, database);
                         return ExitCodes.Success;
                     }
                 }
@@ -110,11 +122,14 @@ internal static partial class StudyRunner
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await studies.Ask<StudyStopped>(new StopStudy(studyId), AskTimeout, CancellationToken.None).ConfigureAwait(false);
-                progress.Interrupted(databasePath);
+                progress.Interrupted(database);
                 throw;
             }
         }
     }
+
+    private static string HoconString(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex StudyIdPattern();
