@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NasHpo.Benchmarks;
 
 /// <summary>Command-line options shared by every suite.</summary>
-internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python)
+internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python, string? Database = null)
 {
     public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
     {
@@ -32,6 +32,9 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--python":
                         options = options with { Python = value };
+                        break;
+                    case "--db":
+                        options = options with { Database = value };
                         break;
                     default:
                         error = $"unknown or invalid option {arg} {value}";

@@ -1,18 +1,19 @@
 using NasHpo.Benchmarks;
 
-// dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH]
+// dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH] [--db POSTGRESQL]
 var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pareto"] = ParetoBenchmarks.Run,
     ["sampler"] = SamplerBenchmarks.Run,
     ["engine"] = EngineBenchmarks.Run,
     ["training"] = TrainingBenchmarks.Run,
+    ["journal"] = JournalBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
 {
     Console.Error.WriteLine(error ?? $"unknown suite '{options.Suite}'");
-    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH]");
+    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH] [--db POSTGRESQL]");
     return 2;
 }
 
