@@ -71,6 +71,36 @@ public sealed class PostgreSqlCrashTests : IDisposable
     }
 
     [PostgreSqlFact]
+    public async Task A_training_study_on_postgresql_without_a_checkpoint_directory_is_refused_before_it_is_written()
+    {
+        var file = Path.Combine(_directory.FullName, "training.conf");
+        await File.WriteAllTextAsync(file, """
+            study {
+              problem { type = fashion-mnist, train-subset = 64 }
+              search-space {
+                conv_layers { type = int, lower = 1, upper = 1 }
+                filters_1 { type = int, lower = 4, upper = 4 }
+                kernel_1 { type = categorical, choices = [3] }
+                batch_norm_1 { type = categorical, choices = [false] }
+                global_avg_pooling { type = categorical, choices = [false] }
+                fc_layers { type = int, lower = 1, upper = 1 }
+                units_1 { type = int, lower = 8, upper = 8 }
+                learning_rate { type = float, lower = 0.01, upper = 0.01 }
+                batch_size { type = int, lower = 32, upper = 32 }
+              }
+              optimizer { type = random, max-budget = 1 }
+              stop { max-evaluations = 1 }
+            }
+            """);
+
+        var refused = CliHarness.Run("run", file, "--db", Database.Url, "--study-id", "trains");
+
+        Assert.Equal(ExitCodes.UserError, refused.ExitCode);
+        Assert.Equal("nashpo: study \"trains\" trains networks and a PostgreSQL journal keeps no checkpoints next to it: pass --checkpoints DIR", Assert.Single(refused.StderrLines));
+        Assert.Equal("[]", CliHarness.Run("status", "--db", Database.Url, "--json").Stdout.Trim());
+    }
+
+    [PostgreSqlFact]
     public async Task A_study_on_postgresql_killed_and_resumed_ends_identical_to_an_uninterrupted_run_on_sqlite()
     {
         var studyFile = Path.Combine(_directory.FullName, "study.conf");
