@@ -18,6 +18,10 @@ internal static partial class StudyRunner
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
+    // Starting a study is asked once and not retried: a freshly started process on a starved machine (tests running
+    // beside other work) can take seconds to answer its first message, which must not end the command.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>A study id is part of actor names and persistence ids: letters, digits, '.', '_' and '-'.</summary>
     public static string ValidateStudyId(string studyId) =>
         StudyIdPattern().IsMatch(studyId)
@@ -89,7 +93,7 @@ internal static partial class StudyRunner
             }
 
             var studies = host.StartEngine(resolved.DeviceNames);
-            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout, cancellation);
+            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartTimeout, cancellation);
             console.Out.WriteLine(definition is null
                 ? $"resuming study {studyId} from {database} ({record.Completed + record.FailedCount} evaluations recorded)"
                 : $"study {studyId} started in {database}");
