@@ -39,10 +39,12 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId)
         console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {database} --out DIR");
     }
 
-    public void Interrupted(string database)
+    /// <summary>The resume hint repeats --checkpoints: the journal names checkpoint files, not their directory.</summary>
+    public void Interrupted(string database, string? checkpoints)
     {
         EndLine();
-        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {database}");
+        var directory = checkpoints is null ? string.Empty : $" --checkpoints {checkpoints}";
+        console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {database}{directory}");
     }
 
     private void EndLine()

@@ -126,7 +126,7 @@ internal static partial class StudyRunner
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await studies.Ask<StudyStopped>(new StopStudy(studyId), AskTimeout, CancellationToken.None).ConfigureAwait(false);
-                progress.Interrupted(database);
+                progress.Interrupted(database, checkpoints is null ? null : Path.GetFullPath(checkpoints));
                 throw;
             }
         }
