@@ -41,12 +41,16 @@ internal static class JournalBenchmarks
         {
             var runs = Math.Max(1, Math.Min(options.Runs, 5));
             var postgres = JournalSettings.Parse(options.Database);
-            var rows = new[]
+            // Runs alternate between the journals, so neither gets the warmer process (JIT, caches) of later runs.
+            var sqlite = new Samples("SQLite (scratch file)");
+            var postgresql = new Samples($"PostgreSQL ({postgres.Display})");
+            for (var run = 0; run < runs; run++)
             {
-                Measure("SQLite (scratch file)", run => JournalSettings.Sqlite(Path.Combine(scratch.FullName, $"journal-{run}.db")), runs),
-                Measure($"PostgreSQL ({postgres.Display})", _ => postgres, runs),
-            };
+                sqlite.Add(RunStudy(JournalSettings.Sqlite(Path.Combine(scratch.FullName, $"journal-{run}.db")), StudyId(run)));
+                postgresql.Add(RunStudy(postgres, StudyId(run)));
+            }
 
+            var rows = new[] { sqlite.ToRow(), postgresql.ToRow() };
             Console.WriteLine(Invariant($"Journal benchmark: {Evaluations} instant evaluations, random search, {Devices} device slots; medians of {runs} runs"));
             Console.WriteLine(Invariant($"  {"journal",-58} {"events/s",10} {"evals/s",9} {"events",8}  runs (events/s)"));
             foreach (var r in rows)
@@ -66,22 +70,25 @@ internal static class JournalBenchmarks
         }
     }
 
-    private static Row Measure(string label, Func<int, JournalSettings> journalForRun, int runs)
+    // A fresh study id per run, so runs on the shared PostgreSQL database never replay each other.
+    private static string StudyId(int run) => Invariant($"journal-bench-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{run}");
+
+    /// <summary>One journal's runs: events and evaluations per second, reported as medians.</summary>
+    private sealed class Samples(string label)
     {
-        var eventRates = new List<double>();
-        var evaluationRates = new List<double>();
-        long events = 0;
-        for (var run = 0; run < runs; run++)
+        private readonly List<double> _eventRates = [];
+        private readonly List<double> _evaluationRates = [];
+        private long _events;
+
+        public void Add((TimeSpan Elapsed, long Events) run)
         {
-            // A fresh study id per run, so runs on the shared PostgreSQL database never replay each other.
-            var studyId = Invariant($"journal-bench-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{run}");
-            var (elapsed, persisted) = RunStudy(journalForRun(run), studyId);
-            events = persisted;
-            eventRates.Add(persisted / elapsed.TotalSeconds);
-            evaluationRates.Add(Evaluations / elapsed.TotalSeconds);
+            _events = run.Events;
+            _eventRates.Add(run.Events / run.Elapsed.TotalSeconds);
+            _evaluationRates.Add(Evaluations / run.Elapsed.TotalSeconds);
         }
 
-        return new Row(label, Median(eventRates), Median(evaluationRates), events, string.Join(" ", eventRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture))));
+        public Row ToRow() => new(
+            label, Median(_eventRates), Median(_evaluationRates), _events, string.Join(" ", _eventRates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture))));
     }
 
     /// <summary>Runs the study to its end; the time from asking for it to seeing it finished, and the events it wrote.</summary>
@@ -118,9 +125,5 @@ internal static class JournalBenchmarks
         }
     }
 
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
