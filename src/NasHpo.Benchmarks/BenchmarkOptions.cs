@@ -5,9 +5,10 @@ namespace NasHpo.Benchmarks;
 /// <summary>
 /// Command-line options shared by every suite. <paramref name="Cases"/> limits the engine suite to some of its
 /// benchmarks (B4, B5, B6); <paramref name="Promotion"/> picks the promotion modes B6 runs Hyperband with
-/// (synchronous, asynchronous or both); <paramref name="Evaluations"/> overrides B6's study size.
+/// (synchronous, asynchronous or both); <paramref name="Evaluations"/> overrides B6's study size;
+/// <paramref name="Database"/> is the PostgreSQL journal the journal suite compares with SQLite.
 /// </summary>
-internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python, IReadOnlySet<string> Cases, string Promotion, int Evaluations)
+internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python, IReadOnlySet<string> Cases, string Promotion, int Evaluations, string? Database = null)
 {
     public static IReadOnlyList<string> PromotionChoices { get; } = ["synchronous", "asynchronous", "both"];
 
@@ -50,6 +51,9 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--evaluations" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var evaluations) && evaluations > 0:
                         options = options with { Evaluations = evaluations };
+                        break;
+                    case "--db":
+                        options = options with { Database = value };
                         break;
                     default:
                         error = $"unknown or invalid option {arg} {value}";

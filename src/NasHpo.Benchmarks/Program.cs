@@ -2,18 +2,20 @@ using NasHpo.Benchmarks;
 
 // dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH]
 //   engine only: [--cases B4,B5,B6] [--promotion synchronous|asynchronous|both] [--evaluations N (B6)]
+//   journal only: [--db POSTGRESQL]
 var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pareto"] = ParetoBenchmarks.Run,
     ["sampler"] = SamplerBenchmarks.Run,
     ["engine"] = EngineBenchmarks.Run,
     ["training"] = TrainingBenchmarks.Run,
+    ["journal"] = JournalBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
 {
     Console.Error.WriteLine(error ?? $"unknown suite '{options.Suite}'");
-    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH] [--cases B4,B5,B6] [--promotion synchronous|asynchronous|both] [--evaluations N]");
+    Console.Error.WriteLine($"usage: NasHpo.Benchmarks <{string.Join('|', suites.Keys)}> [--out results.json] [--runs N] [--python PATH] [--cases B4,B5,B6] [--promotion synchronous|asynchronous|both] [--evaluations N] [--db POSTGRESQL]");
     return 2;
 }
 

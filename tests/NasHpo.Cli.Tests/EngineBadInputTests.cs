@@ -177,6 +177,33 @@ public sealed class EngineBadInputTests : IDisposable
     }
 
     [Fact]
+    public void An_unreachable_postgresql_server_is_one_line_naming_it_for_every_command()
+    {
+        // Port 1 on loopback: nothing listens, so the connection is refused at once. The password is never echoed.
+        const string Server = "postgresql://nashpo:secret@127.0.0.1:1/studies";
+        const string Shown = "cannot reach the PostgreSQL server of postgresql://nashpo@127.0.0.1:1/studies";
+        var file = _harness.Write("tiny.conf", TinyStudy);
+        foreach (var result in new[]
+        {
+            Nashpo("run", file, "--db", Server, "--study-id", "tiny"),
+            Nashpo("resume", "tiny", "--db", Server),
+            Nashpo("status", "--db", Server),
+            Nashpo("report", "tiny", "--db", "Host=127.0.0.1;Port=1;Database=studies;Username=nashpo;Password=secret", "--out", Path.Combine(_harness.Directory, "out")),
+        })
+        {
+            var line = AssertUserError(result, Shown);
+            Assert.DoesNotContain("secret", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_unreadable_postgresql_address_is_a_user_error_naming_the_option()
+    {
+        AssertUserError(Nashpo("status", "--db", "postgresql://127.0.0.1/studies?colour=red"), "--db: not a valid PostgreSQL address", "colour");
+        AssertUserError(Nashpo("status", "--db", "Host=127.0.0.1;Port=many"), "--db: not a valid PostgreSQL address");
+    }
+
+    [Fact]
     public void A_finished_study_refuses_a_second_run_and_unknown_ids_and_keeps_its_journal()
     {
         var file = _harness.Write("tiny.conf", TinyStudy);

@@ -110,7 +110,7 @@ public sealed class ClusterNode : IAsyncDisposable
             config = config.WithFallback(overrides);
         }
 
-        return config.WithFallback(DefaultClusterConfig()).WithFallback(EngineHost.BaseConfig(options.DatabasePath));
+        return config.WithFallback(DefaultClusterConfig()).WithFallback(EngineHost.BaseConfig(JournalSettings.Parse(options.DatabasePath)));
     }
 
     /// <summary>Starts the node and joins the cluster (the seed nodes, or itself when there are none).</summary>
@@ -121,7 +121,7 @@ public sealed class ClusterNode : IAsyncDisposable
         if (coordinator)
         {
             // Coordinators write the journal; trainers never open it.
-            EngineHost.PrepareDatabase(options.DatabasePath);
+            JournalSettings.Parse(options.DatabasePath).Prepare();
         }
 
         var system = ActorSystem.Create(SystemName, Configuration(options));
@@ -148,9 +148,10 @@ public sealed class ClusterNode : IAsyncDisposable
             // Only coordinator nodes may start the singleton's manager (one without the role refuses it).
             var settings = EngineSettings.From(config);
             var checkpointDirectory = config.GetString("nashpo.cluster.checkpoint-directory", string.Empty);
-            var environment = new StudyEnvironment(ActorRefs.Nobody, settings, StudyDefinitionReader.FromHocon, Options.Workloads ?? Workloads.WorkloadCatalog.Create, Path.GetFullPath(Options.DatabasePath))
+            // A shared directory every node reaches; without one, next to a SQLite journal (one host only).
+            var checkpoints = checkpointDirectory.Length > 0 ? Path.GetFullPath(checkpointDirectory) : JournalSettings.Parse(Options.DatabasePath).DefaultCheckpointDirectory;
+            var environment = new StudyEnvironment(ActorRefs.Nobody, settings, StudyDefinitionReader.FromHocon, Options.Workloads ?? Workloads.WorkloadCatalog.Create, checkpoints)
             {
-                CheckpointDirectory = checkpointDirectory.Length == 0 ? null : Path.GetFullPath(checkpointDirectory),
                 PortableTrials = true,
             };
             System.ActorOf(

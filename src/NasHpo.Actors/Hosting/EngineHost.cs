@@ -1,8 +1,6 @@
-using System.Reflection;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
-using Microsoft.Data.Sqlite;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Studies;
 using NasHpo.Actors.Workloads;
@@ -30,95 +28,61 @@ public sealed class DatabaseUnavailableException : Exception
 }
 
 /// <summary>
-/// One process's engine: the actor system with NasHpo's configuration, the SQLite journal, the device pool and the
-/// study manager. Configuration layers, highest first: the caller's overrides, hocon/nashpo.conf and
-/// hocon/persistence.sqlite.conf (embedded in this assembly), then Akka.Persistence.Sql's defaults.
+/// One process's engine: the actor system with NasHpo's configuration, the journal (<see cref="JournalSettings"/>:
+/// SQLite or PostgreSQL), the device pool and the study manager. Configuration layers, highest first: the caller's
+/// overrides, the journal's connection and hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both
+/// embedded in this assembly), then Akka.Persistence.Sql's defaults.
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
-    private EngineHost(ActorSystem system, string databasePath)
+    private EngineHost(ActorSystem system, JournalSettings journal)
     {
         System = system;
-        DatabasePath = databasePath;
+        Journal = journal;
+        var configured = system.Settings.Config.GetString("nashpo.checkpoints.directory", string.Empty);
+        CheckpointDirectory = string.IsNullOrWhiteSpace(configured) ? journal.DefaultCheckpointDirectory : Path.GetFullPath(configured);
     }
 
     public ActorSystem System { get; }
 
-    /// <summary>"/user/studies", once <see cref="StartEngine"/> ran.</summary>
+    /// <summary>"/user/studies", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
     public IActorRef? Studies { get; private set; }
 
-    /// <summary>"/user/devices", once <see cref="StartEngine"/> ran.</summary>
+    /// <summary>"/user/devices", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
     public IActorRef? Devices { get; private set; }
 
-    public string DatabasePath { get; }
+    public JournalSettings Journal { get; }
 
-    /// <summary>The embedded engine defaults and SQLite persistence, pointed at one database file.</summary>
-    public static Config BaseConfig(string databasePath)
+    /// <summary>
+    /// Where studies keep training checkpoints ("{directory}/{study}/"): <c>nashpo.checkpoints.directory</c>, else
+    /// next to a SQLite database; null on PostgreSQL without that key (training studies then keep none).
+    /// </summary>
+    public string? CheckpointDirectory { get; }
+
+    /// <summary>The embedded engine defaults and the journal's persistence, pointed at one SQLite file or PostgreSQL database.</summary>
+    public static Config BaseConfig(JournalSettings journal)
     {
-        var connection = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ConnectionString;
-        var quoted = "\"" + connection.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-        var database = ConfigurationFactory.ParseString(
-            $"akka.persistence.journal.sql.connection-string = {quoted}\n" +
-            $"akka.persistence.snapshot-store.sql.connection-string = {quoted}\n" +
-            $"akka.persistence.query.journal.sql.connection-string = {quoted}\n");
-        return database
-            .WithFallback(ConfigurationFactory.ParseString(ReadResource("nashpo.conf")))
-            .WithFallback(ConfigurationFactory.ParseString(ReadResource("persistence.sqlite.conf")))
+        ArgumentNullException.ThrowIfNull(journal);
+        return journal.ToConfig()
+            .WithFallback(ConfigurationFactory.ParseString(JournalSettings.ReadResource("nashpo.conf")))
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>Creates the database file if needed and checks it can be written, before any actor touches it.</summary>
-    public static void PrepareDatabase(string databasePath)
-    {
-        var full = Path.GetFullPath(databasePath);
-        var directory = Path.GetDirectoryName(full);
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new DatabaseUnavailableException($"cannot use database {databasePath}: directory {directory} does not exist");
-        }
+    /// <summary><see cref="BaseConfig(JournalSettings)"/> for a <c>--db</c> value (a SQLite path or a PostgreSQL address).</summary>
+    public static Config BaseConfig(string database) => BaseConfig(JournalSettings.Parse(database));
 
-        // WAL lets readers (status, report) work while a study writes; it is a property of the file.
-        Probe(databasePath, SqliteOpenMode.ReadWriteCreate, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS nashpo_probe(x); DROP TABLE nashpo_probe;", "write");
+    /// <summary>Starts the actor system on the journal (checked first); call StartEngine to run studies.</summary>
+    public static EngineHost Create(JournalSettings journal, Config? overrides = null, string systemName = "nashpo")
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        journal.Prepare();
+        var config = overrides is null ? BaseConfig(journal) : overrides.WithFallback(BaseConfig(journal));
+        return new EngineHost(ActorSystem.Create(systemName, config), journal);
     }
 
-    /// <summary>
-    /// Checks that an existing file is a readable SQLite database without creating or changing anything: a file
-    /// that is not one would otherwise surface as a query timeout inside the actor system.
-    /// </summary>
-    public static void CheckExistingDatabase(string databasePath)
-    {
-        if (!File.Exists(databasePath))
-        {
-            throw new DatabaseUnavailableException($"no database at {databasePath} (pass --db PATH, or run a study first)");
-        }
-
-        Probe(databasePath, SqliteOpenMode.ReadWrite, "SELECT count(*) FROM sqlite_master", "read");
-    }
-
-    private static void Probe(string databasePath, SqliteOpenMode mode, string sql, string verb)
-    {
-        try
-        {
-            var connection = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(databasePath), Mode = mode, Pooling = false }.ConnectionString;
-            using var sqlite = new SqliteConnection(connection);
-            sqlite.Open();
-            using var command = sqlite.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException error)
-        {
-            throw new DatabaseUnavailableException($"cannot {verb} database {databasePath}: {error.Message.ReplaceLineEndings(" ")}", error);
-        }
-    }
-
-    /// <summary>Starts the actor system on the database; call <see cref="StartEngine"/> to run studies.</summary>
-    public static EngineHost Create(string databasePath, Config? overrides = null, string systemName = "nashpo")
-    {
-        PrepareDatabase(databasePath);
-        var config = overrides is null ? BaseConfig(databasePath) : overrides.WithFallback(BaseConfig(databasePath));
-        return new EngineHost(ActorSystem.Create(systemName, config), databasePath);
-    }
+    /// <summary><see cref="Create(JournalSettings, Config?, string)"/> for a <c>--db</c> value.</summary>
+    public static EngineHost Create(string database, Config? overrides = null, string systemName = "nashpo") =>
+        Create(JournalSettings.Parse(database), overrides, systemName);
 
     /// <summary>
     /// Starts the device pool (this many CPU slots) and the study manager. <paramref name="workloads"/> turns a
@@ -137,18 +101,10 @@ public sealed class EngineHost : IAsyncDisposable
 
         var settings = EngineSettings.From(System.Settings.Config);
         Devices = System.ActorOf(DevicePool.Props(devices), "devices");
-        var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create, DatabasePath);
+        var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create, CheckpointDirectory);
         Studies = System.ActorOf(StudyManager.Props(environment), "studies");
         return Studies;
     }
 
     public async ValueTask DisposeAsync() => await System.Terminate().ConfigureAwait(false);
-
-    private static string ReadResource(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"embedded configuration {name} is missing from the build");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

@@ -11,13 +11,37 @@ namespace NasHpo.Actors.ReadSide;
 /// <summary>Reads studies from the journal through Akka.Persistence.Query, without starting any study actor.</summary>
 public static class JournalReader
 {
-    private static SqlReadJournal Journal(ActorSystem system) =>
-        PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+    /// <summary>How long the write journal may take to start (open the database, create its tables) before reading.</summary>
+    private static readonly TimeSpan JournalStartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The read journal. Akka.Persistence.Sql's read journal waits, blocking, a fixed 5 s for the write journal to
+    /// start, which a busy machine or a slow PostgreSQL server can exceed; a journal that failed that wait is not kept,
+    /// so asking again waits again, up to <see cref="JournalStartTimeout"/> in all.
+    /// </summary>
+    private static async Task<SqlReadJournal> JournalAsync(ActorSystem system, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + JournalStartTimeout;
+        while (true)
+        {
+            try
+            {
+                return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            }
+            catch (AggregateException error) when (error.InnerException is AskTimeoutException && DateTime.UtcNow < deadline)
+            {
+                // The write journal is still starting: its own timeout already waited, so try again at once.
+                await Task.Yield();
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+    }
 
     /// <summary>The ids of every study in the database, sorted.</summary>
     public static async Task<IReadOnlyList<string>> ListStudiesAsync(ActorSystem system, CancellationToken cancellation = default)
     {
-        var ids = await Journal(system).CurrentPersistenceIds()
+        var journal = await JournalAsync(system, cancellation).ConfigureAwait(false);
+        var ids = await journal.CurrentPersistenceIds()
             .Where(id => id.StartsWith("study-", StringComparison.Ordinal))
             .Select(id => id["study-".Length..])
             .RunWith(Sink.Seq<string>(), system.Materializer())
@@ -33,7 +57,7 @@ public static class JournalReader
     public static async Task<IReadOnlyList<object>> ReadStudyEventsAsync(ActorSystem system, string studyId, CancellationToken cancellation = default)
     {
         var events = new List<object>();
-        var journal = Journal(system);
+        var journal = await JournalAsync(system, cancellation).ConfigureAwait(false);
         var materializer = system.Materializer();
         foreach (var persistenceId in new[] { StudyActor.PersistenceIdFor(studyId), ParetoArchiveActor.PersistenceIdFor(studyId) })
         {
@@ -50,7 +74,7 @@ public static class JournalReader
     public static async Task<StudyRecord> ReadStudyAsync(ActorSystem system, string studyId, CancellationToken cancellation = default)
     {
         var record = new StudyRecord(studyId);
-        var journal = Journal(system);
+        var journal = await JournalAsync(system, cancellation).ConfigureAwait(false);
         var materializer = system.Materializer();
         await journal.CurrentEventsByPersistenceId(StudyActor.PersistenceIdFor(studyId), 0, long.MaxValue)
             .RunForeach(envelope => record.Apply(envelope.Event), materializer)

@@ -37,7 +37,6 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly StudyDefinition? _newDefinition;
     private readonly Func<string, StudyDefinition> _readDefinition;
     private readonly Func<StudyDefinition, IWorkload> _workloads;
-    private readonly string? _databasePath;
     private readonly string? _checkpointDirectory;
     private readonly bool _portableTrials;
     private readonly IActorRef _devices;
@@ -84,7 +83,6 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _newDefinition = newDefinition;
         _readDefinition = environment.ReadDefinition;
         _workloads = environment.Workloads;
-        _databasePath = environment.DatabasePath;
         _checkpointDirectory = environment.CheckpointDirectory;
         _portableTrials = environment.PortableTrials;
         var devices = environment.Devices;
@@ -256,11 +254,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         _workload = _workloads(_definition);
 
-        // Only trained networks have state worth keeping between budgets; synthetic problems have none.
-        _checkpoints = _definition.Problem.IsSynthetic && !_definition.Problem.Checkpoints ? null
-            : _checkpointDirectory is { } shared ? new DirectoryCheckpointStore(Path.Combine(Path.GetFullPath(shared), _studyId))
-            : _databasePath is null ? null
-            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_databasePath, _studyId));
+        // Only trained networks have state worth keeping between budgets; synthetic problems have none unless asked
+        // (problem.checkpoints, which proves a promotion found its parent's state on another node).
+        _checkpoints = (_definition.Problem.IsSynthetic && !_definition.Problem.Checkpoints) || _checkpointDirectory is null
+            ? null
+            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_checkpointDirectory, _studyId));
         _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint)
         {
             Portable = _portableTrials

@@ -5,8 +5,9 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Workloads;
 
 /// <summary>
-/// A study's checkpoints as files in one directory next to the database: "{database}.checkpoints/{study}/". The
-/// journal refers to them by file name, so the directory can move with the database.
+/// A study's checkpoints as files in one directory: "{checkpoints}/{study}/", where the checkpoints directory is
+/// "{database}.checkpoints" next to a SQLite file unless configured (it must be for PostgreSQL). The journal refers
+/// to them by file name, so the directory can move.
 /// </summary>
 public sealed class DirectoryCheckpointStore : ICheckpointStore
 {
@@ -18,8 +19,8 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
 
     public string Directory { get; }
 
-    public static string ForStudy(string databasePath, string studyId) =>
-        Path.Combine(Path.GetFullPath(databasePath) + ".checkpoints", studyId);
+    public static string ForStudy(string checkpointDirectory, string studyId) =>
+        Path.Combine(Path.GetFullPath(checkpointDirectory), studyId);
 
     public static string FileName(TrialId trial) => string.Create(CultureInfo.InvariantCulture, $"{trial}.ckpt");
 

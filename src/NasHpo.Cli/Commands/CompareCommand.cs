@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NasHpo.Cli.Compare;
+using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
@@ -124,7 +125,7 @@ public static class CompareCommand
             try
             {
                 outcome = await StudyRunner.RunAsync(
-                    console, id, definition, Path.Combine(runsDirectory, id + ".db"), new StudyRunOptions(label, ResumeExisting: true, ReadBack: true), cancellation);
+                    console, id, definition, JournalSettings.Sqlite(Path.Combine(runsDirectory, id + ".db")), new StudyRunOptions(label, ResumeExisting: true, ReadBack: true), cancellation);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

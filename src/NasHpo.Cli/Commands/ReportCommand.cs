@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
@@ -9,7 +10,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
-/// nashpo report ID [--db PATH] --out DIR: trials.csv, pareto.csv, hypervolume.csv and study.json from the journal.
+/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv and study.json from the journal.
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
 /// files apart from the timing and device columns, whose names contain "_at", "duration" or "device".
 /// </summary>
@@ -27,16 +28,16 @@ public static class ReportCommand
         var command = new Command("report", "Write a study's trials, Pareto front, hypervolume history and definition") { id, database, output, cluster, clusterConfig };
         command.SetAction((parseResult, cancellation) => parseResult.GetValue(cluster) is { } address
             ? ExecuteOnClusterAsync(console, parseResult.GetRequiredValue(id), address, parseResult.GetValue(clusterConfig), parseResult.GetRequiredValue(output), cancellation)
-            : ExecuteAsync(console, parseResult.GetRequiredValue(id), parseResult.GetRequiredValue(database), parseResult.GetRequiredValue(output), cancellation));
+            : ExecuteAsync(console, parseResult.GetRequiredValue(id), CommonOptions.Journal(parseResult.GetRequiredValue(database)), parseResult.GetRequiredValue(output), cancellation));
         return command;
     }
 
-    internal static async Task<int> ExecuteAsync(CliConsole console, string studyId, string databasePath, string outputDirectory, CancellationToken cancellation)
+    internal static async Task<int> ExecuteAsync(CliConsole console, string studyId, JournalSettings journal, string outputDirectory, CancellationToken cancellation)
     {
         StudyRecord record;
-        await using (var session = JournalSession.Open(databasePath))
+        await using (var session = JournalSession.Open(journal))
         {
-            record = await session.ReadStudyAsync(studyId, databasePath, cancellation);
+            record = await session.ReadStudyAsync(studyId, cancellation);
         }
 
         return Write(console, studyId, record, outputDirectory);

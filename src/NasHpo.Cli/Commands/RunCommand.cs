@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Commands;
 
-/// <summary>nashpo run STUDY.conf [--study-id ID] [--db PATH] [--seed N] [--set KEY=VALUE]...: create a study and run it to its end.</summary>
+/// <summary>nashpo run STUDY.conf [--study-id ID] [--db PATH|URL] [--checkpoints DIR] [--seed N] [--set KEY=VALUE]...: create a study and run it to its end.</summary>
 public static class RunCommand
 {
     public static Command Create(CliConsole console)
@@ -13,25 +14,27 @@ public static class RunCommand
         var file = new Argument<string>("study") { Description = "the study definition (HOCON), e.g. hocon/studies/zdt1.conf" };
         var studyId = new Option<string?>("--study-id") { Description = "the new study's id (default: the study's name and the time)" };
         var database = CommonOptions.Database();
+        var checkpoints = CommonOptions.Checkpoints();
         var seed = new Option<long?>("--seed") { Description = "overrides study.seed" };
         var set = new Option<string[]>("--set")
         {
             Description = "overrides a key of the study, e.g. --set stop.max-evaluations=50 (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("run", "Create a study from a HOCON file and run it until a stop criterion holds") { file, studyId, database, seed, set };
+        var command = new Command("run", "Create a study from a HOCON file and run it until a stop criterion holds") { file, studyId, database, checkpoints, seed, set };
         command.SetAction((parseResult, cancellation) => ExecuteAsync(
             console,
             parseResult.GetRequiredValue(file),
             parseResult.GetValue(studyId),
-            parseResult.GetRequiredValue(database),
+            CommonOptions.Journal(parseResult.GetRequiredValue(database)),
+            parseResult.GetValue(checkpoints),
             parseResult.GetValue(seed),
             parseResult.GetValue(set) ?? [],
             cancellation));
         return command;
     }
 
-    internal static Task<int> ExecuteAsync(CliConsole console, string file, string? studyId, string databasePath, long? seed, string[] set, CancellationToken cancellation)
+    internal static Task<int> ExecuteAsync(CliConsole console, string file, string? studyId, JournalSettings journal, string? checkpoints, long? seed, string[] set, CancellationToken cancellation)
     {
         var overrides = set.ToList();
         if (seed is { } value)
@@ -41,7 +44,7 @@ public static class RunCommand
 
         var definition = LoadDefinition(file, overrides);
         var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);
-        return StudyRunner.RunAsync(console, id, definition, databasePath, cancellation);
+        return StudyRunner.RunAsync(console, id, definition, journal, checkpoints, cancellation);
     }
 
     /// <summary>Reads and validates a study file with --set overrides; a mistake is a user error naming the file or --set.</summary>

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
 
 namespace NasHpo.Cli.Commands;
 
-/// <summary>nashpo status [ID] [--db PATH] [--json]: one study's progress, or the list of studies in the database.</summary>
+/// <summary>nashpo status [ID] [--db PATH|URL] [--json]: one study's progress, or the list of studies in the database.</summary>
 public static class StatusCommand
 {
     public static Command Create(CliConsole console)
@@ -19,7 +20,7 @@ public static class StatusCommand
         var command = new Command("status", "Show a study's progress from its journal (or list the studies)") { id, database, json, cluster, clusterConfig };
         command.SetAction((parseResult, cancellation) => parseResult.GetValue(cluster) is { } address
             ? ExecuteOnClusterAsync(console, parseResult.GetValue(id), address, parseResult.GetValue(clusterConfig), parseResult.GetValue(json), cancellation)
-            : ExecuteAsync(console, parseResult.GetValue(id), parseResult.GetRequiredValue(database), parseResult.GetValue(json), cancellation));
+            : ExecuteAsync(console, parseResult.GetValue(id), CommonOptions.Journal(parseResult.GetRequiredValue(database)), parseResult.GetValue(json), cancellation));
         return command;
     }
 
@@ -63,17 +64,17 @@ public static class StatusCommand
         }
     }
 
-    internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, string databasePath, bool json, CancellationToken cancellation)
+    internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, JournalSettings journal, bool json, CancellationToken cancellation)
     {
-        await using var session = JournalSession.Open(databasePath);
+        await using var session = JournalSession.Open(journal);
         var ids = studyId is null ? await session.ListStudiesAsync(cancellation) : [studyId];
         var studies = new List<StudyRecord>();
         foreach (var id in ids)
         {
-            studies.Add(await session.ReadStudyAsync(id, databasePath, cancellation));
+            studies.Add(await session.ReadStudyAsync(id, cancellation));
         }
 
-        Print(console, studies, studyId is null, json, databasePath);
+        Print(console, studies, studyId is null, json, journal.Display);
         return ExitCodes.Success;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NasHpo.Actors.Hosting;
 
 namespace NasHpo.Cli.Engine;
 
@@ -10,7 +11,8 @@ public static class CommonOptions
 
     public static Option<string> Database() => new("--db")
     {
-        Description = "the SQLite database holding the studies' journals",
+        Description = "the database holding the studies' journals: a SQLite file, or a PostgreSQL server as " +
+            "postgresql://user@host:port/database or \"Host=...;Database=...;Username=...\" (password: PGPASSWORD or ~/.pgpass)",
         DefaultValueFactory = _ => DefaultDatabase,
     };
 
@@ -25,4 +27,23 @@ public static class CommonOptions
     {
         Description = "a HOCON file with cluster settings for this client (TLS, akka.remote.dot-netty.tcp.hostname)",
     };
+
+    public static Option<string?> Checkpoints() => new("--checkpoints")
+    {
+        Description = "the directory for training checkpoints, one folder per study (default: DATABASE.checkpoints next to " +
+            "a SQLite file; required with PostgreSQL for studies that train networks)",
+    };
+
+    /// <summary>The journal a <c>--db</c> value names, or a user error naming the option.</summary>
+    public static JournalSettings Journal(string database)
+    {
+        try
+        {
+            return JournalSettings.Parse(database);
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserErrorException($"--db: {error.Message.Split(" (Parameter", 2)[0]}", error);
+        }
+    }
 }

@@ -33,22 +33,24 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId, bool h
         }
     }
 
-    public void Done(StudyStatus status, string databasePath)
+    public void Done(StudyStatus status, string database)
     {
         EndLine();
         console.Out.WriteLine(Describe(status));
         if (hints)
         {
-            console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {databasePath} --out DIR");
+            console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {database} --out DIR");
         }
     }
 
-    public void Interrupted(string databasePath)
+    /// <summary>The resume hint repeats --checkpoints: the journal names checkpoint files, not their directory.</summary>
+    public void Interrupted(string database, string? checkpoints)
     {
         EndLine();
         if (hints)
         {
-            console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {databasePath}");
+            var directory = checkpoints is null ? string.Empty : $" --checkpoints {checkpoints}";
+            console.Out.WriteLine($"study {studyId} interrupted; continue with: nashpo resume {studyId} --db {database}{directory}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Configuration;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
@@ -19,7 +20,7 @@ internal static partial class StudyRunner
 
     // Starting a study recovers its journals and, the first time, compiles the actors' code paths: on a loaded
     // machine that took longer than a status poll may, so the start and the stop get more time before giving up.
-    private static readonly TimeSpan StartOrStopTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartOrStopTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>A study id is part of actor names and persistence ids: letters, digits, '.', '_' and '-'.</summary>
     public static string ValidateStudyId(string studyId) =>
@@ -31,9 +32,9 @@ internal static partial class StudyRunner
     public static string NewStudyId(string name) =>
         ValidateStudyId($"{UnsafeCharacters().Replace(name, "-").Trim('-', '.')}-{DateTime.UtcNow:yyyyMMdd-HHmmss}".TrimStart('-'));
 
-    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, CancellationToken cancellation)
+    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, JournalSettings journal, string? checkpoints, CancellationToken cancellation)
     {
-        await RunAsync(console, studyId, definition, databasePath, new StudyRunOptions(), cancellation).ConfigureAwait(false);
+        await RunAsync(console, studyId, definition, journal, new StudyRunOptions { Checkpoints = checkpoints }, cancellation).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -42,21 +43,29 @@ internal static partial class StudyRunner
     /// a <paramref name="definition"/> whose study already exists is resumed (or skipped when finished) instead of
     /// refused, provided the journal holds that very definition.
     /// </summary>
-    public static async Task<StudyRunOutcome> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, string databasePath, StudyRunOptions options, CancellationToken cancellation)
+    public static async Task<StudyRunOutcome> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, JournalSettings journal, StudyRunOptions options, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(options);
+        var databasePath = journal.Display;
+        var checkpoints = options.Checkpoints;
+
         // Resume needs an existing journal; opening the engine on a missing file would leave an empty database behind.
-        if (definition is null && !File.Exists(databasePath))
+        if (definition is null && journal.SqliteFile is { } file && !File.Exists(file))
         {
-            throw new UserErrorException(Directory.Exists(databasePath)
-                ? $"cannot use database {databasePath}: it is a directory"
-                : $"no database at {databasePath}, so no study \"{studyId}\" to resume (pass --db PATH)");
+            throw new UserErrorException(Directory.Exists(file)
+                ? $"cannot use database {file}: it is a directory"
+                : $"no database at {file}, so no study \"{studyId}\" to resume (pass --db PATH)");
         }
 
         EngineHost host;
         try
         {
-            host = EngineHost.Create(databasePath);
+            // --checkpoints goes through the configuration key, so the engine has one rule for where checkpoints live.
+            var overrides = checkpoints is null
+                ? null
+                : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}");
+            host = EngineHost.Create(journal, overrides);
         }
         catch (DatabaseUnavailableException error)
         {
@@ -95,6 +104,11 @@ internal static partial class StudyRunner
             }
 
             var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
+            if (!resolved.Problem.IsSynthetic && host.CheckpointDirectory is null)
+            {
+                throw new UserErrorException($"study \"{studyId}\" trains networks and a PostgreSQL journal keeps no checkpoints next to it: pass --checkpoints DIR");
+            }
+
             try
             {
                 WorkloadCatalog.CheckDevices(resolved);
@@ -140,11 +154,14 @@ internal static partial class StudyRunner
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await studies.Ask<StudyStopped>(new StopStudy(studyId), StartOrStopTimeout, CancellationToken.None).ConfigureAwait(false);
-                progress.Interrupted(databasePath);
+                progress.Interrupted(databasePath, checkpoints is null ? null : Path.GetFullPath(checkpoints));
                 throw;
             }
         }
     }
+
+    private static string HoconString(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex StudyIdPattern();
@@ -157,7 +174,11 @@ internal static partial class StudyRunner
 /// <param name="Label">the name progress lines use instead of "study {id}" (and then without the report and resume hints)</param>
 /// <param name="ResumeExisting">a new definition whose study exists resumes it (the journal must hold the same definition)</param>
 /// <param name="ReadBack">read the finished study back from the journal for <see cref="StudyRunOutcome.Record"/></param>
-internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false, bool ReadBack = false);
+internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting = false, bool ReadBack = false)
+{
+    /// <summary>The --checkpoints directory, when given (else the journal's default: next to a SQLite file).</summary>
+    public string? Checkpoints { get; init; }
+}
 
 /// <summary>
 /// A study run to its end, and whether it had already finished before this run. <see cref="Record"/> is the journal

@@ -15,7 +15,10 @@ public sealed class TrainingStudyTests : IDisposable
     {
 
         var database = Path.Combine(_directory.FullName, "training.db");
-        await using var engine = TestEngine.Start(database, devices: 2);
+
+        // Checkpoints in a directory of their own (as a PostgreSQL journal needs) rather than next to the database.
+        var checkpoints = Path.Combine(_directory.FullName, "checkpoints");
+        await using var engine = TestEngine.Start(database, devices: 2, extraConfig: $"nashpo.checkpoints.directory = \"{checkpoints}\"");
         var definition = TestEngine.Study("""
             seed = 3
             devices = 2
@@ -50,6 +53,10 @@ public sealed class TrainingStudyTests : IDisposable
 
         // A better-than-chance network exists among them: training really happened.
         Assert.Contains(record.Trials, t => t.Completed!.Objectives[0] < 0.8);
+
+        // The front's checkpoints at the maximum budget stay, in the configured directory only.
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(checkpoints, "fashion"), "*-b3.ckpt"));
+        Assert.False(Directory.Exists(database + ".checkpoints"));
     }
 
     [RealFashionMnistFact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Commands;
 using NasHpo.Cli.Engine;
 
@@ -94,8 +95,8 @@ public sealed class CompareCommandTests : IDisposable
             {
                 var id = CompareCommand.RunId(method, seed);
                 var database = Path.Combine(Out, "runs", id + ".db");
-                await using var session = JournalSession.Open(database);
-                var record = await session.ReadStudyAsync(id, database, CancellationToken.None);
+                await using var session = JournalSession.Open(JournalSettings.Sqlite(database));
+                var record = await session.ReadStudyAsync(id, CancellationToken.None);
                 Assert.Equal("finished", record.State);
                 Assert.Equal(record.Hypervolume, values[seed - 1], 1e-9);
             }
@@ -183,8 +184,8 @@ public sealed class CompareCommandTests : IDisposable
     private async Task<NasHpo.Actors.ReadSide.StudyRecord> ReadRun(string id)
     {
         var database = Path.Combine(Out, "runs", id + ".db");
-        await using var session = JournalSession.Open(database);
-        return await session.ReadStudyAsync(id, database, CancellationToken.None);
+        await using var session = JournalSession.Open(JournalSettings.Sqlite(database));
+        return await session.ReadStudyAsync(id, CancellationToken.None);
     }
 
     /// <summary>Collects output and calls an action once, when a line matches: a user pressing Ctrl+C at a known moment.</summary>

@@ -1,4 +1,4 @@
-using NasHpo.Core.Randomness;
+using static NasHpo.Cli.Tests.EndToEnd.KillLoop;
 
 namespace NasHpo.Cli.Tests.EndToEnd;
 
@@ -40,53 +40,12 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(0, (await NashpoProcess.RunAsync(clean, Limit, "report", "s", "--out", "report")).ExitCode);
 
         // The same study, killed at random moments; the random moments come from a fixed seed so a failure repeats.
-        var crashed = Directory.CreateDirectory(Path.Combine(_directory.FullName, "crashed")).FullName;
-        var random = new DeterministicRandom(20261122);
-        var kills = 0;
-        var midStudyKills = 0;
-        var evaluationsAtKill = new List<int>();
-        var args = new[] { "run", studyFile, "--study-id", "s" };
-
         // Kill until five kills have landed mid-study (with a bound on attempts, so a fast machine cannot loop).
-        for (var attempt = 0; attempt < 12 && midStudyKills < 5; attempt++)
-        {
-            using var process = NashpoProcess.Start(crashed, args);
+        var crashed = Directory.CreateDirectory(Path.Combine(_directory.FullName, "crashed")).FullName;
+        var outcome = await KillLoop.RunAsync(crashed, studyFile, "s", Evaluations, midStudyKills: 5, maxAttempts: 12, seed: 20261122, Limit);
 
-            // Time the kill from the moment the study runs, so that a slow start on a loaded machine does not
-            // turn every kill into one that lands before the study exists.
-            await process.StudyStarted.WaitAsync(Limit);
-            await Task.Delay(TimeSpan.FromMilliseconds(50 + random.Next(500)));
-            if (process.HasExited)
-            {
-                var early = await process.WaitAsync(Limit);
-                Assert.True(early.ExitCode == 0, $"exit {early.ExitCode}: {early.Stderr}");
-                break;
-            }
-
-            process.Kill();
-            kills++;
-
-            // A kill before the study was first written leaves nothing to resume: run it again, as a user would.
-            var status = await NashpoProcess.RunAsync(crashed, Limit, "status", "s", "--json");
-            var exists = status.ExitCode == 0;
-            args = exists ? ["resume", "s"] : ["run", studyFile, "--study-id", "s"];
-            if (exists)
-            {
-                using var json = System.Text.Json.JsonDocument.Parse(status.Stdout);
-                var evaluations = json.RootElement.GetProperty("evaluations").GetInt32();
-                evaluationsAtKill.Add(evaluations);
-                if (evaluations is > 0 and < Evaluations)
-                {
-                    midStudyKills++;
-                }
-            }
-        }
-
-        Assert.True(
-            midStudyKills >= 5,
-            $"{kills} kills, {midStudyKills} in the middle of the study; evaluations at each kill: {string.Join(", ", evaluationsAtKill)}");
-        var resumed = await NashpoProcess.RunAsync(crashed, Limit, args);
-        Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.Stdout);
+        Assert.True(outcome.MidStudyKills >= 5, outcome.Describe());
+        Assert.True(outcome.Final.ExitCode == 0, outcome.Final.Stderr + outcome.Final.Stdout);
         Assert.Equal(0, (await NashpoProcess.RunAsync(crashed, Limit, "report", "s", "--out", "report")).ExitCode);
 
         var expectedTrials = WithoutTimingColumns(Path.Combine(clean, "report", "trials.csv"));
@@ -101,20 +60,5 @@ public sealed class CrashRecoveryTests : IDisposable
         var ids = actualTrials.Skip(1).Select(line => line.Split(',')[0]).ToArray();
         Assert.Equal(ids.Length, ids.Distinct().Count());
         Assert.All(actualTrials.Skip(1), line => Assert.Contains(",completed,", line, StringComparison.Ordinal));
-    }
-
-    /// <summary>The report's rows with the columns that may differ between runs (time, device, node) removed.</summary>
-    private static string[] WithoutTimingColumns(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var keep = Enumerable.Range(0, header.Length)
-            .Where(i => !new[] { "time", "_at", "duration", "device", "node", "worker" }.Any(token => header[i].Contains(token, StringComparison.Ordinal)))
-            .ToArray();
-        return lines.Select(line =>
-        {
-            var cells = line.Split(',');
-            return string.Join(',', keep.Select(i => cells[i]));
-        }).ToArray();
     }
 }
