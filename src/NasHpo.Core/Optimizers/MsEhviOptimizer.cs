@@ -165,14 +165,14 @@ public sealed class MsEhviOptimizer : IOptimizer
     private Configuration ProposeByEhvi(long id)
     {
         var objectiveCount = _completed[0].Objectives.Length;
-        var cheap = CheapMask(objectiveCount);
-        var reference = ReferencePoint(objectiveCount);
+        var cheap = ObjectiveModelling.CheapMask(_settings.Objectives, _settings.CheapObjectives, objectiveCount);
+        var reference = ObjectiveModelling.ReferencePoint(_settings.ReferencePoint, _completed.Select(o => o.Objectives).ToArray(), objectiveCount);
 
         // One model per expensive objective, fitted on the completed observations; pending configurations then
         // join with the fitted mean as their value (kriging believer), keeping the fitted hyperparameters.
         var pending = _pending.Select(p => _scheduled[new TrialId(p, _settings.MaxBudget)].Configuration).ToArray();
         var pendingEncoded = pending.Select(_space.Encode).ToArray();
-        var pendingCheap = pending.Select(c => cheap.Any(b => b) ? CheapValues(c, objectiveCount) : null).ToArray();
+        var pendingCheap = pending.Select(c => cheap.Any(b => b) ? ObjectiveModelling.CheapValues(_settings.CheapObjectives!, c, objectiveCount) : null).ToArray();
         var models = new GaussianProcess?[objectiveCount];
         var inputs = _completed.Select(o => o.Encoded).ToArray();
         var front = _completed.Select(o => o.Objectives).ToList();
@@ -217,7 +217,7 @@ public sealed class MsEhviOptimizer : IOptimizer
         foreach (var candidate in Candidates(id, nonDominated))
         {
             var encoded = _space.Encode(candidate);
-            var cheapValues = cheap.Any(b => b) ? CheapValues(candidate, objectiveCount) : null;
+            var cheapValues = cheap.Any(b => b) ? ObjectiveModelling.CheapValues(_settings.CheapObjectives!, candidate, objectiveCount) : null;
             for (var m = 0; m < objectiveCount; m++)
             {
                 (mean[m], sd[m]) = models[m] is { } model ? model.Predict(encoded) : (cheapValues![m], 0.0);
@@ -315,62 +315,6 @@ public sealed class MsEhviOptimizer : IOptimizer
 
             yield return _space.Decode(perturbed);
         }
-    }
-
-    private bool[] CheapMask(int objectiveCount)
-    {
-        var mask = new bool[objectiveCount];
-        if (_settings.CheapObjectives is null || _settings.Objectives is not { } objectives)
-        {
-            return mask;
-        }
-
-        if (objectives.Count != objectiveCount)
-        {
-            throw new InvalidOperationException($"{objectives.Count} objectives configured but results have {objectiveCount}.");
-        }
-
-        for (var m = 0; m < objectiveCount; m++)
-        {
-            mask[m] = objectives[m].Cost == ObjectiveCost.Cheap;
-        }
-
-        // With every objective cheap nothing is modelled and the exact values alone decide, which is right.
-        return mask;
-    }
-
-    private double[] CheapValues(Configuration configuration, int objectiveCount)
-    {
-        var values = _settings.CheapObjectives!(configuration);
-        if (values.Length != objectiveCount)
-        {
-            throw new InvalidOperationException($"The cheap-objective callback returned {values.Length} values for {objectiveCount} objectives.");
-        }
-
-        return values;
-    }
-
-    private double[] ReferencePoint(int objectiveCount)
-    {
-        if (_settings.ReferencePoint is { } given)
-        {
-            if (given.Count != objectiveCount)
-            {
-                throw new InvalidOperationException($"The reference point has {given.Count} entries but results have {objectiveCount} objectives.");
-            }
-
-            return [.. given];
-        }
-
-        var reference = new double[objectiveCount];
-        for (var m = 0; m < objectiveCount; m++)
-        {
-            var worst = _completed.Max(o => o.Objectives[m]);
-            var bestValue = _completed.Min(o => o.Objectives[m]);
-            reference[m] = worst + Math.Max(0.1 * (worst - bestValue), 1e-9 * (1 + Math.Abs(worst)));
-        }
-
-        return reference;
     }
 
     private static List<double[]> NonDominated(List<double[]> points) =>

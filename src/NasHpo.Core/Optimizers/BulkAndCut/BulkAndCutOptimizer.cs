@@ -274,9 +274,9 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         }
 
         var objectiveCount = _population[0].Objectives.Length;
-        var cheap = CheapMask(objectiveCount);
+        var cheap = ObjectiveModelling.CheapMask(_settings.Objectives, _settings.CheapObjectives, objectiveCount);
         // Every candidate has the same architecture, so its cheap objectives (size, operations) are computed once.
-        var cheapValues = cheap.Any(c => c) ? CheapValues(architecture, objectiveCount) : null;
+        var cheapValues = cheap.Any(c => c) ? ObjectiveModelling.CheapValues(_settings.CheapObjectives!, architecture, objectiveCount) : null;
         var inputs = _population.Select(m => m.Encoded).ToArray();
         var models = new GaussianProcess?[objectiveCount];
         for (var m = 0; m < objectiveCount; m++)
@@ -289,7 +289,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
 
         var points = _population.Select(p => p.Objectives).ToArray();
         var front = NonDominatedSorting.FirstFront(points).Select(i => points[i]).ToArray();
-        var reference = ReferencePoint(objectiveCount);
+        var reference = ObjectiveModelling.ReferencePoint(_settings.ReferencePoint, _population.Select(o => o.Objectives).ToArray(), objectiveCount);
         var mean = new double[objectiveCount];
         var sd = new double[objectiveCount];
         var best = architecture;
@@ -370,61 +370,6 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         {
             return null;
         }
-    }
-
-    private bool[] CheapMask(int objectiveCount)
-    {
-        var mask = new bool[objectiveCount];
-        if (_settings.CheapObjectives is null || _settings.Objectives is not { } objectives)
-        {
-            return mask;
-        }
-
-        if (objectives.Count != objectiveCount)
-        {
-            throw new InvalidOperationException($"{objectives.Count} objectives configured but results have {objectiveCount}.");
-        }
-
-        for (var m = 0; m < objectiveCount; m++)
-        {
-            mask[m] = objectives[m].Cost == ObjectiveCost.Cheap;
-        }
-
-        return mask;
-    }
-
-    private double[] CheapValues(Configuration configuration, int objectiveCount)
-    {
-        var values = _settings.CheapObjectives!(configuration);
-        if (values.Length != objectiveCount)
-        {
-            throw new InvalidOperationException($"The cheap-objective callback returned {values.Length} values for {objectiveCount} objectives.");
-        }
-
-        return values;
-    }
-
-    private double[] ReferencePoint(int objectiveCount)
-    {
-        if (_settings.ReferencePoint is { } given)
-        {
-            if (given.Count != objectiveCount)
-            {
-                throw new InvalidOperationException($"The reference point has {given.Count} entries but results have {objectiveCount} objectives.");
-            }
-
-            return [.. given];
-        }
-
-        var reference = new double[objectiveCount];
-        for (var m = 0; m < objectiveCount; m++)
-        {
-            var worst = _population.Max(o => o.Objectives[m]);
-            var best = _population.Min(o => o.Objectives[m]);
-            reference[m] = worst + Math.Max(0.1 * (worst - best), 1e-9 * (1 + Math.Abs(worst)));
-        }
-
-        return reference;
     }
 
     private sealed record Member(TrialId Trial, Configuration Configuration, double[] Encoded, double[] Objectives);
