@@ -230,22 +230,15 @@ public sealed class HyperbandOptimizer : IOptimizer
             return;
         }
 
-        var objectives = result.Objectives?.ToArray();
-        var failed = objectives is null || objectives.Any(v => !double.IsFinite(v));
-        History.Add(new Observation(
-            request.Configuration,
-            _space.Encode(request.Configuration),
-            result.Id.Budget,
-            failed ? Enumerable.Repeat(double.PositiveInfinity, objectives?.Length ?? 1).ToArray() : objectives!,
-            failed));
-
+        // Null for a failed trial: the rung counts it but never promotes it.
+        var objectives = History.AddResult(request.Configuration, _space.Encode(request.Configuration), result);
         if (_settings.Promotion == PromotionMode.Asynchronous)
         {
-            _ladders[request.Bracket].RecordResult(result.Id.ConfigurationId, request.Rung, failed ? null : objectives);
+            _ladders[request.Bracket].RecordResult(result.Id.ConfigurationId, request.Rung, objectives);
         }
         else if (_open.TryGetValue(request.Bracket, out var bracket))
         {
-            bracket.RecordResult(result.Id.ConfigurationId, request.Rung, failed ? null : objectives);
+            bracket.RecordResult(result.Id.ConfigurationId, request.Rung, objectives);
             if (bracket.IsComplete)
             {
                 _open.Remove(bracket.Index);

@@ -147,18 +147,10 @@ public sealed class MsEhviOptimizer : IOptimizer
         }
 
         _pending.Remove(result.Id.ConfigurationId);
-        var objectives = result.Objectives?.ToArray();
-        var failed = objectives is null || objectives.Any(v => !double.IsFinite(v));
         var encoded = _space.Encode(request.Configuration);
-        History.Add(new Observation(
-            request.Configuration,
-            encoded,
-            result.Id.Budget,
-            failed ? Enumerable.Repeat(double.PositiveInfinity, objectives?.Length ?? 1).ToArray() : objectives!,
-            failed));
-        if (!failed)
+        if (History.AddResult(request.Configuration, encoded, result) is { } objectives)
         {
-            _completed.Add((encoded, objectives!));
+            _completed.Add((encoded, objectives));
         }
     }
 

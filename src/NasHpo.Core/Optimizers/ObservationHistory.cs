@@ -21,6 +21,25 @@ public sealed class ObservationHistory
     public IReadOnlyList<Observation> At(double budget) =>
         _byBudget.TryGetValue(budget, out var list) ? list : [];
 
+    /// <summary>
+    /// Records a finished trial of <paramref name="configuration"/> (already encoded) and returns its objectives, or
+    /// null when it failed: no objectives, none at all, or one that is not finite. A failure is recorded with +∞ in
+    /// every objective.
+    /// </summary>
+    public double[]? AddResult(Configuration configuration, double[] encoded, TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var objectives = result.Objectives?.ToArray();
+        var failed = objectives is not { Length: > 0 } || objectives.Any(v => !double.IsFinite(v));
+        Add(new Observation(
+            configuration,
+            encoded,
+            result.Id.Budget,
+            failed ? Enumerable.Repeat(double.PositiveInfinity, objectives is { Length: > 0 } ? objectives.Length : 1).ToArray() : objectives!,
+            failed));
+        return failed ? null : objectives;
+    }
+
     public void Add(Observation observation)
     {
         if (!_byBudget.TryGetValue(observation.Budget, out var list))

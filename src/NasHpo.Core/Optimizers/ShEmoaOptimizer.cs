@@ -188,22 +188,15 @@ public sealed class ShEmoaOptimizer : IOptimizer
         }
 
         _running.Remove(result.Id);
-        var objectives = result.Objectives?.ToArray();
-        var failed = objectives is null || objectives.Length == 0 || objectives.Any(v => !double.IsFinite(v));
-        History.Add(new Observation(
-            request.Configuration,
-            _space.Encode(request.Configuration),
-            result.Id.Budget,
-            failed ? Enumerable.Repeat(double.PositiveInfinity, objectives is { Length: > 0 } ? objectives.Length : 1).ToArray() : objectives!,
-            failed));
+        var objectives = History.AddResult(request.Configuration, _space.Encode(request.Configuration), result);
 
         // Failed trials never survive, and results of an earlier step (none while steps are synchronous) stay out.
-        if (failed || request.Bracket != _step)
+        if (objectives is null || request.Bracket != _step)
         {
             return;
         }
 
-        _population.Add(new Member(result.Id.ConfigurationId, objectives!));
+        _population.Add(new Member(result.Id.ConfigurationId, objectives));
         while (_population.Count > _settings.PopulationSize)
         {
             _population.RemoveAt(LeastValuable());
