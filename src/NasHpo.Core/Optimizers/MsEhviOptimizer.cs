@@ -48,9 +48,8 @@ public sealed record MsEhviSettings
 
     /// <summary>
     /// Up to this many completed observations the models' hyperparameters are fitted anew for every proposal;
-    /// beyond it only when the count has grown by <see cref="RefitGrowth"/> since the last fit, and in between the
-    /// last fitted hyperparameters are conditioned on all the data (one Cholesky factorisation instead of a
-    /// marginal-likelihood search with restarts, which costs seconds at several hundred observations).
+    /// beyond it only when the count has grown by <see cref="RefitGrowth"/> since the last fit (see
+    /// <see cref="GaussianProcessRefitSchedule"/>).
     /// </summary>
     public int RefitEveryProposalUpTo { get; init; } = 30;
 
@@ -78,25 +77,17 @@ public sealed class MsEhviOptimizer : IOptimizer
     private readonly HashSet<TrialId> _reported = [];
     private readonly List<(double[] Encoded, double[] Objectives)> _completed = [];
 
-    // Fitted hyperparameters per (objective, observation count they were fitted on). A fit depends only on the seed
-    // and the first that-many completed observations (in the order they were applied, which the journal keeps), so
-    // this cache never changes a decision: a resumed study, which starts with it empty, fits the same values again.
-    private readonly Dictionary<(int Objective, int Observations), GaussianProcessHyperparameters> _fitted = [];
+    private readonly GaussianProcessRefitSchedule _models;
     private long _nextConfigurationId;
 
     public MsEhviOptimizer(SearchSpace space, MsEhviSettings settings, long seed)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.RefitEveryProposalUpTo, 2, nameof(settings.RefitEveryProposalUpTo));
-        if (!(settings.RefitGrowth > 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.RefitGrowth, "RefitGrowth must be above 1");
-        }
-
         _space = space;
         _settings = settings;
         _seed = seed;
+        _models = new GaussianProcessRefitSchedule(seed, settings.RefitEveryProposalUpTo, settings.RefitGrowth, settings.ModelFit);
     }
 
     public ObservationHistory History { get; } = new();
@@ -182,7 +173,7 @@ public sealed class MsEhviOptimizer : IOptimizer
             }
 
             var targets = _completed.Select(o => o.Objectives[m]).ToArray();
-            var model = GaussianProcess.WithHyperparameters(inputs, targets, Hyperparameters(m, inputs, targets));
+            var model = _models.Model(m, inputs, targets);
             if (pending.Length > 0)
             {
                 for (var p = 0; p < pending.Length; p++)
@@ -229,54 +220,6 @@ public sealed class MsEhviOptimizer : IOptimizer
         }
 
         return best!;
-    }
-
-    /// <summary>The hyperparameters fitted on the first <see cref="RefitPoint"/> observations, from the cache when there.</summary>
-    private GaussianProcessHyperparameters Hyperparameters(int objective, double[][] inputs, double[] targets)
-    {
-        var observations = RefitPoint(inputs.Length, _settings.RefitEveryProposalUpTo, _settings.RefitGrowth);
-        if (!_fitted.TryGetValue((objective, observations), out var hyperparameters))
-        {
-            hyperparameters = GaussianProcess.Fit(
-                inputs[..observations],
-                targets[..observations],
-                DeterministicRandom.Derive(_seed, observations, $"model-{objective}"),
-                _settings.ModelFit).Hyperparameters;
-            // Older fits are never asked for again: the observation count only grows.
-            foreach (var stale in _fitted.Keys.Where(k => k.Objective == objective).ToArray())
-            {
-                _fitted.Remove(stale);
-            }
-
-            _fitted[(objective, observations)] = hyperparameters;
-        }
-
-        return hyperparameters;
-    }
-
-    /// <summary>
-    /// The observation count the hyperparameters for <paramref name="observations"/> observations are fitted on:
-    /// all of them up to <paramref name="everyUpTo"/>, then the last of the points everyUpTo, ⌈everyUpTo·g⌉,
-    /// ⌈⌈everyUpTo·g⌉·g⌉, ... that has been reached (each at least one more than the one before).
-    /// </summary>
-    internal static int RefitPoint(int observations, int everyUpTo, double growth)
-    {
-        if (observations <= everyUpTo)
-        {
-            return observations;
-        }
-
-        var point = everyUpTo;
-        while (true)
-        {
-            var next = Math.Max(point + 1, (int)Math.Ceiling(point * growth));
-            if (next > observations)
-            {
-                return point;
-            }
-
-            point = next;
-        }
     }
 
     private IEnumerable<Configuration> Candidates(long id, List<double[]> nonDominated)

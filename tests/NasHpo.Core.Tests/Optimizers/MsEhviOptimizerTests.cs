@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Models;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Problems;
 using NasHpo.Core.SearchSpaces;
@@ -73,13 +74,13 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void Hyperparameters_are_refitted_for_every_proposal_up_to_the_threshold_then_as_the_data_grow_by_the_factor()
     {
-        Assert.Equal(new[] { 2, 10, 30 }, new[] { 2, 10, 30 }.Select(n => MsEhviOptimizer.RefitPoint(n, 30, 1.1)));
+        Assert.Equal(new[] { 2, 10, 30 }, new[] { 2, 10, 30 }.Select(n => GaussianProcessRefitSchedule.RefitPoint(n, 30, 1.1)));
         // 30 → 33 → 37 → 41 → 46: ⌈30·1.1⌉ = 33, ⌈33·1.1⌉ = 37, ⌈37·1.1⌉ = 41, ⌈41·1.1⌉ = 46.
         Assert.Equal(
             new[] { 30, 30, 33, 33, 33, 33, 37, 41, 41, 46 },
-            new[] { 31, 32, 33, 34, 35, 36, 37, 41, 45, 46 }.Select(n => MsEhviOptimizer.RefitPoint(n, 30, 1.1)));
+            new[] { 31, 32, 33, 34, 35, 36, 37, 41, 45, 46 }.Select(n => GaussianProcessRefitSchedule.RefitPoint(n, 30, 1.1)));
         // A growth that rounds to no growth still moves on by one.
-        Assert.Equal(5, MsEhviOptimizer.RefitPoint(5, 2, 1.01));
+        Assert.Equal(5, GaussianProcessRefitSchedule.RefitPoint(5, 2, 1.01));
     }
 
     [Fact]

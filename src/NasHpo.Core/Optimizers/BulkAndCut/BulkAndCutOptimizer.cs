@@ -63,6 +63,12 @@ public sealed record BulkAndCutSettings
 
     public GaussianProcessFitSettings? ModelFit { get; init; }
 
+    /// <summary>Completed trials up to which the models' hyperparameters are fitted for every child (as MS-EHVI's).</summary>
+    public int RefitEveryProposalUpTo { get; init; } = 30;
+
+    /// <summary>Beyond <see cref="RefitEveryProposalUpTo"/>, the factor by which the completed trials grow between two fits.</summary>
+    public double RefitGrowth { get; init; } = 1.1;
+
     public void Validate()
     {
         if (!(Budget > 0) || !double.IsFinite(Budget))
@@ -90,7 +96,8 @@ public sealed record BulkAndCutSettings
             throw new ArgumentException("the evaluation and wall-clock limits must be positive");
         }
 
-        if (MinObservationsForModel < 2 || RandomCandidates < 0 || LocalCandidates < 0 || !(LocalStandardDeviation >= 0) || MonteCarloSamples < 1)
+        if (MinObservationsForModel < 2 || RandomCandidates < 0 || LocalCandidates < 0 || !(LocalStandardDeviation >= 0) || MonteCarloSamples < 1
+            || RefitEveryProposalUpTo < 2 || !(RefitGrowth > 1) || !double.IsFinite(RefitGrowth))
         {
             throw new ArgumentException($"invalid constrained-BO settings: {this}");
         }
@@ -124,6 +131,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
     private readonly BulkAndCutSettings _settings;
     private readonly long _seed;
     private readonly ArchitectureMorphisms _morphisms;
+    private readonly GaussianProcessRefitSchedule _models;
     private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
     private readonly SortedSet<long> _pending = [];
     private readonly HashSet<TrialId> _reported = [];
@@ -140,6 +148,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         _settings = settings;
         _seed = seed;
         _morphisms = new ArchitectureMorphisms(space, settings.Hyperparameters);
+        _models = new GaussianProcessRefitSchedule(seed, settings.RefitEveryProposalUpTo, settings.RefitGrowth, settings.ModelFit);
     }
 
     public ObservationHistory History { get; } = new();
@@ -275,7 +284,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         {
             if (!cheap[m])
             {
-                models[m] = GaussianProcess.Fit(inputs, _population.Select(p => p.Objectives[m]).ToArray(), DeterministicRandom.Derive(_seed, id, $"model-{m}"), _settings.ModelFit);
+                models[m] = _models.Model(m, inputs, _population.Select(p => p.Objectives[m]).ToArray());
             }
         }
 
