@@ -270,7 +270,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var seed = _created.Seed;
         var referencePoint = _created.ReferencePoint;
         var cheapObjectives = CheapObjectives(definition, _workload);
-        var bulkAndCut = BulkAndCutSettingsOf(definition, _created.CreatedAt);
+        var bulkAndCut = BulkAndCutSettingsOf(definition, _created.CreatedAt, _workload);
         IOptimizer CreateOptimizer() => OptimizerFactory.Create(
             definition.Optimizer.Type,
             definition.Space,
@@ -324,9 +324,12 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// BULK &amp; CUT's phases are shares of the study's own limits; its wall clock counts from the study's creation,
-    /// as the stop criterion does, so a resumed study continues in the phase the clock has reached.
+    /// as the stop criterion does, so a resumed study continues in the phase the clock has reached. On a synthetic
+    /// problem, unless the study names them, constrained BO chooses the distance variables: they play the training
+    /// hyperparameters (how close to the front a point lands), the position variables the architecture (where along
+    /// the trade-off it sits), and morphisms grow and shrink those.
     /// </summary>
-    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt) =>
+    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt, IWorkload workload) =>
         definition.Optimizer.BulkAndCut is not { } bulkAndCut
             ? null
             : new BulkAndCutSettings
@@ -337,7 +340,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Elapsed = () => DateTimeOffset.UtcNow - createdAt,
                 PhaseShares = bulkAndCut.PhaseShares,
                 Epsilon = bulkAndCut.Epsilon,
-                Hyperparameters = bulkAndCut.Hyperparameters,
+                Hyperparameters = bulkAndCut.Hyperparameters ?? (workload is SyntheticWorkload synthetic ? synthetic.Problem.DistanceVariableNames : null),
             };
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class Dtlz2Problem : SyntheticProblem
     }
 
     /// <summary>k = n - m + 1, the number of distance variables.</summary>
-    public int DistanceVariables => Dimensions - Objectives.Count + 1;
+    public override int DistanceVariableCount => Dimensions - Objectives.Count + 1;
 
     /// <summary>
     /// For two objectives, evenly spaced angles including both ends; for more, the m corners first and then a fixed

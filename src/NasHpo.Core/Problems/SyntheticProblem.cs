@@ -169,6 +169,17 @@ public abstract class SyntheticProblem
     public abstract IReadOnlyList<double[]> TrueFront(int count);
 
     /// <summary>
+    /// How many of the last variables are distance variables: they decide how far a point lies from the true front
+    /// (the front is where they take their optimal values), while the first ones, the position variables, decide
+    /// where along the front it lies.
+    /// </summary>
+    public abstract int DistanceVariableCount { get; }
+
+    /// <summary>The names of the distance variables (the last <see cref="DistanceVariableCount"/> of x0..x{n-1}).</summary>
+    public IReadOnlyList<string> DistanceVariableNames =>
+        Enumerable.Range(Dimensions - DistanceVariableCount, DistanceVariableCount).Select(VariableName).ToArray();
+
+    /// <summary>
     /// The hypervolume of the whole true front with respect to <paramref name="reference"/>, which must be no better
     /// than the front's nadir in any objective (as <see cref="ReferencePoint"/> is).
     /// </summary>

@@ -14,6 +14,9 @@ public abstract class ZdtProblem : SyntheticProblem
     {
     }
 
+    /// <summary>x1..x{n-1}: g = 1 (the front) when they are all 0.</summary>
+    public override int DistanceVariableCount => Dimensions - 1;
+
     public override IReadOnlyList<double[]> TrueFront(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);

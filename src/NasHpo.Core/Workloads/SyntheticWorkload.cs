@@ -21,6 +21,8 @@ public sealed class SyntheticWorkload : IWorkload
 
     public IReadOnlyList<Objective> Objectives => _problem.Objectives;
 
+    public SyntheticProblem Problem => _problem;
+
     /// <summary>
     /// Write a checkpoint per trial (the devices that worked on the configuration so far) and make a promoted trial
     /// read its parent's, failing when it is missing: checkpoint handling tested without training.

@@ -20,6 +20,25 @@ public class SyntheticProblemTests
     }
 
     [Fact]
+    public void The_distance_variables_are_those_that_leave_the_front_when_moved()
+    {
+        var zdt1 = SyntheticProblem.Create("zdt1", new SyntheticProblemOptions(4));
+        var dtlz2 = SyntheticProblem.Create("dtlz2", new SyntheticProblemOptions(6, 3));
+        Assert.Equal(["x1", "x2", "x3"], zdt1.DistanceVariableNames);
+        Assert.Equal(["x2", "x3", "x4", "x5"], dtlz2.DistanceVariableNames);
+
+        // On the front (ZDT distance variables at 0, DTLZ2's at 1/2), moving a position variable stays on it and
+        // moving a distance variable leaves it.
+        static double Distance(SyntheticProblem problem, double[] x) => problem.Name == "zdt1"
+            ? problem.Evaluate(x)[1] - (1 - Math.Sqrt(x[0]))
+            : Math.Sqrt(problem.Evaluate(x).Sum(f => f * f)) - 1;
+        Assert.Equal(0.0, Distance(zdt1, [0.7, 0, 0, 0]), Tolerance);
+        Assert.True(Distance(zdt1, [0.3, 0, 0.2, 0]) > 0.01);
+        Assert.Equal(0.0, Distance(dtlz2, [0.2, 0.9, 0.5, 0.5, 0.5, 0.5]), Tolerance);
+        Assert.True(Distance(dtlz2, [0.2, 0.9, 0.5, 0.5, 0.8, 0.5]) > 0.01);
+    }
+
+    [Fact]
     public void Zdt1_known_values()
     {
         var problem = SyntheticProblem.Create("zdt1", new SyntheticProblemOptions(3));

@@ -54,9 +54,10 @@ public sealed record Morphism(string Kind, string Parameter)
 /// smallest kernel and no batch norm, so that it can start as the identity); cut-down removes 25–50 % of one layer's
 /// filters or units (never below the lower bound). Every other parameter that is not a hyperparameter is grown or
 /// shrunk by a random step of 0.05–0.25 in the unit cube; on a synthetic problem (zdt1, dtlz2), where no parameter
-/// names a network part, that is the whole of bulk-up and cut-down, and the workload simply evaluates the child.
-/// Hyperparameters (by default, in a network space, every parameter that is not a Table 2 architecture name; in
-/// any other space none) are never changed here: constrained BO chooses them.
+/// names a network part, that is the whole of bulk-up and cut-down, and the workload simply evaluates the child (a
+/// study of a synthetic problem hands the distance variables to constrained BO, so the steps move the position
+/// variables). Hyperparameters (by default, in a network space, every parameter that is not a Table 2 architecture
+/// name; in any other space none) are never changed here: constrained BO chooses them.
 /// </remarks>
 public sealed partial class ArchitectureMorphisms
 {
