@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using NasHpo.Actors.Devices;
 
@@ -14,6 +15,10 @@ public sealed record DevicesWithdrawalSent;
 /// A trainer node's voice in the cluster: sends the node's devices to the coordinator singleton (through its proxy)
 /// at start and then at an interval. Repeating is what makes it robust: a coordinator that took over after a
 /// failure, or one that lost a message, learns every device within one interval without asking anyone.
+/// Nothing is announced before the node is Up: a joining (or weakly up) node does not yet count in the split-brain
+/// resolver's majority, so if it ran trials and another node failed meanwhile, the resolver would decide without
+/// it (with one coordinator and one counted trainer that is a tie, which the lowest address wins, perhaps the lost
+/// trainer's, and the coordinator would down itself).
 /// </summary>
 public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
 {
@@ -51,7 +56,13 @@ public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
     public static Props Props(IActorRef localPool, IActorRef coordinator, string node, TimeSpan interval) =>
         Akka.Actor.Props.Create<DeviceAnnouncer>(localPool, coordinator, node, interval);
 
-    private void Announce() => _coordinator.Tell(new DevicesAnnounced(_node, _devices));
+    private void Announce()
+    {
+        if (Akka.Cluster.Cluster.Get(Context.System).SelfMember.Status == MemberStatus.Up)
+        {
+            _coordinator.Tell(new DevicesAnnounced(_node, _devices));
+        }
+    }
 
     private sealed class Tick
     {
