@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Models;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.Problems;
 using NasHpo.Core.Randomness;
@@ -82,7 +83,7 @@ internal static class SamplerBenchmarks
                 MaxBudget = 1,
                 ReferencePoint = problem.ReferencePoint,
                 InitialConfigurations = observations,
-                RefitEveryProposalUpTo = refitUpTo,
+                ModelFit = new GaussianProcessFitSettings { RefitEveryProposalUpTo = refitUpTo },
             }, 1);
             var times = new List<double>();
             for (var i = 0; i < observations + steps; i++)

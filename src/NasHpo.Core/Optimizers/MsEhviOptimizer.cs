@@ -44,17 +44,8 @@ public sealed record MsEhviSettings
     /// <summary>Samples per candidate for Monte-Carlo EHVI (three objectives or more).</summary>
     public int MonteCarloSamples { get; init; } = 128;
 
+    /// <summary>How and when the models' hyperparameters are fitted (see <see cref="GaussianProcessRefitSchedule"/>).</summary>
     public GaussianProcessFitSettings? ModelFit { get; init; }
-
-    /// <summary>
-    /// Up to this many completed observations the models' hyperparameters are fitted anew for every proposal;
-    /// beyond it only when the count has grown by <see cref="RefitGrowth"/> since the last fit (see
-    /// <see cref="GaussianProcessRefitSchedule"/>).
-    /// </summary>
-    public int RefitEveryProposalUpTo { get; init; } = 30;
-
-    /// <summary>Beyond <see cref="RefitEveryProposalUpTo"/>, the factor by which the observation count grows between two fits.</summary>
-    public double RefitGrowth { get; init; } = 1.1;
 }
 
 /// <summary>
@@ -87,7 +78,7 @@ public sealed class MsEhviOptimizer : IOptimizer
         _space = space;
         _settings = settings;
         _seed = seed;
-        _models = new GaussianProcessRefitSchedule(seed, settings.RefitEveryProposalUpTo, settings.RefitGrowth, settings.ModelFit);
+        _models = new GaussianProcessRefitSchedule(seed, settings.ModelFit);
     }
 
     public ObservationHistory History { get; } = new();

@@ -94,8 +94,7 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
             InitialConfigurations = 3,
             RandomCandidates = 60,
             LocalCandidates = 60,
-            RefitEveryProposalUpTo = 4,
-            RefitGrowth = 1.25,
+            ModelFit = new GaussianProcessFitSettings { RefitEveryProposalUpTo = 4, RefitGrowth = 1.25 },
         }, 5);
         var live = Build();
         var trials = SequentialRunner.Run(live, Evaluate, 16);
@@ -119,8 +118,7 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
         Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new MsEhviOptimizer(Space, new MsEhviSettings
         {
             MaxBudget = 9,
-            RefitEveryProposalUpTo = everyUpTo,
-            RefitGrowth = growth,
+            ModelFit = new GaussianProcessFitSettings { RefitEveryProposalUpTo = everyUpTo, RefitGrowth = growth },
         }, 1));
 
     [Fact]

@@ -61,13 +61,8 @@ public sealed record BulkAndCutSettings
     /// <summary>Samples per candidate for Monte-Carlo EHVI (three objectives or more).</summary>
     public int MonteCarloSamples { get; init; } = 128;
 
+    /// <summary>How and when constrained BO's models are fitted (see <see cref="GaussianProcessRefitSchedule"/>).</summary>
     public GaussianProcessFitSettings? ModelFit { get; init; }
-
-    /// <summary>Completed trials up to which the models' hyperparameters are fitted for every child (as MS-EHVI's).</summary>
-    public int RefitEveryProposalUpTo { get; init; } = 30;
-
-    /// <summary>Beyond <see cref="RefitEveryProposalUpTo"/>, the factor by which the completed trials grow between two fits.</summary>
-    public double RefitGrowth { get; init; } = 1.1;
 
     public void Validate()
     {
@@ -96,8 +91,7 @@ public sealed record BulkAndCutSettings
             throw new ArgumentException("the evaluation and wall-clock limits must be positive");
         }
 
-        if (MinObservationsForModel < 2 || RandomCandidates < 0 || LocalCandidates < 0 || !(LocalStandardDeviation >= 0) || MonteCarloSamples < 1
-            || RefitEveryProposalUpTo < 2 || !(RefitGrowth > 1) || !double.IsFinite(RefitGrowth))
+        if (MinObservationsForModel < 2 || RandomCandidates < 0 || LocalCandidates < 0 || !(LocalStandardDeviation >= 0) || MonteCarloSamples < 1)
         {
             throw new ArgumentException($"invalid constrained-BO settings: {this}");
         }
@@ -148,7 +142,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         _settings = settings;
         _seed = seed;
         _morphisms = new ArchitectureMorphisms(space, settings.Hyperparameters);
-        _models = new GaussianProcessRefitSchedule(seed, settings.RefitEveryProposalUpTo, settings.RefitGrowth, settings.ModelFit);
+        _models = new GaussianProcessRefitSchedule(seed, settings.ModelFit);
     }
 
     public ObservationHistory History { get; } = new();

@@ -4,8 +4,9 @@ namespace NasHpo.Core.Optimizers.Models;
 
 /// <summary>
 /// When the Gaussian processes of a model-based optimizer (MS-EHVI, BULK &amp; CUT's constrained BO) have their
-/// hyperparameters fitted: for every proposal up to <c>refitEveryUpTo</c> completed observations, beyond that only
-/// when the count has grown by the factor <c>refitGrowth</c> since the last fit; in between, the last fitted
+/// hyperparameters fitted: for every proposal up to <see cref="GaussianProcessFitSettings.RefitEveryProposalUpTo"/>
+/// completed observations, beyond that only when the count has grown by the factor
+/// <see cref="GaussianProcessFitSettings.RefitGrowth"/> since the last fit; in between, the last fitted
 /// hyperparameters are conditioned on all the data (one Cholesky factorisation instead of a marginal-likelihood
 /// search with restarts, which costs seconds at several hundred observations).
 /// </summary>
@@ -17,25 +18,21 @@ namespace NasHpo.Core.Optimizers.Models;
 public sealed class GaussianProcessRefitSchedule
 {
     private readonly long _seed;
-    private readonly int _refitEveryUpTo;
-    private readonly double _refitGrowth;
-    private readonly GaussianProcessFitSettings? _fit;
+    private readonly GaussianProcessFitSettings _fit;
 
     // Fitted hyperparameters per (objective, observation count they were fitted on).
     private readonly Dictionary<(int Objective, int Observations), GaussianProcessHyperparameters> _fitted = [];
 
-    public GaussianProcessRefitSchedule(long seed, int refitEveryUpTo, double refitGrowth, GaussianProcessFitSettings? fit)
+    public GaussianProcessRefitSchedule(long seed, GaussianProcessFitSettings? fit)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(refitEveryUpTo, 2);
-        if (!(refitGrowth > 1.0) || !double.IsFinite(refitGrowth))
+        _fit = fit ?? new GaussianProcessFitSettings();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_fit.RefitEveryProposalUpTo, 2, nameof(fit));
+        if (!(_fit.RefitGrowth > 1.0) || !double.IsFinite(_fit.RefitGrowth))
         {
-            throw new ArgumentOutOfRangeException(nameof(refitGrowth), refitGrowth, "the refit growth must be a finite number above 1");
+            throw new ArgumentOutOfRangeException(nameof(fit), _fit.RefitGrowth, "the refit growth must be a finite number above 1");
         }
 
         _seed = seed;
-        _refitEveryUpTo = refitEveryUpTo;
-        _refitGrowth = refitGrowth;
-        _fit = fit;
     }
 
     /// <summary>The process of one objective conditioned on every observation, with hyperparameters fitted on the schedule.</summary>
@@ -47,7 +44,7 @@ public sealed class GaussianProcessRefitSchedule
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        var observations = RefitPoint(inputs.Length, _refitEveryUpTo, _refitGrowth);
+        var observations = RefitPoint(inputs.Length, _fit.RefitEveryProposalUpTo, _fit.RefitGrowth);
         if (!_fitted.TryGetValue((objective, observations), out var hyperparameters))
         {
             hyperparameters = GaussianProcess.Fit(
