@@ -340,7 +340,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Elapsed = () => DateTimeOffset.UtcNow - createdAt,
                 PhaseShares = bulkAndCut.PhaseShares,
                 Epsilon = bulkAndCut.Epsilon,
-                Hyperparameters = bulkAndCut.Hyperparameters ?? (workload is SyntheticWorkload synthetic ? synthetic.Problem.DistanceVariableNames : null),
+                // A study may narrow a synthetic problem's space; only the distance variables it still has are handed over.
+                Hyperparameters = bulkAndCut.Hyperparameters
+                    ?? (workload is SyntheticWorkload synthetic ? synthetic.Problem.DistanceVariableNames.Where(n => definition.Space.IndexOf(n) >= 0).ToArray() : null),
             };
 
     /// <summary>
