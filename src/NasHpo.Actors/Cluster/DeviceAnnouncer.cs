@@ -24,6 +24,7 @@ public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
 {
     private const string AnnounceTimer = "announce";
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _coordinator;
     private readonly string _node;
     private IReadOnlyList<AnnouncedDevice> _devices = [];
@@ -58,7 +59,7 @@ public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
 
     private void Announce()
     {
-        if (Akka.Cluster.Cluster.Get(Context.System).SelfMember.Status == MemberStatus.Up)
+        if (_cluster.SelfMember.Status == MemberStatus.Up)
         {
             _coordinator.Tell(new DevicesAnnounced(_node, _devices));
         }

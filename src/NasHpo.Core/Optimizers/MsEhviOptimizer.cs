@@ -63,13 +63,10 @@ public sealed class MsEhviOptimizer : IOptimizer
     private readonly SearchSpace _space;
     private readonly MsEhviSettings _settings;
     private readonly long _seed;
-    private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
-    private readonly SortedSet<long> _pending = [];
-    private readonly HashSet<TrialId> _reported = [];
+    private readonly SingleTrialLedger _trials = new();
     private readonly List<(double[] Encoded, double[] Objectives)> _completed = [];
 
     private readonly GaussianProcessRefitSchedule _models;
-    private long _nextConfigurationId;
 
     public MsEhviOptimizer(SearchSpace space, MsEhviSettings settings, long seed)
     {
@@ -84,51 +81,33 @@ public sealed class MsEhviOptimizer : IOptimizer
     public ObservationHistory History { get; } = new();
 
     /// <summary>Configurations scheduled and not yet reported (each its own bracket).</summary>
-    public IReadOnlyCollection<long> OpenBracketIds => _pending;
+    public IReadOnlyCollection<long> OpenBracketIds => _trials.Running;
 
     public int InitialConfigurations => _settings.InitialConfigurations ?? Math.Max((2 * _space.Dimension) + 1, 10);
 
     public OptimizerDecision Decide()
     {
-        if (_settings.MaxConfigurations is { } max && _nextConfigurationId >= max)
+        if (_settings.MaxConfigurations is { } max && _trials.NextConfigurationId >= max)
         {
-            return _pending.Count == 0 ? OptimizerDecision.Done : OptimizerDecision.WaitForResults;
+            return _trials.Running.Count == 0 ? OptimizerDecision.Done : OptimizerDecision.WaitForResults;
         }
 
-        var id = _nextConfigurationId;
+        var id = _trials.NextConfigurationId;
         var configuration = id < InitialConfigurations || _completed.Count < 2
             ? _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"))
             : ProposeByEhvi(id);
         return new OptimizerDecision.Run(new TrialRequest(new TrialId(id, _settings.MaxBudget), configuration, id, 0, null));
     }
 
-    public void Apply(TrialRequest scheduled)
-    {
-        ArgumentNullException.ThrowIfNull(scheduled);
-        if (_scheduled.ContainsKey(scheduled.Id))
-        {
-            return;
-        }
-
-        _scheduled.Add(scheduled.Id, scheduled);
-        _pending.Add(scheduled.Id.ConfigurationId);
-        _nextConfigurationId = Math.Max(_nextConfigurationId, scheduled.Id.ConfigurationId + 1);
-    }
+    public void Apply(TrialRequest scheduled) => _trials.Schedule(scheduled);
 
     public void Apply(TrialResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        if (!_scheduled.TryGetValue(result.Id, out var request))
-        {
-            throw new InvalidOperationException($"result for {result.Id}, which was never scheduled");
-        }
-
-        if (!_reported.Add(result.Id))
+        if (_trials.Report(result) is not { } request)
         {
             return;
         }
 
-        _pending.Remove(result.Id.ConfigurationId);
         var encoded = _space.Encode(request.Configuration);
         if (History.AddResult(request.Configuration, encoded, result) is { } objectives)
         {
@@ -144,7 +123,7 @@ public sealed class MsEhviOptimizer : IOptimizer
 
         // One model per expensive objective, fitted on the completed observations; pending configurations then
         // join with the fitted mean as their value (kriging believer), keeping the fitted hyperparameters.
-        var pending = _pending.Select(p => _scheduled[new TrialId(p, _settings.MaxBudget)].Configuration).ToArray();
+        var pending = _trials.RunningRequests.Select(r => r.Configuration).ToArray();
         var pendingEncoded = pending.Select(_space.Encode).ToArray();
         var pendingCheap = pending.Select(c => cheap.Any(b => b) ? ObjectiveModelling.CheapValues(_settings.CheapObjectives!, c, objectiveCount) : null).ToArray();
         var models = new GaussianProcess?[objectiveCount];

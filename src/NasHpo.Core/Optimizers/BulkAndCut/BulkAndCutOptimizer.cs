@@ -126,11 +126,8 @@ public sealed class BulkAndCutOptimizer : IOptimizer
     private readonly long _seed;
     private readonly ArchitectureMorphisms _morphisms;
     private readonly GaussianProcessRefitSchedule _models;
-    private readonly Dictionary<TrialId, TrialRequest> _scheduled = [];
-    private readonly SortedSet<long> _pending = [];
-    private readonly HashSet<TrialId> _reported = [];
+    private readonly SingleTrialLedger _trials = new();
     private readonly List<Member> _population = [];
-    private long _nextConfigurationId;
     private BulkAndCutPhase _phaseReached;
 
     public BulkAndCutOptimizer(SearchSpace space, BulkAndCutSettings settings, long seed)
@@ -152,11 +149,11 @@ public sealed class BulkAndCutOptimizer : IOptimizer
     /// <summary>The latest phase any scheduled trial belongs to.</summary>
     public BulkAndCutPhase Phase => _phaseReached;
 
-    public IReadOnlyCollection<long> OpenBracketIds => _pending;
+    public IReadOnlyCollection<long> OpenBracketIds => _trials.Running;
 
     public OptimizerDecision Decide()
     {
-        var id = _nextConfigurationId;
+        var id = _trials.NextConfigurationId;
         var phase = PhaseFor(id);
         Configuration configuration;
         TrialLineage? lineage = null;
@@ -166,7 +163,7 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         }
         else if (_population.Count == 0)
         {
-            if (_pending.Count > 0)
+            if (_trials.Running.Count > 0)
             {
                 return OptimizerDecision.WaitForResults;
             }
@@ -185,31 +182,21 @@ public sealed class BulkAndCutOptimizer : IOptimizer
 
     public void Apply(TrialRequest scheduled)
     {
-        ArgumentNullException.ThrowIfNull(scheduled);
-        if (!_scheduled.TryAdd(scheduled.Id, scheduled))
+        if (!_trials.Schedule(scheduled))
         {
             return;
         }
 
-        _pending.Add(scheduled.Id.ConfigurationId);
-        _nextConfigurationId = Math.Max(_nextConfigurationId, scheduled.Id.ConfigurationId + 1);
         _phaseReached = (BulkAndCutPhase)Math.Max((int)_phaseReached, scheduled.Rung);
     }
 
     public void Apply(TrialResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        if (!_scheduled.TryGetValue(result.Id, out var request))
-        {
-            throw new InvalidOperationException($"result for {result.Id}, which was never scheduled");
-        }
-
-        if (!_reported.Add(result.Id))
+        if (_trials.Report(result) is not { } request)
         {
             return;
         }
 
-        _pending.Remove(result.Id.ConfigurationId);
         var encoded = _space.Encode(request.Configuration);
         if (History.AddResult(request.Configuration, encoded, result) is { } objectives)
         {
