@@ -68,6 +68,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<TrialId, (WorkloadProgress Progress, string Device)> _progress = [];
     private long _correlation;
     private long? _awaitingOffer;
+    private int _finishedWhenAsked;
     private bool _flushQueued;
     private bool _stopped;
     private int _sentToArchive;
@@ -117,6 +118,14 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Pump();
             }
         });
+        Command<AskAgain>(again =>
+        {
+            if (_awaitingOffer == again.Correlation)
+            {
+                _awaitingOffer = null;
+                Pump();
+            }
+        });
         Command<WallClockExpired>(_ => Finish("max-wall-clock"));
         Command<GetStudyStatus>(_ => Sender.Tell(Status()));
         Command<CancelStudy>(cancel =>
@@ -159,6 +168,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record OfferTimedOut(long Correlation);
+
+    /// <summary>The optimizer had nothing to run while nothing ran: ask again after a pause.</summary>
+    private sealed record AskAgain(long Correlation);
 
     private sealed class WallClockExpired
     {
@@ -392,6 +404,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         var correlation = ++_correlation;
         _awaitingOffer = correlation;
+        _finishedWhenAsked = finished;
         _sampler.Tell(new RequestTrials(correlation, want, _inFlight.ToHashSet(), finished));
         Timers.StartSingleTimer(OfferTimer, new OfferTimedOut(correlation), _settings.OfferTimeout);
     }
@@ -410,7 +423,19 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         if (fresh.Length == 0)
         {
             _awaitingOffer = null;
-            if (InFlight == 0 && _finished is null)
+            if (_finished is not null)
+            {
+                return;
+            }
+
+            if (_completed + _failed > _finishedWhenAsked)
+            {
+                // Results came in while the sampler decided, and it answered without them: the last result of a
+                // rung, say, whose promotions it could not yet see. Ask again now rather than wait for the next
+                // result (or, with nothing running, for the retry below).
+                Pump();
+            }
+            else if (InFlight == 0)
             {
                 if (offer.Finished)
                 {
@@ -419,8 +444,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 else
                 {
                     _log.Warning("study {0}: the optimizer proposes nothing while no trial runs; asking again shortly", _studyId);
-                    Timers.StartSingleTimer(OfferTimer, new OfferTimedOut(_correlation), TimeSpan.FromMilliseconds(200));
                     _awaitingOffer = _correlation;
+                    Timers.StartSingleTimer(OfferTimer, new AskAgain(_correlation), TimeSpan.FromMilliseconds(200));
                 }
             }
 

@@ -46,6 +46,30 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task When_a_rung_completes_while_the_sampler_decides_the_study_asks_again_at_once_instead_of_idling()
+    {
+        // One open bracket, synchronous: the last result of a rung often arrives while the sampler answers an
+        // earlier request (empty, as the rung is not yet complete). The study used to see that empty answer with
+        // nothing running, warn, and idle 200 ms before asking again, at every rung.
+        await using var engine = TestEngine.Start(Database, devices: 4);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var listener = engine.Host.System.ActorOf(Props.Create(() => new WarningCollector(warnings)));
+        engine.Host.System.EventStream.Subscribe(listener, typeof(Akka.Event.Warning));
+        var definition = TestEngine.Study("seed = 6, devices = 4, problem { type = zdt1, dimensions = 4 }\noptimizer { type = hyperband, promotion = synchronous, max-open-brackets = 1, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 300 }");
+
+        var status = await engine.RunToEndAsync("one-bracket", definition, Limit);
+
+        Assert.Equal(300, status.Evaluations);
+        Assert.DoesNotContain(warnings, w => w.Contains("proposes nothing while no trial runs", StringComparison.Ordinal));
+    }
+
+    private sealed class WarningCollector : ReceiveActor
+    {
+        public WarningCollector(System.Collections.Concurrent.ConcurrentQueue<string> warnings) =>
+            Receive<Akka.Event.Warning>(warning => warnings.Enqueue(warning.Message?.ToString() ?? string.Empty));
+    }
+
+    [Fact]
     public async Task Trials_that_throw_or_return_non_finite_objectives_fail_and_the_study_goes_on()
     {
         IWorkload Faulty(StudyDefinition definition) => new FaultyWorkload(WorkloadCatalog.Create(definition));
