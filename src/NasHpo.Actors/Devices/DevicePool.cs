@@ -63,7 +63,13 @@ public sealed class DevicePool : ReceiveActor
                 node = next;
             }
         });
-        Receive<DeviceWorked>(worked => _busy[worked.DeviceName] += worked.Duration);
+        Receive<DeviceWorked>(worked =>
+        {
+            _busy[worked.DeviceName] += worked.Duration;
+            // The device is idle from here: lend it to the next trial now instead of after the finished trial's
+            // own release, which comes one hop later (its ReleaseDevice then finds the lease gone and is ignored).
+            Release(worked.DeviceName, worked.Trial);
+        });
         Receive<GetDeviceUtilisation>(_ => Sender.Tell(new DeviceUtilisation(new Dictionary<string, TimeSpan>(_busy), _age.Elapsed)));
         Receive<ListDevices>(_ => Sender.Tell(new DevicesListed(_devices.Select(d => new AnnouncedDevice(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToArray())));
     }

@@ -42,8 +42,8 @@ public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, 
 /// <summary>The device refused work because it is running another trial (a lease was not respected).</summary>
 public sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
 
-/// <summary>A device tells its pool how long a run kept it busy.</summary>
-public sealed record DeviceWorked(string DeviceName, TimeSpan Duration);
+/// <summary>A device tells its pool that a run ended (so the device is free) and how long it kept the device busy.</summary>
+public sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration);
 
 /// <summary>Asks the pool how busy its devices have been.</summary>
 public sealed record GetDeviceUtilisation;

@@ -95,7 +95,7 @@ public sealed class GpuDeviceActor : ReceiveActor
             }
 
             ended.ReplyTo.Tell(new TrialRunFinished(ended.Trial, ended.Result, ended.FailureReason, ended.Duration, _deviceName));
-            Context.Parent.Tell(new DeviceWorked(_deviceName, ended.Duration));
+            Context.Parent.Tell(new DeviceWorked(_deviceName, ended.Trial, ended.Duration));
             Become(Idle);
         });
     }
