@@ -25,13 +25,17 @@ public class SearchQualityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void MO_BOHB_with_asynchronous_promotion_beats_random_search_on_ZDT1_too()
+    public void MO_BOHB_beats_random_search_on_10_D_ZDT1_after_200_evaluations_over_5_seeds_with_either_promotion()
     {
-        // ASHA promotes on partial rungs, and fewer evaluations reach the full budget than in synchronous brackets.
+        // The Core issue's yardstick, counted in evaluations (every budget counts as one): MO-BOHB evaluates fewer
+        // configurations at the full budget than random search, which runs them all there. ASHA promotes on
+        // partial rungs, so fewer of its evaluations reach the full budget than in synchronous brackets.
         var random = Zdt1Quality.Median("random", 3, 27);
         var synchronous = Zdt1Quality.Median("mo-bohb", 3, 27);
         var asynchronous = Zdt1Quality.Median("mo-bohb", 3, 27, PromotionMode.Asynchronous);
-        Assert.True(asynchronous > random, $"asynchronous MO-BOHB median hypervolume {asynchronous:F4} is not above random search's {random:F4} (synchronous: {synchronous:F4})");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random {random:F4}, synchronous MO-BOHB {synchronous:F4}, asynchronous MO-BOHB {asynchronous:F4}"));
+        Assert.True(synchronous > random, $"synchronous MO-BOHB median hypervolume {synchronous:F4} is not above random search's {random:F4}");
+        Assert.True(asynchronous > random, $"asynchronous MO-BOHB median hypervolume {asynchronous:F4} is not above random search's {random:F4}");
     }
 
     [Theory]
