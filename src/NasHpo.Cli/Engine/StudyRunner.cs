@@ -39,6 +39,29 @@ internal static partial class StudyRunner
     }
 
     /// <summary>
+    /// The journal names checkpoint files, not their directory, so a resume with another <c>--checkpoints</c> than the
+    /// run's (or none, where the run gave one) finds none of them: the study is still right, but promotions and
+    /// interrupted trials train from scratch. Said once, before the engine starts, so the user can stop and pass the
+    /// run's directory.
+    /// </summary>
+    private static void WarnWhenCheckpointsAreMissing(CliConsole console, StudyRecord record, string? checkpointDirectory)
+    {
+        var named = record.Trials.Count(t => t.Completed?.Checkpoint is not null);
+        if (named == 0 || checkpointDirectory is null)
+        {
+            return;
+        }
+
+        var directory = DirectoryCheckpointStore.ForStudy(checkpointDirectory, record.StudyId);
+        if (!Directory.Exists(directory))
+        {
+            console.Error.WriteLine(
+                $"warning: the journal of study \"{record.StudyId}\" names {named} checkpoint file(s), but {directory} does not exist; " +
+                "promotions and interrupted trials will train from scratch (pass the --checkpoints the run used to continue from them)");
+        }
+    }
+
+    /// <summary>
     /// Runs a study to its end and returns it as the journal tells it. With <see cref="StudyRunOptions.ResumeExisting"/>
     /// a <paramref name="definition"/> whose study already exists is resumed (or skipped when finished) instead of
     /// refused, provided the journal holds that very definition.
@@ -107,6 +130,11 @@ internal static partial class StudyRunner
             if (!resolved.Problem.IsSynthetic && host.CheckpointDirectory is null)
             {
                 throw new UserErrorException($"study \"{studyId}\" trains networks and a PostgreSQL journal keeps no checkpoints next to it: pass --checkpoints DIR");
+            }
+
+            if (definition is null)
+            {
+                WarnWhenCheckpointsAreMissing(console, record, host.CheckpointDirectory);
             }
 
             try
