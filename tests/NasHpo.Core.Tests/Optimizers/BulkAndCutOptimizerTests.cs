@@ -193,6 +193,48 @@ public class BulkAndCutOptimizerTests
     }
 
     [Fact]
+    public void With_both_limits_the_one_further_used_up_sets_the_phase()
+    {
+        // A study limited to 1 000 evaluations and 10 minutes that runs a dozen evaluations a minute ends by the clock:
+        // its phases must follow the clock, or it never leaves initialisation.
+        var elapsed = TimeSpan.Zero;
+        var optimizer = new BulkAndCutOptimizer(Network, new BulkAndCutSettings
+        {
+            Budget = 1,
+            MaxEvaluations = 1000,
+            MaxWallClock = TimeSpan.FromMinutes(10),
+            Elapsed = () => elapsed,
+            PhaseShares = [0.5, 0.3, 0.2],
+        },
+        seed: 1);
+        var rungs = new List<int>();
+        foreach (var minutes in new[] { 0, 4, 6, 9 })
+        {
+            elapsed = TimeSpan.FromMinutes(minutes);
+            var request = optimizer.Ask()!;
+            optimizer.Tell(Evaluate(request));
+            rungs.Add(request.Rung);
+        }
+
+        Assert.Equal([0, 0, 1, 2], rungs);
+        Assert.Equal(BulkAndCutPhase.CutDown, optimizer.PhaseFor(4));
+
+        // And the evaluation limit, when it is the one further used up.
+        var byCount = new BulkAndCutOptimizer(Network, new BulkAndCutSettings
+        {
+            Budget = 1,
+            MaxEvaluations = 10,
+            MaxWallClock = TimeSpan.FromHours(10),
+            Elapsed = () => TimeSpan.Zero,
+            PhaseShares = [0.5, 0.3, 0.2],
+        },
+        seed: 1);
+        Assert.Equal(BulkAndCutPhase.Initialization, byCount.PhaseFor(4));
+        Assert.Equal(BulkAndCutPhase.BulkUp, byCount.PhaseFor(5));
+        Assert.Equal(BulkAndCutPhase.CutDown, byCount.PhaseFor(8));
+    }
+
+    [Fact]
     public void Failed_trials_never_become_parents()
     {
         var optimizer = CreateNetwork(10);

@@ -20,10 +20,10 @@ public sealed record BulkAndCutSettings
     /// <summary>Every trial runs at this budget (children inherit their parent's weights and train for it again).</summary>
     public required double Budget { get; init; }
 
-    /// <summary>The study's evaluation limit: phases are shares of it. Takes precedence over the wall clock.</summary>
+    /// <summary>The study's evaluation limit: phases are shares of it (or of the wall clock, whichever is further used up).</summary>
     public long? MaxEvaluations { get; init; }
 
-    /// <summary>The study's wall-clock limit: phases are shares of it when no evaluation limit is set.</summary>
+    /// <summary>The study's wall-clock limit: phases are shares of it (or of the evaluation limit, whichever is further used up).</summary>
     public TimeSpan? MaxWallClock { get; init; }
 
     /// <summary>Time since the study was created (the clock the wall-clock limit counts); needed with <see cref="MaxWallClock"/> alone.</summary>
@@ -204,12 +204,17 @@ public sealed class BulkAndCutOptimizer : IOptimizer
         }
     }
 
-    /// <summary>The phase of the configuration with this id: its share of the budget, never earlier than one already reached.</summary>
+    /// <summary>
+    /// The phase of the configuration with this id: the share of the study's budget used so far, never earlier than
+    /// one already reached. With both limits set, the one further used up counts: a study stopped by its wall clock
+    /// long before its evaluation limit used to spend all of it initialising. A replay is still exact, as each
+    /// request records its phase (its rung) and replay only re-applies those.
+    /// </summary>
     public BulkAndCutPhase PhaseFor(long configurationId)
     {
-        var used = _settings.MaxEvaluations is { } evaluations
-            ? (double)configurationId / evaluations
-            : _settings.Elapsed!() / _settings.MaxWallClock!.Value;
+        var byEvaluations = _settings.MaxEvaluations is { } evaluations ? (double)configurationId / evaluations : 0;
+        var byClock = _settings.MaxWallClock is { } clock && _settings.Elapsed is { } elapsed ? elapsed() / clock : 0;
+        var used = Math.Max(byEvaluations, byClock);
         var shares = _settings.PhaseShares;
         var byBudget = used < shares[0] ? BulkAndCutPhase.Initialization
             : used < shares[0] + shares[1] ? BulkAndCutPhase.BulkUp
