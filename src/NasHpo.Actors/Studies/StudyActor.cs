@@ -626,10 +626,25 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private void Finished(TrialId trial)
     {
         _finishing.Remove(trial);
-        var bracket = _ledger[trial].Request.Bracket;
-        if (_inFlightPerBracket.TryGetValue(bracket, out var count))
+        var request = _ledger[trial].Request;
+        if (_inFlightPerBracket.TryGetValue(request.Bracket, out var count))
         {
-            _inFlightPerBracket[bracket] = Math.Max(0, count - 1);
+            _inFlightPerBracket[request.Bracket] = Math.Max(0, count - 1);
+        }
+
+        DeleteParentCheckpoint(request);
+    }
+
+    /// <summary>
+    /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
+    /// it continued from serves nothing more. Closing brackets clean up after themselves, but asynchronous ladders
+    /// never close: without this they kept every promoted trial's lower-budget checkpoint until the study ended.
+    /// </summary>
+    private void DeleteParentCheckpoint(TrialRequest request)
+    {
+        if (_checkpoints is not null && request.Parent is { } parent && parent.Budget < _definition!.Optimizer.MaxBudget)
+        {
+            _checkpoints.Delete(parent);
         }
     }
 

@@ -143,6 +143,36 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_a_promoted_trial_finishes_the_checkpoint_it_continued_from_is_deleted_even_in_asynchronous_ladders()
+    {
+        // problem.checkpoints makes every synthetic trial write a small checkpoint file, as a training trial does.
+        var definition = TestEngine.Study("seed = 8, devices = 2, problem { type = zdt1, dimensions = 4, delay = 40ms, checkpoints = true }\noptimizer { type = mo-bohb, promotion = asynchronous, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 400 }");
+        string directory;
+        await using (var engine = TestEngine.Start(Database, devices: 2))
+        {
+            directory = DirectoryCheckpointStore.ForStudy(engine.Host.CheckpointDirectory!, "ladders");
+            await engine.Studies.Ask<StudyStarting>(new StartStudy("ladders", definition), TimeSpan.FromSeconds(10));
+            await engine.WaitForAsync("ladders", s => s.Evaluations >= 120, Limit);
+        }
+
+        await using var reader = TestEngine.Start(Database, devices: 2);
+        var record = await reader.ReadAsync("ladders");
+        Assert.Null(record.Finished);
+        var completed = record.Trials.Where(t => t.Completed is not null).ToList();
+        // The engine stopped mid-study: its last completions may have been written without their clean-up having run.
+        var settled = completed.Max(t => t.Completed!.CompletedAt) - TimeSpan.FromMilliseconds(300);
+        var promoted = completed.Where(t => t.Scheduled.Request.Parent is not null && t.Completed!.CompletedAt < settled).ToList();
+        Assert.NotEmpty(promoted);
+        Assert.All(promoted, t => Assert.False(
+            File.Exists(Path.Combine(directory, DirectoryCheckpointStore.FileName(t.Scheduled.Request.Parent!.Value))),
+            $"the checkpoint {t.Id} continued from is still there"));
+
+        // Those not promoted (yet) keep theirs: a ladder may still promote them.
+        var parents = record.Trials.Select(t => t.Scheduled.Request.Parent).OfType<TrialId>().ToHashSet();
+        Assert.Contains(completed, t => t.Id.Budget < 9 && !parents.Contains(t.Id) && File.Exists(Path.Combine(directory, DirectoryCheckpointStore.FileName(t.Id))));
+    }
+
+    [Fact]
     public async Task An_asynchronous_study_stopped_and_resumed_on_one_device_schedules_what_an_uninterrupted_one_does()
     {
         var definition = TestEngine.Study("seed = 13, problem { type = zdt1, dimensions = 4, delay = 30ms }\noptimizer { type = hyperband, promotion = asynchronous, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 40 }");
