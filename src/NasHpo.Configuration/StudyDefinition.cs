@@ -40,8 +40,12 @@ public sealed record OptimizerDefinition(string Type, double Eta, double MinBudg
 /// </summary>
 public sealed record BulkAndCutDefinition(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
 
-/// <summary>When a study ends (<c>study.stop</c>); at least one criterion is set.</summary>
-public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock);
+/// <summary>
+/// When a study ends (<c>study.stop</c>); at least one criterion is set. <paramref name="MaxBudgetSpent"/> counts
+/// the budget its trials cost, in the study's budget unit (a promoted network that continues from its parent's
+/// checkpoint costs only its new epochs).
+/// </summary>
+public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock, double? MaxBudgetSpent = null);
 
 /// <summary>
 /// The workload trials evaluate (<c>study.problem</c>): a synthetic problem (dimensions, objectives, delay, noise),

@@ -25,7 +25,7 @@ public static class StudyDefinitionReader
          "population-size", "first-step-evaluations", "tournament-size", "mutated-parameters", "mutation-stddev", "mutation-probability",
          "ensemble-size", "parents", "predictor-layers", "predictor-units", "predictor-epochs", "predictor-batch-size", "predictor-learning-rate"];
 
-    private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock"];
+    private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock", "max-budget-spent"];
 
     /// <summary>
     /// Reads a study file with command-line overrides (<c>--set key=value</c>; keys may omit the leading
@@ -456,16 +456,17 @@ public static class StudyDefinitionReader
     {
         if (!study.HasPath("stop"))
         {
-            throw new ConfigurationException("study.stop", "missing (set max-evaluations, max-wall-clock, or both)");
+            throw new ConfigurationException("study.stop", "missing (set max-evaluations, max-wall-clock, max-budget-spent, or several)");
         }
 
         var stop = study.GetConfig("stop");
         RejectUnknownKeys(stop, "study.stop", StopKeys);
         int? evaluations = stop.HasPath("max-evaluations") ? (int)ReadLong(stop, "max-evaluations", "study.stop.max-evaluations", 0, minimum: 1) : null;
         TimeSpan? wallClock = stop.HasPath("max-wall-clock") ? ReadDuration(stop, "max-wall-clock", "study.stop.max-wall-clock", TimeSpan.Zero) : null;
-        if (evaluations is null && wallClock is null)
+        double? budgetSpent = stop.HasPath("max-budget-spent") ? ReadDouble(stop, "max-budget-spent", "study.stop.max-budget-spent", 0) : null;
+        if (evaluations is null && wallClock is null && budgetSpent is null)
         {
-            throw new ConfigurationException("study.stop", "no criterion (set max-evaluations, max-wall-clock, or both)");
+            throw new ConfigurationException("study.stop", "no criterion (set max-evaluations, max-wall-clock, max-budget-spent, or several)");
         }
 
         if (wallClock is { } limit && limit <= TimeSpan.Zero)
@@ -473,7 +474,12 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.stop.max-wall-clock", $"{limit} must be positive");
         }
 
-        return new StopCriteria(evaluations, wallClock);
+        if (budgetSpent is { } budget && budget <= 0)
+        {
+            throw new ConfigurationException("study.stop.max-budget-spent", $"{Format(budget)} must be positive");
+        }
+
+        return new StopCriteria(evaluations, wallClock, budgetSpent);
     }
 
     private static void RejectUnknownKeys(Config section, string path, string[] known)

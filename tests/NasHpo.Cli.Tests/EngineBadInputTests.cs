@@ -302,6 +302,11 @@ public sealed class EngineBadInputTests : IDisposable
             Assert.Equal("tiny", study.RootElement.GetProperty("studyId").GetString());
             Assert.Equal("tiny", study.RootElement.GetProperty("name").GetString());
             Assert.Contains("max-evaluations = 15", study.RootElement.GetProperty("definition").GetString(), StringComparison.Ordinal);
+
+            // A synthetic trial costs its whole budget: the sum of the budget column.
+            var budgetColumn = Array.IndexOf(header, "budget");
+            var budgets = trialsCsv[1..].Sum(row => double.Parse(row.Split(',')[budgetColumn], CultureInfo.InvariantCulture));
+            Assert.Equal(budgets, study.RootElement.GetProperty("budgetSpent").GetDouble(), 9);
         }
     }
 

@@ -90,6 +90,8 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.problem.dimensions = 0", "study.problem.dimensions", "0 is below the minimum 1")]
     [InlineData("study.problem.noise-scale = -1", "study.problem.noise-scale", "-1 is outside")]
     [InlineData("study.stop.max-evaluations = 0", "study.stop.max-evaluations", "0 is below the minimum 1")]
+    [InlineData("study.stop.max-budget-spent = 0", "study.stop.max-budget-spent", "0 must be positive")]
+    [InlineData("study.stop.max-budget-spent = -5", "study.stop.max-budget-spent", "-5 must be positive")]
     [InlineData("study.devices = 0", "study.devices", "0 is below the minimum 1")]
     [InlineData("study.devices = -3", "study.devices", "-3 is below the minimum 1")]
     public void A_value_out_of_range_is_named_with_the_value(string line, string path, string mention) =>
@@ -129,6 +131,7 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.seed = abc", "study.seed", "\"abc\" is not an integer")]
     [InlineData("study.devices = two", "study.devices", "\"two\" is not an integer")]
     [InlineData("study.stop.max-evaluations = lots", "study.stop.max-evaluations", "\"lots\" is not an integer")]
+    [InlineData("study.stop.max-budget-spent = plenty", "study.stop.max-budget-spent", "\"plenty\" is not a finite number")]
     public void A_value_that_is_not_a_number_is_named_with_the_value(string line, string path, string mention) =>
         Rejects(Valid + line, path, mention);
 
@@ -160,6 +163,13 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.optimizer { type = random, promotion = asynchronous }", "\"asynchronous\" does not apply to random", "hyperband, bohb, mo-bohb")]
     public void A_bad_promotion_mode_is_named_with_the_value(string line, string first, string second) =>
         Rejects(Valid + line, "study.optimizer.promotion", first, second);
+
+    [Fact]
+    public void A_budget_limit_is_a_stop_criterion_of_its_own()
+    {
+        var definition = StudyDefinitionReader.FromHocon(Valid.Replace("stop { max-evaluations = 10 }", "stop { max-budget-spent = 250.5 }", StringComparison.Ordinal));
+        Assert.Equal(new StopCriteria(null, null, 250.5), definition.Stop);
+    }
 
     [Fact]
     public void A_stop_section_without_a_criterion_is_rejected() =>

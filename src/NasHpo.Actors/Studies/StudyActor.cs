@@ -68,6 +68,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<TrialId, (WorkloadProgress Progress, string Device)> _progress = [];
     private long _correlation;
     private long? _awaitingOffer;
+    private double _budgetSpent;
     private int _finishedWhenAsked;
     private bool _flushQueued;
     private bool _stopped;
@@ -307,6 +308,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
             "archive");
 
+        _budgetSpent = _order.Select(id => _ledger[id]).Where(e => e.IsFinished).Sum(Charge);
         var finished = FinishedResults();
         if (finished.Count > 0)
         {
@@ -347,7 +349,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             : new BulkAndCutSettings
             {
                 Budget = definition.Optimizer.MaxBudget,
-                MaxEvaluations = definition.Stop.MaxEvaluations,
+                MaxEvaluations = EvaluationLimit(definition),
                 MaxWallClock = definition.Stop.MaxWallClock,
                 Elapsed = () => DateTimeOffset.UtcNow - createdAt,
                 PhaseShares = bulkAndCut.PhaseShares,
@@ -356,6 +358,16 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 Hyperparameters = bulkAndCut.Hyperparameters
                     ?? (workload is SyntheticWorkload synthetic ? synthetic.Problem.DistanceVariableNames.Where(n => definition.Space.IndexOf(n) >= 0).ToArray() : null),
             };
+
+    /// <summary>
+    /// BULK &amp; CUT runs every trial at the maximum budget and charges each the whole of it (a child trains for the
+    /// budget again), so a budget limit is an evaluation limit for its phases.
+    /// </summary>
+    private static long? EvaluationLimit(StudyDefinition definition)
+    {
+        long? byBudget = definition.Stop.MaxBudgetSpent is { } budget ? (long)Math.Ceiling(budget / definition.Optimizer.MaxBudget) : null;
+        return definition.Stop.MaxEvaluations is { } evaluations ? Math.Min(evaluations, byBudget ?? long.MaxValue) : byBudget;
+    }
 
     /// <summary>
     /// The cheap objectives of a configuration in minimisation space (NaN for the expensive ones), when the workload
@@ -397,6 +409,25 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
 
         var capacity = _definition.Devices == 1 ? 1 : _definition.Devices * (1 + _settings.PrefetchPerDevice);
         var want = Math.Min(capacity - InFlight, max - finished - InFlight);
+        if (_definition.Stop.MaxBudgetSpent is { } budget)
+        {
+            // What the trials in flight will cost is known only roughly, and the budgets of those not yet proposed
+            // not at all: ask for no more than could each run at the maximum budget within what is left, so that
+            // the study passes its limit by less than one trial.
+            var left = budget - _budgetSpent - _inFlight.Sum(id => BudgetCharge.Expected(_definition, _ledger[id].Request));
+            if (left <= 0)
+            {
+                if (InFlight == 0)
+                {
+                    Finish("max-budget-spent");
+                }
+
+                return;
+            }
+
+            want = Math.Min(want, (int)Math.Min(int.MaxValue, Math.Ceiling(left / _definition.Optimizer.MaxBudget)));
+        }
+
         if (want <= 0)
         {
             return;
@@ -633,7 +664,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         DeleteParentCheckpoint(request);
+        _budgetSpent += Charge(_ledger[trial]);
     }
+
+    private double Charge(LedgerEntry entry) =>
+        entry.Completion is { } completed ? BudgetCharge.Completed(_definition!, completed.Trial, completed.Metrics) : BudgetCharge.Failed(entry.Request.Id);
 
     /// <summary>
     /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint

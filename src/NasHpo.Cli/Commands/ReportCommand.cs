@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
+using NasHpo.Actors.Studies;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
 
@@ -157,9 +158,11 @@ public static class ReportCommand
             ["parameters"] = definition.Space.Parameters.Select(p => new { name = p.Name, kind = p.Kind.ToString().ToLowerInvariant() }),
             ["optimizer"] = new { type = definition.Optimizer.Type, eta = definition.Optimizer.Eta, minBudget = definition.Optimizer.MinBudget, maxBudget = definition.Optimizer.MaxBudget, promotion = OptimizerDefinition.PromotionModes[(int)definition.Optimizer.Promotion] },
             ["problem"] = new { type = definition.Problem.Type, dimensions = definition.Problem.Dimensions, objectives = definition.Problem.Objectives, delaySeconds = definition.Problem.Delay.TotalSeconds },
-            ["stop"] = new { maxEvaluations = definition.Stop.MaxEvaluations, maxWallClockSeconds = definition.Stop.MaxWallClock?.TotalSeconds },
+            ["stop"] = new { maxEvaluations = definition.Stop.MaxEvaluations, maxWallClockSeconds = definition.Stop.MaxWallClock?.TotalSeconds, maxBudgetSpent = definition.Stop.MaxBudgetSpent },
             ["devices"] = definition.Devices,
             ["summary"] = summary,
+            // Counted as stop.max-budget-spent counts it: a promoted network continued from its parent pays its new epochs.
+            ["budgetSpent"] = record.Trials.Sum(t => t.Completed is { } completed ? BudgetCharge.Completed(definition, t.Id, completed.Metrics) : t.Failed is not null ? BudgetCharge.Failed(t.Id) : 0.0),
             ["definition"] = record.Created.Definition,
         };
         return JsonSerializer.Serialize(document, JsonOptions);

@@ -1,6 +1,6 @@
 using NasHpo.Actors.ReadSide;
 using NasHpo.Configuration;
-using NasHpo.Training;
+using NasHpo.Actors.Studies;
 
 namespace NasHpo.Cli.Compare;
 
@@ -35,9 +35,8 @@ public sealed class RunHistory
 
     /// <summary>
     /// Reads a study's ledger. Evaluations are ordered by the time they finished (ledger order breaks ties). The
-    /// budget an evaluation cost is its budget, less the epochs its parent had already trained when it continued from
-    /// the parent's checkpoint (the workload records that as "start-epoch"); a failed trial is charged its full
-    /// budget, as nothing says how far it got. Only maximum-budget results count for the hypervolume.
+    /// budget an evaluation cost is counted as the stop criterion counts it (<see cref="BudgetCharge"/>). Only
+    /// maximum-budget results count for the hypervolume.
     /// </summary>
     public static RunHistory From(StudyRecord record, StudyDefinition definition)
     {
@@ -45,7 +44,6 @@ public sealed class RunHistory
         ArgumentNullException.ThrowIfNull(definition);
         var created = record.Created ?? throw new ArgumentException($"study {record.StudyId} has no creation event", nameof(record));
         var maxBudget = definition.Optimizer.MaxBudget;
-        var countsEpochs = definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs;
 
         var finished = record.Trials
             .Select((trial, ledgerIndex) => (trial, ledgerIndex, at: trial.Completed?.CompletedAt ?? trial.Failed?.FailedAt))
@@ -62,15 +60,14 @@ public sealed class RunHistory
             var wallSeconds = Math.Max(0.0, (at!.Value - created.CreatedAt).TotalSeconds);
             if (trial.Completed is { } completed)
             {
-                var alreadyTrained = countsEpochs && completed.Metrics.TryGetValue(FashionMnistWorkload.StartEpoch, out var start) ? start : 0.0;
                 var atMax = budget >= maxBudget;
-                evaluations.Add(new RunEvaluation(Math.Max(0.0, budget - alreadyTrained), wallSeconds, completed.Objectives, atMax));
+                evaluations.Add(new RunEvaluation(BudgetCharge.Completed(definition, trial.Id, completed.Metrics), wallSeconds, completed.Objectives, atMax));
                 var userValues = completed.Objectives.Select((value, i) => definition.Objectives[i].FromMinimization(value)).ToArray();
                 samples.Add(new SampledPoint(evaluations.Count, budget, userValues, completed.Objectives.ToArray(), atMax));
             }
             else
             {
-                evaluations.Add(new RunEvaluation(budget, wallSeconds, null, false));
+                evaluations.Add(new RunEvaluation(BudgetCharge.Failed(trial.Id), wallSeconds, null, false));
             }
         }
 

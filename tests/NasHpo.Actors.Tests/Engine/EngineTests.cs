@@ -70,6 +70,40 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_study_with_a_budget_limit_stops_scheduling_once_its_trials_would_spend_it_and_passes_it_by_less_than_one_trial()
+    {
+        await using var engine = TestEngine.Start(Database, devices: 3);
+        var definition = TestEngine.Study("seed = 4, devices = 3, problem { type = zdt1, dimensions = 4 }\noptimizer { type = hyperband, min-budget = 1, max-budget = 9 }\nstop { max-budget-spent = 150 }");
+
+        var status = await engine.RunToEndAsync("budgeted", definition, Limit);
+
+        Assert.Equal("max-budget-spent", status.FinishReason);
+        var record = await engine.ReadAsync("budgeted");
+        AssertLedgerIsClean(record, status.Evaluations);
+        // Synthetic trials pay their whole budget: the ledger's budgets add up to what was spent.
+        var spent = record.Trials.Sum(t => t.Id.Budget);
+        Assert.InRange(spent, 150, 150 + 9 - 1e-9);
+        Assert.Contains(record.Trials, t => t.Id.Budget < 9);
+    }
+
+    [Fact]
+    public void A_promoted_network_that_continues_from_its_parent_is_charged_its_new_epochs_and_anything_else_its_whole_budget()
+    {
+        var network = TestEngine.Study("problem { type = fashion-mnist }\nsearch-space { learning_rate { type = float, lower = 0.001, upper = 0.1, log = true } }\noptimizer { type = hyperband, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 10 }");
+        var retrained = TestEngine.Study("problem { type = fashion-mnist }\nsearch-space { learning_rate { type = float, lower = 0.001, upper = 0.1, log = true } }\noptimizer { type = hyperband, min-budget = 1, max-budget = 9, continue-from-checkpoint = false }\nstop { max-evaluations = 10 }");
+        var synthetic = TestEngine.Study("problem { type = zdt1 }\noptimizer { type = hyperband, min-budget = 1, max-budget = 9 }\nstop { max-evaluations = 10 }");
+        var promoted = new TrialRequest(new TrialId(4, 9), network.Space.Sample(new Random(1)), 0, 2, new TrialId(4, 3));
+
+        Assert.Equal(6, BudgetCharge.Expected(network, promoted));
+        Assert.Equal(9, BudgetCharge.Expected(retrained, promoted));
+        Assert.Equal(9, BudgetCharge.Expected(synthetic, promoted with { Configuration = synthetic.Space.Sample(new Random(1)) }));
+        Assert.Equal(6, BudgetCharge.Completed(network, promoted.Id, new Dictionary<string, double> { ["start-epoch"] = 3 }));
+        Assert.Equal(9, BudgetCharge.Completed(network, promoted.Id, new Dictionary<string, double> { ["start-epoch"] = 0 }));
+        Assert.Equal(9, BudgetCharge.Completed(synthetic, promoted.Id, new Dictionary<string, double>()));
+        Assert.Equal(9, BudgetCharge.Failed(promoted.Id));
+    }
+
+    [Fact]
     public async Task Trials_that_throw_or_return_non_finite_objectives_fail_and_the_study_goes_on()
     {
         IWorkload Faulty(StudyDefinition definition) => new FaultyWorkload(WorkloadCatalog.Create(definition));

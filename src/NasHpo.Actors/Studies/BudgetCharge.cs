@@ -1,0 +1,43 @@
+using NasHpo.Configuration;
+using NasHpo.Core.Optimizers;
+using NasHpo.Training;
+
+namespace NasHpo.Actors.Studies;
+
+/// <summary>
+/// What a trial costs in the study's budget unit (epochs, seconds of training, or a synthetic problem's fidelity
+/// units). The stop criterion <c>stop.max-budget-spent</c> and <c>compare</c>'s "budget spent" count it alike.
+/// </summary>
+public static class BudgetCharge
+{
+    /// <summary>
+    /// A completed trial costs its budget, less the epochs its parent had already trained when it continued from the
+    /// parent's checkpoint (the workload reports them as <see cref="FashionMnistWorkload.StartEpoch"/>).
+    /// </summary>
+    public static double Completed(StudyDefinition definition, TrialId trial, IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var alreadyTrained = definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs && metrics.TryGetValue(FashionMnistWorkload.StartEpoch, out var start)
+            ? start
+            : 0.0;
+        return Math.Max(0.0, trial.Budget - alreadyTrained);
+    }
+
+    /// <summary>A failed trial costs its whole budget: nothing says how far it got.</summary>
+    public static double Failed(TrialId trial) => trial.Budget;
+
+    /// <summary>
+    /// What a trial is expected to cost before it runs: its budget, less its parent's when a network continues from
+    /// the parent's checkpoint (a synthetic problem, a seconds budget or retraining pays the whole budget).
+    /// </summary>
+    public static double Expected(StudyDefinition definition, TrialRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(request);
+        var continues = !definition.Problem.IsSynthetic
+            && definition.Optimizer.ContinueFromCheckpoint
+            && definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs;
+        return continues && request.Parent is { } parent ? Math.Max(0.0, request.Id.Budget - parent.Budget) : request.Id.Budget;
+    }
+}
