@@ -166,6 +166,16 @@ public static class ComparisonAggregation
     }
 
     /// <summary>
+    /// Where a mean curve first reaches <paramref name="target"/> (paper 001's question of a multi-fidelity method: how
+    /// much of random search's budget it needs for random search's final hypervolume); null if it never does.
+    /// </summary>
+    public static double? FirstReach(IReadOnlyList<CurvePoint> curve, double target)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        return curve.FirstOrDefault(p => p.Summary.Mean >= target)?.X;
+    }
+
+    /// <summary>
     /// Several seeds' traces on one grid that reaches the furthest run on this axis: each seed's step-function value
     /// at every grid point, with their mean ± SEM.
     /// </summary>

@@ -12,7 +12,14 @@ public sealed record SeedRun(long Seed, string StudyId, RunHistory History);
 public sealed record MethodRuns(string Method, IReadOnlyList<SeedRun> Runs);
 
 /// <summary>A method's final hypervolume over its seeds, and what its runs spent on average.</summary>
-public sealed record MethodSummary(string Method, MeanSem FinalHypervolume, double MinHypervolume, double MaxHypervolume, double MeanEvaluations, double MeanBudget, double MeanWallSeconds, int UnionFrontSize);
+public sealed record MethodSummary(string Method, MeanSem FinalHypervolume, double MinHypervolume, double MaxHypervolume, double MeanEvaluations, double MeanBudget, double MeanWallSeconds, int UnionFrontSize)
+{
+    /// <summary>
+    /// The budget at which this method's mean hypervolume curve first reached random search's final mean, when random
+    /// search is among the methods compared (null otherwise, or when it never did).
+    /// </summary>
+    public double? BudgetToMatchRandom { get; init; }
+}
 
 /// <summary>
 /// Writes a comparison's files into one directory: hypervolume curves against evaluations, budget and wall time
@@ -47,6 +54,7 @@ public static class ComparisonReport
         var seeds = methods.Count > 0 ? methods[0].Runs.Select(r => r.Seed).ToArray() : [];
         var objectives = study.Objectives.Select(o => new PlotObjective(o.Name, LogarithmicObjectives.Contains(o.Name))).ToArray();
 
+        IReadOnlyList<(string Method, IReadOnlyList<CurvePoint> Curve)> budgetCurves = [];
         foreach (var (axis, file, column) in Axes)
         {
             var traces = methods.SelectMany(m => m.Runs).Select(r => r.History.Trace).ToArray();
@@ -58,6 +66,11 @@ public static class ComparisonReport
                 var methodEnd = seedTraces.Max(t => ComparisonAggregation.X(t[^1], axis));
                 return (m.Method, ComparisonAggregation.Curve(seedTraces, axis, ComparisonAggregation.Truncate(grid, methodEnd)));
             }).ToArray();
+            if (axis == TraceAxis.BudgetSpent)
+            {
+                budgetCurves = curves;
+            }
+
             File.WriteAllText(Path.Combine(directory, file + ".csv"), CurveCsv(column, seeds, curves));
             ComparisonPlots.HypervolumeCurves(Path.Combine(directory, file + ".png"), $"{study.Name}: hypervolume over {AxisName(axis)}", AxisLabel(axis, study), seeds.Length, curves);
         }
@@ -85,7 +98,12 @@ public static class ComparisonReport
                 members.Select(p => p.Point.Objectives).ToArray());
         }
 
-        var summaries = methods.Select(m => Summarize(m, fronts.First(f => f.Method == m.Method).Members.Count)).ToArray();
+        var random = methods.FirstOrDefault(m => m.Method == "random");
+        var randomFinal = random is null ? (double?)null : ComparisonAggregation.Summarize(random.Runs.Select(r => r.History.FinalHypervolume).ToArray()).Mean;
+        var summaries = methods.Select(m => Summarize(m, fronts.First(f => f.Method == m.Method).Members.Count) with
+        {
+            BudgetToMatchRandom = randomFinal is { } target ? ComparisonAggregation.FirstReach(budgetCurves.First(c => c.Method == m.Method).Curve, target) : null,
+        }).ToArray();
         File.WriteAllText(Path.Combine(directory, "summary.csv"), SummaryCsv(summaries));
         File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(study, seeds, summaries));
         return summaries;
@@ -252,10 +270,10 @@ public static class ComparisonReport
 
     private static string SummaryCsv(IReadOnlyList<MethodSummary> summaries)
     {
-        var csv = new StringBuilder("method,seeds,final_hv_mean,final_hv_sem,final_hv_min,final_hv_max,evaluations_mean,budget_spent_mean,wall_time_s_mean,union_front_size\n");
+        var csv = new StringBuilder("method,seeds,final_hv_mean,final_hv_sem,final_hv_min,final_hv_max,evaluations_mean,budget_spent_mean,wall_time_s_mean,union_front_size,budget_to_match_random\n");
         foreach (var s in summaries)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{s.Method},{s.FinalHypervolume.Count},{Number(s.FinalHypervolume.Mean)},{Number(s.FinalHypervolume.Sem)},{Number(s.MinHypervolume)},{Number(s.MaxHypervolume)},{Number(s.MeanEvaluations)},{Number(s.MeanBudget)},{Number(s.MeanWallSeconds)},{s.UnionFrontSize}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{s.Method},{s.FinalHypervolume.Count},{Number(s.FinalHypervolume.Mean)},{Number(s.FinalHypervolume.Sem)},{Number(s.MinHypervolume)},{Number(s.MaxHypervolume)},{Number(s.MeanEvaluations)},{Number(s.MeanBudget)},{Number(s.MeanWallSeconds)},{s.UnionFrontSize},{(s.BudgetToMatchRandom is { } b ? Number(b) : string.Empty)}\n");
         }
 
         return csv.ToString();
@@ -266,11 +284,21 @@ public static class ComparisonReport
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# {study.Name}: final hypervolume\n\n");
         text.Append(CultureInfo.InvariantCulture, $"Seeds {string.Join(", ", seeds)}; reference point ({string.Join(", ", study.ReferencePoint.Select(Number))}); hypervolume of each run's maximum-budget results.\n\n");
-        text.Append("| method | final hypervolume (mean ± SEM) | min | max | evaluations | budget spent | wall time (s) | combined front |\n");
-        text.Append("|---|---|---|---|---|---|---|---|\n");
+        var random = summaries.FirstOrDefault(s => s.Method == "random");
+        text.Append("| method | final hypervolume (mean ± SEM) | min | max | evaluations | budget spent | wall time (s) | combined front |");
+        text.Append(random is null ? "\n|---|---|---|---|---|---|---|---|\n" : " budget to reach random search's final hypervolume |\n|---|---|---|---|---|---|---|---|---|\n");
         foreach (var s in summaries)
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {s.Method} | {MeanSemText(s.FinalHypervolume)} | {s.MinHypervolume:G6} | {s.MaxHypervolume:G6} | {s.MeanEvaluations:0.#} | {s.MeanBudget:0.#} | {s.MeanWallSeconds:0.0} | {s.UnionFrontSize} |\n");
+            text.Append(CultureInfo.InvariantCulture, $"| {s.Method} | {MeanSemText(s.FinalHypervolume)} | {s.MinHypervolume:G6} | {s.MaxHypervolume:G6} | {s.MeanEvaluations:0.#} | {s.MeanBudget:0.#} | {s.MeanWallSeconds:0.0} | {s.UnionFrontSize} |");
+            if (random is not null)
+            {
+                // The share is of random search's own mean budget, as paper 001 puts it ("a third of its epochs").
+                text.Append(s.BudgetToMatchRandom is { } budget
+                    ? string.Create(CultureInfo.InvariantCulture, $" {budget:0.#} ({budget / random.MeanBudget:0.00} of random search's) |")
+                    : " never |");
+            }
+
+            text.Append('\n');
         }
 
         return text.ToString();

@@ -85,6 +85,11 @@ public sealed class CompareCommandTests : IDisposable
             Assert.Equal(24, Parse(row[6]));
         }
 
+        // Random search reaches its own final mean at the latest where its budget ends.
+        Assert.Equal("budget_to_match_random", summaryHeader[10]);
+        var randomRow = summary.Single(r => r[0] == "random");
+        Assert.InRange(Parse(randomRow[10]), 0, Parse(randomRow[7]));
+
         var markdown = await File.ReadAllTextAsync(Path.Combine(Out, "summary.md"));
         Assert.Contains("| mo-bohb | ", markdown, StringComparison.Ordinal);
 

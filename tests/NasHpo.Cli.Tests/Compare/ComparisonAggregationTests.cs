@@ -87,6 +87,19 @@ public sealed class ComparisonAggregationTests
     }
 
     [Fact]
+    public void The_first_reach_of_a_target_is_the_first_grid_point_whose_mean_gets_there()
+    {
+        IReadOnlyList<TracePoint> a = [new(0, 0, 0, 0), new(1, 10, 1, 2), new(2, 20, 2, 4)];
+        IReadOnlyList<TracePoint> b = [new(0, 0, 0, 0), new(1, 10, 1, 0), new(2, 20, 2, 6)];
+        var curve = ComparisonAggregation.Curve([a, b], TraceAxis.BudgetSpent, 3);
+
+        Assert.Equal([0.0, 10, 20], curve.Select(p => p.X));
+        Assert.Equal(10, ComparisonAggregation.FirstReach(curve, 1));
+        Assert.Equal(20, ComparisonAggregation.FirstReach(curve, 5));
+        Assert.Null(ComparisonAggregation.FirstReach(curve, 5.5));
+    }
+
+    [Fact]
     public void A_curve_puts_every_seed_on_one_grid_that_reaches_the_longest_run()
     {
         IReadOnlyList<TracePoint> shortRun = [new(0, 0, 0, 0), new(1, 1, 1, 2), new(2, 2, 2, 4)];
