@@ -261,6 +261,7 @@ public sealed class EngineBadInputTests : IDisposable
             Assert.InRange(completed, 15, 20);
             Assert.True(root.GetProperty("hypervolume").GetDouble() > 0);
             Assert.InRange(root.GetProperty("paretoSize").GetInt32(), 1, completed);
+            Assert.True(root.GetProperty("budgetSpent").GetDouble() >= completed, "every trial costs at least the minimum budget, 1");
         }
 
         var list = Nashpo("status", "--db", Database, "--json");
@@ -306,8 +307,22 @@ public sealed class EngineBadInputTests : IDisposable
             // A synthetic trial costs its whole budget: the sum of the budget column.
             var budgetColumn = Array.IndexOf(header, "budget");
             var budgets = trialsCsv[1..].Sum(row => double.Parse(row.Split(',')[budgetColumn], CultureInfo.InvariantCulture));
-            Assert.Equal(budgets, study.RootElement.GetProperty("budgetSpent").GetDouble(), 9);
+            Assert.Equal(budgets, study.RootElement.GetProperty("summary").GetProperty("budgetSpent").GetDouble(), 9);
         }
+    }
+
+    [Fact]
+    public void A_run_with_a_budget_limit_shows_what_it_has_spent_and_stops_there()
+    {
+        var file = _harness.Write("budget.conf", TinyStudy);
+        var run = Nashpo("run", file, "--db", Database, "--study-id", "budget", "--set", "stop.max-budget-spent=20", "--set", "stop.max-evaluations=1000");
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Stderr);
+        Assert.Contains("study budget finished (max-budget-spent)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(run.StdoutLines, l => l.Contains("budget spent ", StringComparison.Ordinal) && l.Contains(" of 20,", StringComparison.Ordinal));
+
+        using var json = JsonDocument.Parse(Nashpo("status", "budget", "--db", Database, "--json").Stdout);
+        // Budgets 1 and 3: the limit is passed by less than one maximum-budget trial.
+        Assert.InRange(json.RootElement.GetProperty("budgetSpent").GetDouble(), 20, 22.999);
     }
 
     private static CliResult Nashpo(params string[] args) => CliHarness.Run(args);

@@ -1,3 +1,4 @@
+using NasHpo.Actors.ReadSide;
 using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
 using NasHpo.Training;
@@ -26,6 +27,13 @@ public static class BudgetCharge
 
     /// <summary>A failed trial costs its whole budget: nothing says how far it got.</summary>
     public static double Failed(TrialId trial) => trial.Budget;
+
+    /// <summary>What the finished trials of a study recorded in a journal cost.</summary>
+    public static double Spent(StudyDefinition definition, StudyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Trials.Sum(t => t.Completed is { } completed ? Completed(definition, t.Id, completed.Metrics) : t.Failed is not null ? Failed(t.Id) : 0.0);
+    }
 
     /// <summary>
     /// What a trial is expected to cost before it runs: its budget, less its parent's when a network continues from

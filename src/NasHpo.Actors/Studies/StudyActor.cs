@@ -761,7 +761,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             .OrderBy(p => p.Value.Device, StringComparer.Ordinal)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} on {p.Value.Device}: {p.Value.Progress.Done:G4}/{p.Value.Progress.Total:G4}{(p.Value.Progress.Note is { } note ? $" ({note})" : string.Empty)}"))
             .ToArray();
-        return new StudyStatus(_studyId, state, _completed, _failed, running, pending, _hypervolume, _paretoSize, latest?.Bracket, latest?.Rung, elapsed, _finished?.Reason, _lastFailure, activity);
+        return new StudyStatus(_studyId, state, _completed, _failed, running, pending, _hypervolume, _paretoSize, latest?.Bracket, latest?.Rung, elapsed, _finished?.Reason, _lastFailure, activity)
+        {
+            BudgetSpent = _budgetSpent,
+            MaxBudgetSpent = _definition?.Stop.MaxBudgetSpent,
+        };
     }
 
     protected override void PostStop()

@@ -40,4 +40,10 @@ public sealed record StudyStatus(
     IReadOnlyList<string> Activity)
 {
     public int Evaluations => Completed + Failed;
+
+    /// <summary>What the finished trials cost, in the study's budget unit (see <see cref="BudgetCharge"/>).</summary>
+    public double BudgetSpent { get; init; }
+
+    /// <summary>The study's <c>stop.max-budget-spent</c>, if it has one.</summary>
+    public double? MaxBudgetSpent { get; init; }
 }

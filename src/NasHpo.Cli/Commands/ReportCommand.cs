@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
-using NasHpo.Actors.Studies;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
 
@@ -161,8 +160,6 @@ public static class ReportCommand
             ["stop"] = new { maxEvaluations = definition.Stop.MaxEvaluations, maxWallClockSeconds = definition.Stop.MaxWallClock?.TotalSeconds, maxBudgetSpent = definition.Stop.MaxBudgetSpent },
             ["devices"] = definition.Devices,
             ["summary"] = summary,
-            // Counted as stop.max-budget-spent counts it: a promoted network continued from its parent pays its new epochs.
-            ["budgetSpent"] = record.Trials.Sum(t => t.Completed is { } completed ? BudgetCharge.Completed(definition, t.Id, completed.Metrics) : t.Failed is not null ? BudgetCharge.Failed(t.Id) : 0.0),
             ["definition"] = record.Created.Definition,
         };
         return JsonSerializer.Serialize(document, JsonOptions);

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
+using NasHpo.Actors.Studies;
 using NasHpo.Cli.Engine;
+using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Commands;
 
@@ -93,10 +95,25 @@ public static class StatusCommand
         ["evaluations"] = study.Completed + study.FailedCount,
         ["hypervolume"] = study.Hypervolume,
         ["paretoSize"] = study.ParetoFront().Count,
+        // Counted as stop.max-budget-spent counts it: a promoted network continued from its parent pays its new epochs.
+        ["budgetSpent"] = BudgetSpent(study),
         ["finishReason"] = study.Finished?.Reason,
         ["createdAt"] = study.Created?.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         ["finishedAt"] = study.Finished?.FinishedAt.ToString("O", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>Null when the recorded definition no longer reads (a journal from a build with other keys): status still answers.</summary>
+    private static double? BudgetSpent(StudyRecord study)
+    {
+        try
+        {
+            return study.Created is { } created ? BudgetCharge.Spent(StudyDefinitionReader.FromHocon(created.Definition), study) : null;
+        }
+        catch (ConfigurationException)
+        {
+            return null;
+        }
+    }
 
     private static string OneLine(StudyRecord study) => string.Create(
         CultureInfo.InvariantCulture,

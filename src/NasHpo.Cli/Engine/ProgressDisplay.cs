@@ -67,9 +67,11 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId, bool h
     private string Describe(StudyStatus s)
     {
         var where = s.Bracket is { } bracket ? $", bracket {bracket} rung {s.Rung}" : string.Empty;
+        // Shown for a study that stops by its budget: how much of it is spent.
+        var budget = s.MaxBudgetSpent is { } limit ? string.Create(CultureInfo.InvariantCulture, $", budget spent {s.BudgetSpent:0.##} of {limit:0.##}") : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{studyId}: {s.Evaluations} evaluations ({s.Failed} failed), {s.Running} running, {s.Pending} pending{where}, " +
+            $"{studyId}: {s.Evaluations} evaluations ({s.Failed} failed){budget}, {s.Running} running, {s.Pending} pending{where}, " +
             $"hypervolume {s.Hypervolume:G6}, Pareto front {s.ParetoSize}, {s.Elapsed:hh\\:mm\\:ss} elapsed{Activity(s)}");
     }
 }
