@@ -28,11 +28,15 @@ public static class BudgetCharge
     /// <summary>A failed trial costs its whole budget: nothing says how far it got.</summary>
     public static double Failed(TrialId trial) => trial.Budget;
 
+    /// <summary>A finished trial: <see cref="Completed"/> when it has a completion, else <see cref="Failed"/>.</summary>
+    public static double Finished(StudyDefinition definition, TrialId trial, TrialCompleted? completion) =>
+        completion is null ? Failed(trial) : Completed(definition, trial, completion.Metrics);
+
     /// <summary>What the finished trials of a study recorded in a journal cost.</summary>
     public static double Spent(StudyDefinition definition, StudyRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return record.Trials.Sum(t => t.Completed is { } completed ? Completed(definition, t.Id, completed.Metrics) : t.Failed is not null ? Failed(t.Id) : 0.0);
+        return record.Trials.Where(t => t.Completed is not null || t.Failed is not null).Sum(t => Finished(definition, t.Id, t.Completed));
     }
 
     /// <summary>

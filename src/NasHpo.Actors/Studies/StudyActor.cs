@@ -667,8 +667,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         _budgetSpent += Charge(_ledger[trial]);
     }
 
-    private double Charge(LedgerEntry entry) =>
-        entry.Completion is { } completed ? BudgetCharge.Completed(_definition!, completed.Trial, completed.Metrics) : BudgetCharge.Failed(entry.Request.Id);
+    private double Charge(LedgerEntry entry) => BudgetCharge.Finished(_definition!, entry.Request.Id, entry.Completion);
 
     /// <summary>
     /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
