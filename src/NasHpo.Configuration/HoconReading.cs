@@ -45,40 +45,54 @@ internal static class HoconReading
     public static double Number(HoconValue value, string path)
     {
         var text = Text(value, path);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new ConfigurationException(path, $"\"{text}\" is not a number");
+        return ParseNumber(text) ?? throw new ConfigurationException(path, $"\"{text}\" is not a number");
     }
 
     public static long Integer(HoconValue value, string path)
     {
         var text = Text(value, path);
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
-        {
-            return integer;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        if (ParseNumber(text) is null)
         {
             throw new ConfigurationException(path, $"\"{text}\" is not a number");
         }
 
-        return double.IsInteger(number) && Math.Abs(number) <= 9.007199254740992E15
-            ? (long)number
-            : throw new ConfigurationException(path, $"{text} is not an integer");
+        return ParseInteger(text) ?? throw new ConfigurationException(path, $"{text} is not an integer");
     }
 
     public static bool Boolean(HoconValue value, string path)
     {
         var text = Text(value, path);
-        if (TrueWords.Contains(text, StringComparer.OrdinalIgnoreCase))
+        return ParseBoolean(text) ?? throw new ConfigurationException(path, $"\"{text}\" is not a boolean (true or false)");
+    }
+
+    // The parsing rules, one set for every reader of a study (HOCON values here, Config sections in ConfigReading),
+    // so that a value means the same whichever key it is written under.
+
+    /// <summary>A number in invariant notation ("3", "2.5", "1e-3"); null if the text is none. Infinities and NaN parse.</summary>
+    public static double? ParseNumber(string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    /// <summary>
+    /// An integer: "3", and also a number with an integral value written otherwise ("3.0", "3e0"), as HOCON has one
+    /// number type; null for anything else, "2.5" included.
+    /// </summary>
+    public static long? ParseInteger(string text)
+    {
+        if (long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer))
         {
-            return true;
+            return integer;
         }
 
-        return FalseWords.Contains(text, StringComparer.OrdinalIgnoreCase)
-            ? false
-            : throw new ConfigurationException(path, $"\"{text}\" is not a boolean (true or false)");
+        return ParseNumber(text) is { } number && double.IsInteger(number) && Math.Abs(number) <= 9.007199254740992E15 ? (long)number : null;
+    }
+
+    /// <summary>true, yes, on / false, no, off, in any case; null for anything else.</summary>
+    public static bool? ParseBoolean(string text)
+    {
+        var word = text.Trim();
+        return TrueWords.Contains(word, StringComparer.OrdinalIgnoreCase) ? true
+            : FalseWords.Contains(word, StringComparer.OrdinalIgnoreCase) ? false
+            : null;
     }
 
     /// <summary>Throws for the first key not in allowed, naming the allowed keys.</summary>

@@ -20,11 +20,6 @@ public static class StudyDefinitionReader
 
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
-    private static readonly string[] OptimizerKeys =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model", "promotion", "continue-from-checkpoint", "budget-unit", "phase-shares", "epsilon", "hyperparameters",
-         "population-size", "first-step-evaluations", "tournament-size", "mutated-parameters", "mutation-stddev", "mutation-probability",
-         "ensemble-size", "parents", "predictor-layers", "predictor-units", "predictor-epochs", "predictor-batch-size", "predictor-learning-rate"];
-
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock", "max-budget-spent"];
 
     /// <summary>
@@ -281,176 +276,8 @@ public static class StudyDefinitionReader
         return duplicate is null ? result.ToArray() : throw new ConfigurationException("study.devices", $"{duplicate.Key.Replace('-', ':')} is listed twice");
     }
 
-    private static OptimizerDefinition ReadOptimizer(Config study)
-    {
-        if (!study.HasPath("optimizer"))
-        {
-            throw new ConfigurationException("study.optimizer", "missing (for example: optimizer { type = mo-bohb, min-budget = 1, max-budget = 27 })");
-        }
-
-        var optimizer = study.GetConfig("optimizer");
-        RejectUnknownKeys(optimizer, "study.optimizer", OptimizerKeys);
-        var type = RequireString(optimizer, "type", "study.optimizer.type");
-        if (!OptimizerFactory.Names.Contains(type, StringComparer.Ordinal))
-        {
-            throw new ConfigurationException("study.optimizer.type", $"unknown optimizer \"{type}\" (expected one of: {string.Join(", ", OptimizerFactory.Names)})");
-        }
-
-        var eta = ReadDouble(optimizer, "eta", "study.optimizer.eta", 3);
-        if (eta <= 1)
-        {
-            throw new ConfigurationException("study.optimizer.eta", $"{Format(eta)} must be greater than 1");
-        }
-
-        var maxBudget = ReadDouble(optimizer, "max-budget", "study.optimizer.max-budget", 1);
-        var minBudget = ReadDouble(optimizer, "min-budget", "study.optimizer.min-budget", maxBudget);
-        if (minBudget <= 0)
-        {
-            throw new ConfigurationException("study.optimizer.min-budget", $"{Format(minBudget)} must be positive");
-        }
-
-        if (maxBudget < minBudget)
-        {
-            throw new ConfigurationException("study.optimizer.max-budget", $"{Format(maxBudget)} is below min-budget {Format(minBudget)}");
-        }
-
-        var promotion = ReadPromotion(optimizer, type);
-
-        TreeParzenSettings? sampler = null;
-        if (type is "bohb" or "mo-bohb")
-        {
-            var defaults = (type == "bohb" ? TreeParzenSampler.Bohb() : TreeParzenSampler.MoBohb()).Settings;
-            sampler = defaults with
-            {
-                RandomFraction = ReadDouble(optimizer, "random-fraction", "study.optimizer.random-fraction", defaults.RandomFraction, minimum: 0, maximum: 1),
-                GoodFraction = ReadDouble(optimizer, "good-fraction", "study.optimizer.good-fraction", defaults.GoodFraction, minimum: 1e-9, maximum: 1 - 1e-9),
-                Candidates = (int)ReadLong(optimizer, "candidates", "study.optimizer.candidates", defaults.Candidates, minimum: 1),
-                BandwidthFactor = ReadDouble(optimizer, "bandwidth-factor", "study.optimizer.bandwidth-factor", defaults.BandwidthFactor, minimum: 1e-9),
-                MinPointsInModel = optimizer.HasPath("min-points-in-model")
-                    ? (int)ReadLong(optimizer, "min-points-in-model", "study.optimizer.min-points-in-model", 0, minimum: 1)
-                    : null,
-            };
-        }
-
-        var shEmoa = type == "sh-emoa" ? ReadShEmoa(optimizer) : null;
-        var moBananas = type == "mo-bananas" ? ReadMoBananas(optimizer) : null;
-        var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1);
-        var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
-        var budgetUnit = optimizer.HasPath("budget-unit") ? RequireString(optimizer, "budget-unit", "study.optimizer.budget-unit") : OptimizerDefinition.Epochs;
-        if (!OptimizerDefinition.BudgetUnits.Contains(budgetUnit, StringComparer.Ordinal))
-        {
-            throw new ConfigurationException("study.optimizer.budget-unit", $"unknown unit \"{budgetUnit}\" (expected one of: {string.Join(", ", OptimizerDefinition.BudgetUnits)})");
-        }
-
-        return new OptimizerDefinition(type, eta, minBudget, maxBudget, sampler, maxOpen, continueFromCheckpoint, budgetUnit, promotion)
-        {
-            BulkAndCut = type == "bulk-and-cut" ? ReadBulkAndCut(optimizer) : null,
-            ShEmoa = shEmoa,
-            MoBananas = moBananas,
-        };
-    }
-
-    private static BulkAndCutDefinition ReadBulkAndCut(Config optimizer)
-    {
-        double[] shares = [0.35, 0.40, 0.25];
-        if (optimizer.HasPath("phase-shares"))
-        {
-            shares = ReadNumbers(optimizer, "phase-shares", "study.optimizer.phase-shares");
-            if (shares.Length != 3 || shares.Any(s => s is < 0 or > 1) || Math.Abs(shares.Sum() - 1) > 1e-9)
-            {
-                throw new ConfigurationException(
-                    "study.optimizer.phase-shares",
-                    $"[{string.Join(", ", shares.Select(Format))}] must be three shares in [0, 1] (initialisation, bulk-up, cut-down) that sum to 1");
-            }
-        }
-
-        var epsilon = ReadDouble(optimizer, "epsilon", "study.optimizer.epsilon", 0.15, minimum: 0, maximum: 1);
-        IReadOnlyList<string>? hyperparameters = null;
-        if (optimizer.HasPath("hyperparameters"))
-        {
-            if (!HoconReading.IsList(optimizer.GetValue("hyperparameters")))
-            {
-                throw new ConfigurationException("study.optimizer.hyperparameters", $"expected a list of parameter names, got {HoconReading.Show(optimizer.GetValue("hyperparameters"))}");
-            }
-
-            hyperparameters = optimizer.GetStringList("hyperparameters").ToArray();
-        }
-
-        return new BulkAndCutDefinition(shares, epsilon, hyperparameters);
-    }
-
-    private static PromotionMode ReadPromotion(Config optimizer, string type)
-    {
-        if (!optimizer.HasPath("promotion"))
-        {
-            return PromotionMode.Synchronous;
-        }
-
-        var text = RequireString(optimizer, "promotion", "study.optimizer.promotion");
-        var index = OptimizerDefinition.PromotionModes.ToList().IndexOf(text);
-        if (index < 0)
-        {
-            throw new ConfigurationException("study.optimizer.promotion", $"unknown mode \"{text}\" (expected one of: {string.Join(", ", OptimizerDefinition.PromotionModes)})");
-        }
-
-        var mode = (PromotionMode)index;
-        if (mode == PromotionMode.Asynchronous && !OptimizerFactory.PromotesAlongRungs(type))
-        {
-            throw new ConfigurationException(
-                "study.optimizer.promotion",
-                $"\"{text}\" does not apply to {type} (asynchronous promotion is for: {string.Join(", ", OptimizerFactory.Names.Where(OptimizerFactory.PromotesAlongRungs))})");
-        }
-
-        return mode;
-
-    }
-
-    /// <summary>SH-EMOA's settings (paper 001, B.1), each defaulting to <see cref="ShEmoaSettings"/>'s value.</summary>
-    private static ShEmoaSettings ReadShEmoa(Config optimizer)
-    {
-        var defaults = new ShEmoaSettings();
-        var population = (int)ReadLong(optimizer, "population-size", "study.optimizer.population-size", defaults.PopulationSize, minimum: 1, maximum: int.MaxValue);
-        var firstStep = (int)ReadLong(optimizer, "first-step-evaluations", "study.optimizer.first-step-evaluations", Math.Max(defaults.FirstStepEvaluations, population), minimum: 1, maximum: int.MaxValue);
-        if (firstStep < population)
-        {
-            throw new ConfigurationException("study.optimizer.first-step-evaluations", $"{firstStep} is below population-size {population} (the first step evaluates the initial population)");
-        }
-
-        return defaults with
-        {
-            PopulationSize = population,
-            FirstStepEvaluations = firstStep,
-            TournamentSize = (int)ReadLong(optimizer, "tournament-size", "study.optimizer.tournament-size", defaults.TournamentSize, minimum: 1, maximum: int.MaxValue),
-            MutatedParameters = (int)ReadLong(optimizer, "mutated-parameters", "study.optimizer.mutated-parameters", defaults.MutatedParameters, minimum: 1, maximum: int.MaxValue),
-            MutationStdDev = ReadDouble(optimizer, "mutation-stddev", "study.optimizer.mutation-stddev", defaults.MutationStdDev, minimum: 0, maximum: 1),
-            MutationProbability = ReadDouble(optimizer, "mutation-probability", "study.optimizer.mutation-probability", defaults.MutationProbability, minimum: 0, maximum: 1),
-        };
-    }
-
-    /// <summary>MO-BANANAS' settings (paper 001, B.4), each defaulting to <see cref="MoBananasSettings"/>'s value.</summary>
-    private static MoBananasSettings ReadMoBananas(Config optimizer)
-    {
-        var defaults = new MoBananasSettings();
-        return defaults with
-        {
-            EnsembleSize = (int)ReadLong(optimizer, "ensemble-size", "study.optimizer.ensemble-size", defaults.EnsembleSize, minimum: 1, maximum: 100),
-            Parents = (int)ReadLong(optimizer, "parents", "study.optimizer.parents", defaults.Parents, minimum: 1, maximum: int.MaxValue),
-            Candidates = (int)ReadLong(optimizer, "candidates", "study.optimizer.candidates", defaults.Candidates, minimum: 1, maximum: 1_000_000),
-            MutationStdDev = ReadDouble(optimizer, "mutation-stddev", "study.optimizer.mutation-stddev", defaults.MutationStdDev, minimum: 1e-9, maximum: 1),
-            RandomFraction = ReadDouble(optimizer, "random-fraction", "study.optimizer.random-fraction", defaults.RandomFraction, minimum: 0, maximum: 1),
-            MinPointsInModel = optimizer.HasPath("min-points-in-model")
-                ? (int)ReadLong(optimizer, "min-points-in-model", "study.optimizer.min-points-in-model", 0, minimum: 2, maximum: int.MaxValue)
-                : null,
-            Predictor = defaults.Predictor with
-            {
-                HiddenLayers = (int)ReadLong(optimizer, "predictor-layers", "study.optimizer.predictor-layers", defaults.Predictor.HiddenLayers, minimum: 1, maximum: 100),
-                HiddenUnits = (int)ReadLong(optimizer, "predictor-units", "study.optimizer.predictor-units", defaults.Predictor.HiddenUnits, minimum: 1, maximum: 10_000),
-                Epochs = (int)ReadLong(optimizer, "predictor-epochs", "study.optimizer.predictor-epochs", defaults.Predictor.Epochs, minimum: 1, maximum: 1_000_000),
-                BatchSize = (int)ReadLong(optimizer, "predictor-batch-size", "study.optimizer.predictor-batch-size", defaults.Predictor.BatchSize, minimum: 1, maximum: int.MaxValue),
-                LearningRate = ReadDouble(optimizer, "predictor-learning-rate", "study.optimizer.predictor-learning-rate", defaults.Predictor.LearningRate, minimum: 1e-12, maximum: 10),
-            },
-        };
-    }
+    /// <summary>The optimizer section, with each method's own keys: OptimizerReader.cs.</summary>
+    private static OptimizerDefinition ReadOptimizer(Config study) => OptimizerReader.Read(study);
 
     private static StopCriteria ReadStop(Config study)
     {
@@ -482,71 +309,18 @@ public static class StudyDefinitionReader
         return new StopCriteria(evaluations, wallClock, budgetSpent);
     }
 
-    private static void RejectUnknownKeys(Config section, string path, string[] known)
-    {
-        foreach (var key in section.AsEnumerable().Select(p => p.Key.Split('.')[0]).Distinct())
-        {
-            if (!known.Contains(key, StringComparer.Ordinal))
-            {
-                throw new ConfigurationException($"{path}.{key}", $"unknown key (expected one of: {string.Join(", ", known)})");
-            }
-        }
-    }
+    // The study's one set of parsing rules (ConfigReading, HoconReading); these names stay for the readers here.
+    private static void RejectUnknownKeys(Config section, string path, string[] known) => ConfigReading.RejectUnknownKeys(section, path, known);
 
-    private static bool ReadBoolean(Config section, string key, string path) =>
-        section.GetString(key) switch
-        {
-            "true" or "on" or "yes" => true,
-            "false" or "off" or "no" => false,
-            var text => throw new ConfigurationException(path, $"\"{text}\" is not true or false"),
-        };
+    private static bool ReadBoolean(Config section, string key, string path) => ConfigReading.ReadBoolean(section, key, path);
 
-    private static string RequireString(Config section, string key, string path)
-    {
-        if (!section.HasPath(key))
-        {
-            throw new ConfigurationException(path, "missing");
-        }
+    private static string RequireString(Config section, string key, string path) => ConfigReading.RequireString(section, key, path);
 
-        var value = section.GetString(key);
-        return string.IsNullOrWhiteSpace(value) ? throw new ConfigurationException(path, "is empty") : value.Trim();
-    }
+    private static double ReadDouble(Config section, string key, string path, double fallback, double minimum = double.MinValue, double maximum = double.MaxValue) =>
+        ConfigReading.ReadDouble(section, key, path, fallback, minimum, maximum);
 
-    private static double ReadDouble(Config section, string key, string path, double fallback, double minimum = double.MinValue, double maximum = double.MaxValue)
-    {
-        if (!section.HasPath(key))
-        {
-            return fallback;
-        }
-
-        var text = section.GetString(key);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-        {
-            throw new ConfigurationException(path, $"\"{text}\" is not a finite number");
-        }
-
-        return value < minimum || value > maximum
-            ? throw new ConfigurationException(path, $"{Format(value)} is outside [{Format(minimum)}, {Format(maximum)}]")
-            : value;
-    }
-
-    private static long ReadLong(Config section, string key, string path, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue)
-    {
-        if (!section.HasPath(key))
-        {
-            return fallback;
-        }
-
-        var text = section.GetString(key);
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new ConfigurationException(path, $"\"{text}\" is not an integer");
-        }
-
-        return value < minimum ? throw new ConfigurationException(path, $"{value} is below the minimum {minimum}")
-            : value > maximum ? throw new ConfigurationException(path, $"{value} is above the maximum {maximum}")
-            : value;
-    }
+    private static long ReadLong(Config section, string key, string path, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue) =>
+        ConfigReading.ReadLong(section, key, path, fallback, minimum, maximum);
 
     private static TimeSpan ReadDuration(Config section, string key, string path, TimeSpan fallback)
     {
@@ -566,32 +340,10 @@ public static class StudyDefinitionReader
         }
     }
 
-    private static double[] ReadNumbers(Config section, string key, string path)
-    {
-        // GetStringList reads an object or a single value as an empty list, which would be reported as a count.
-        if (!HoconReading.IsList(section.GetValue(key)))
-        {
-            throw new ConfigurationException(path, $"expected a list of numbers, got {HoconReading.Show(section.GetValue(key))}");
-        }
-
-        IList<string> items;
-        try
-        {
-            items = section.GetStringList(key);
-        }
-        catch (Exception error) when (error is not ConfigurationException)
-        {
-            throw new ConfigurationException(path, "is not a list of numbers");
-        }
-
-        return items.Select((text, i) =>
-            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
-                ? v
-                : throw new ConfigurationException($"{path}[{i}]", $"\"{text}\" is not a finite number")).ToArray();
-    }
+    private static double[] ReadNumbers(Config section, string key, string path) => ConfigReading.ReadNumbers(section, key, path);
 
     private static string Quote(string text) =>
         "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static string Format(double value) => ConfigReading.Format(value);
 }

@@ -7,6 +7,11 @@ namespace NasHpo.Actors.Persistence;
 /// A persistent actor that snapshots every N events and keeps only its newest snapshot, so that recovery reads one
 /// snapshot and a short tail of the journal. Events are never deleted: the read side folds them for reports.
 /// </summary>
+/// <remarks>
+/// The snapshot store's replies are handled in every behaviour: <see cref="Become"/> installs them ahead of the
+/// behaviour it is given. (A plain <c>Become</c> replaces the whole handler set; a subclass that switched behaviour
+/// used to drop these handlers after its first switch, and then never deleted an old snapshot again.)
+/// </remarks>
 public abstract class SnapshottingActor : ReceivePersistentActor
 {
     private readonly int _snapshotEvery;
@@ -15,13 +20,16 @@ public abstract class SnapshottingActor : ReceivePersistentActor
     protected SnapshottingActor(int snapshotEvery)
     {
         _snapshotEvery = snapshotEvery;
-        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-
-        // A failed snapshot loses nothing (the events are in the journal); recovery just reads more of them.
-        Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning("{0}: snapshot failed: {1}", PersistenceId, failure.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        HandleSnapshotReplies();
     }
+
+    /// <summary>Switches to <paramref name="configure"/>'s handlers, keeping the snapshot store's replies handled.</summary>
+    protected new void Become(Action configure) =>
+        base.Become(() =>
+        {
+            HandleSnapshotReplies();
+            configure();
+        });
 
     /// <summary>Call from a persist handler: saves the state <paramref name="snapshot"/> builds when a snapshot is due.</summary>
     protected void SnapshotWhenDue(Func<object> snapshot)
@@ -30,5 +38,15 @@ public abstract class SnapshottingActor : ReceivePersistentActor
         {
             SaveSnapshot(snapshot());
         }
+    }
+
+    private void HandleSnapshotReplies()
+    {
+        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+
+        // A failed snapshot loses nothing (the events are in the journal); recovery just reads more of them.
+        Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning("{0}: snapshot failed: {1}", PersistenceId, failure.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
@@ -14,24 +15,36 @@ public static class JournalReader
     /// <summary>How long the write journal may take to start (open the database, create its tables) before reading.</summary>
     private static readonly TimeSpan JournalStartTimeout = TimeSpan.FromSeconds(60);
 
+    // One read journal per actor system, once created: later reads start without touching the plugin's start-up.
+    private static readonly ConditionalWeakTable<ActorSystem, SqlReadJournal> Journals = new();
+
     /// <summary>
-    /// The read journal. Akka.Persistence.Sql's read journal waits, blocking, a fixed 5 s for the write journal to
-    /// start, which a busy machine or a slow PostgreSQL server can exceed; a journal that failed that wait is not kept,
-    /// so asking again waits again, up to <see cref="JournalStartTimeout"/> in all.
+    /// The read journal. Akka.Persistence.Sql's read journal, when first created, waits, blocking its creator, a fixed
+    /// 5 s for the write journal to start, which a busy machine or a slow PostgreSQL server can exceed; a journal that
+    /// failed that wait is not kept, so asking again waits again, up to <see cref="JournalStartTimeout"/> in all.
+    /// That creation runs on a thread-pool thread, never on the caller's: callers include actors (the cluster
+    /// coordinator and gateway), whose dispatcher threads must not block, and every method here returns its task at
+    /// once.
     /// </summary>
     private static async Task<SqlReadJournal> JournalAsync(ActorSystem system, CancellationToken cancellation)
     {
+        if (Journals.TryGetValue(system, out var known))
+        {
+            return known;
+        }
+
         var deadline = DateTime.UtcNow + JournalStartTimeout;
         while (true)
         {
             try
             {
-                return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+                var journal = await Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier), cancellation).ConfigureAwait(false);
+                Journals.AddOrUpdate(system, journal);
+                return journal;
             }
             catch (AggregateException error) when (error.InnerException is AskTimeoutException && DateTime.UtcNow < deadline)
             {
                 // The write journal is still starting: its own timeout already waited, so try again at once.
-                await Task.Yield();
                 cancellation.ThrowIfCancellationRequested();
             }
         }

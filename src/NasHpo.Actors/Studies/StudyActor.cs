@@ -64,7 +64,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private IActorRef _archive = ActorRefs.Nobody;
     private IWorkload? _workload;
     private TrialExecution? _execution;
-    private DirectoryCheckpointStore? _checkpoints;
+    private StudyCheckpoints? _checkpoints;
     private readonly Dictionary<TrialId, (WorkloadProgress Progress, string Device)> _progress = [];
     private long _correlation;
     private long? _awaitingOffer;
@@ -260,22 +260,24 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     private void Start()
     {
         _definition = _readDefinition(_created!.Definition);
-        if (_finished is not null)
-        {
-            return;
-        }
-
-        _workload = _workloads(_definition);
 
         // Only trained networks have state worth keeping between budgets; synthetic problems have none unless asked
         // (problem.checkpoints, which proves a promotion found its parent's state on another node).
         _checkpoints = (_definition.Problem.IsSynthetic && !_definition.Problem.Checkpoints) || _checkpointDirectory is null
             ? null
-            : new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_checkpointDirectory, _studyId));
-        _execution = new TrialExecution(_workload, _checkpoints, _definition.Optimizer.ContinueFromCheckpoint)
+            : new StudyCheckpoints(new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(_checkpointDirectory, _studyId)), _definition.Optimizer.MaxBudget);
+        if (_finished is not null)
+        {
+            // The process may have stopped between writing StudyFinished and cleaning up after it.
+            KeepOnlyParetoCheckpoints();
+            return;
+        }
+
+        _workload = _workloads(_definition);
+        _execution = new TrialExecution(_workload, _checkpoints?.Store, _definition.Optimizer.ContinueFromCheckpoint)
         {
             Portable = _portableTrials
-                ? new PortableExecution(_studyId, _created.Definition, _checkpoints?.Directory, _definition.Optimizer.ContinueFromCheckpoint)
+                ? new PortableExecution(_studyId, _created.Definition, _checkpoints?.Store.Directory, _definition.Optimizer.ContinueFromCheckpoint)
                 : null,
         };
         // Captured as locals: the sampler calls this on its own thread, at its start and at every restart.
@@ -552,7 +554,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         _progress.Remove(finished.Trial);
         var failure = finished.FailureReason ?? Validate(finished.Result);
-        var checkpoint = _checkpoints is { } store && File.Exists(store.PathFor(finished.Trial)) ? DirectoryCheckpointStore.FileName(finished.Trial) : null;
+        var checkpoint = _checkpoints is { } checkpoints && File.Exists(checkpoints.Store.PathFor(finished.Trial)) ? DirectoryCheckpointStore.FileName(finished.Trial) : null;
         Enqueue(failure is null
             ? new TrialCompleted(
                 finished.Trial,
@@ -663,24 +665,11 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             _inFlightPerBracket[request.Bracket] = Math.Max(0, count - 1);
         }
 
-        DeleteParentCheckpoint(request);
+        _checkpoints?.AfterTrialFinished(request);
         _budgetSpent += Charge(_ledger[trial]);
     }
 
     private double Charge(LedgerEntry entry) => BudgetCharge.Finished(_definition!, entry.Request.Id, entry.Completion);
-
-    /// <summary>
-    /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
-    /// it continued from serves nothing more. Closing brackets clean up after themselves, but asynchronous ladders
-    /// never close: without this they kept every promoted trial's lower-budget checkpoint until the study ended.
-    /// </summary>
-    private void DeleteParentCheckpoint(TrialRequest request)
-    {
-        if (_checkpoints is not null && request.Parent is { } parent && parent.Budget < _definition!.Optimizer.MaxBudget)
-        {
-            _checkpoints.Delete(parent);
-        }
-    }
 
     private void OnArchiveUpdated(ArchiveUpdated updated)
     {
@@ -727,10 +716,12 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         }
 
         _finishWhenArchived = null;
-        KeepOnlyParetoCheckpoints();
         Persist(new StudyFinished(reason, DateTimeOffset.UtcNow), e =>
         {
             Apply(e);
+
+            // Only now: a write that failed restarts the study unfinished, and it still needs those checkpoints.
+            KeepOnlyParetoCheckpoints();
             _log.Info("study {0} finished: {1}", _studyId, reason);
         });
     }
@@ -773,35 +764,9 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
-    /// <summary>A closed bracket promotes nothing more: its lower-budget states will never be continued.</summary>
-    private void DeleteCheckpointsBelowMaxBudget(long bracket)
-    {
-        if (_checkpoints is null || _definition is null)
-        {
-            return;
-        }
+    private void DeleteCheckpointsBelowMaxBudget(long bracket) =>
+        _checkpoints?.AfterBracketClosed(_order.Where(id => _ledger[id].Request.Bracket == bracket));
 
-        foreach (var id in _order.Where(id => _ledger[id].Request.Bracket == bracket && id.Budget < _definition.Optimizer.MaxBudget))
-        {
-            _checkpoints.Delete(id);
-        }
-    }
-
-    /// <summary>At the end only the networks of the final front are worth their disk space.</summary>
-    private void KeepOnlyParetoCheckpoints()
-    {
-        if (_checkpoints is null)
-        {
-            return;
-        }
-
-        var completed = _order.Select(id => _ledger[id].Completion).OfType<TrialCompleted>().ToList();
-        var highest = completed.Count == 0 ? 0 : completed.Max(c => c.Trial.Budget);
-        var top = completed.Where(c => c.Trial.Budget == highest).ToList();
-        var keep = NonDominatedSorting.FirstFront(top.Select(c => c.Objectives.ToArray()).ToArray()).Select(i => top[i].Trial).ToHashSet();
-        foreach (var id in _order.Where(id => !keep.Contains(id)))
-        {
-            _checkpoints.Delete(id);
-        }
-    }
+    private void KeepOnlyParetoCheckpoints() =>
+        _checkpoints?.AfterStudyFinished(_order, _order.Select(id => _ledger[id].Completion).OfType<TrialCompleted>().Select(c => (c.Trial, c.Objectives)).ToList());
 }

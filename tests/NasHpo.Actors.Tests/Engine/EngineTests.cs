@@ -289,6 +289,41 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_write_of_study_finished_leaves_every_checkpoint_and_the_clean_up_runs_once_it_is_written()
+    {
+        const string flaky = """
+            akka.persistence.journal.sql.class = "NasHpo.Actors.Tests.Engine.FlakySqlJournal, NasHpo.Actors.Tests"
+            nashpo.engine.restart-backoff { min = 50ms, max = 200ms }
+            """;
+        // One budget: every completed trial keeps its checkpoint until the study finishes, then only the front's remain.
+        var definition = TestEngine.Study("seed = 9, devices = 2, problem { type = zdt1, dimensions = 4, checkpoints = true }\noptimizer { type = random, max-budget = 1 }\nstop { max-evaluations = 30 }");
+        await using var engine = TestEngine.Start(Database, devices: 2, extraConfig: flaky);
+        var directory = DirectoryCheckpointStore.ForStudy(engine.Host.CheckpointDirectory!, "finish-fails");
+
+        // Every attempt to write StudyFinished fails until told otherwise: the study restarts and tries again.
+        FlakySqlJournal.FailNextWrites("study-finish-fails", int.MaxValue, e => e is StudyFinished);
+        await engine.Studies.Ask<StudyStarting>(new StartStudy("finish-fails", definition), TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + Limit;
+        while (FlakySqlJournal.Failed < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "StudyFinished was never written");
+            await Task.Delay(50);
+        }
+
+        var unfinished = await engine.ReadAsync("finish-fails");
+        Assert.Null(unfinished.Finished);
+        Assert.Equal(30, unfinished.Completed);
+        Assert.All(unfinished.Trials, t => Assert.True(
+            File.Exists(Path.Combine(directory, DirectoryCheckpointStore.FileName(t.Id))),
+            $"the checkpoint of {t.Id} was deleted although the study is not finished"));
+
+        FlakySqlJournal.FailNextWrites("study-finish-fails", 0);
+        var status = await engine.WaitForAsync("finish-fails", s => s.State == StudyState.Finished, Limit);
+        Assert.Equal("max-evaluations", status.FinishReason);
+        Assert.Equal(status.ParetoSize, Directory.GetFiles(directory, "*.ckpt").Length);
+    }
+
+    [Fact]
     public async Task Resuming_an_unknown_study_reports_it_as_not_found()
     {
         await using var engine = TestEngine.Start(Database, devices: 1);

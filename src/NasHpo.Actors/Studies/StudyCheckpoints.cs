@@ -1,0 +1,49 @@
+using NasHpo.Actors.Workloads;
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Pareto;
+
+namespace NasHpo.Actors.Studies;
+
+/// <summary>
+/// A study's checkpoint files and when they serve nothing more. Every clean-up here is a side effect of a fact the
+/// study has already written (a trial finished, a bracket closed, the study finished), so it is called only after
+/// that fact is in the journal; each is idempotent, so calling one again after a crash is harmless.
+/// </summary>
+internal sealed class StudyCheckpoints(DirectoryCheckpointStore store, double maxBudget)
+{
+    public DirectoryCheckpointStore Store { get; } = store;
+
+    /// <summary>
+    /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
+    /// it continued from serves nothing more. Closing brackets clean up after themselves, but asynchronous ladders
+    /// never close: without this they kept every promoted trial's lower-budget checkpoint until the study ended.
+    /// </summary>
+    public void AfterTrialFinished(TrialRequest request)
+    {
+        if (request.Parent is { } parent && parent.Budget < maxBudget)
+        {
+            Store.Delete(parent);
+        }
+    }
+
+    /// <summary>A closed bracket promotes nothing more: its lower-budget states will never be continued.</summary>
+    public void AfterBracketClosed(IEnumerable<TrialId> trialsOfBracket)
+    {
+        foreach (var id in trialsOfBracket.Where(id => id.Budget < maxBudget))
+        {
+            Store.Delete(id);
+        }
+    }
+
+    /// <summary>At the end only the networks of the final front (at the highest budget reached) are worth their disk space.</summary>
+    public void AfterStudyFinished(IEnumerable<TrialId> trials, IReadOnlyList<(TrialId Trial, IReadOnlyList<double> Objectives)> completed)
+    {
+        var highest = completed.Count == 0 ? 0 : completed.Max(c => c.Trial.Budget);
+        var top = completed.Where(c => c.Trial.Budget == highest).ToList();
+        var keep = NonDominatedSorting.FirstFront(top.Select(c => c.Objectives.ToArray()).ToArray()).Select(i => top[i].Trial).ToHashSet();
+        foreach (var id in trials.Where(id => !keep.Contains(id)))
+        {
+            Store.Delete(id);
+        }
+    }
+}
