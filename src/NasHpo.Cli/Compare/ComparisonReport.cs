@@ -57,7 +57,7 @@ public static class ComparisonReport
         ArgumentNullException.ThrowIfNull(methods);
         Directory.CreateDirectory(directory);
         var seeds = methods.Count > 0 ? methods[0].Runs.Select(r => r.Seed).ToArray() : [];
-        var objectives = study.Objectives.Select(o => new PlotObjective(o.Name, o.Scale == ObjectiveScale.Log || LogarithmicObjectives.Contains(o.Name))).ToArray();
+        var objectives = PlotObjectives(study);
 
         IReadOnlyList<(string Method, IReadOnlyList<CurvePoint> Curve)> budgetCurves = [];
         foreach (var (axis, file, column) in Axes)
@@ -113,6 +113,10 @@ public static class ComparisonReport
         File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(study, seeds, summaries));
         return summaries;
     }
+
+    /// <summary>The objectives as the plots draw them: log-scale ones, and counts that span decades, on a log axis.</summary>
+    internal static PlotObjective[] PlotObjectives(StudyDefinition study) =>
+        study.Objectives.Select(o => new PlotObjective(o.Name, o.Scale == ObjectiveScale.Log || LogarithmicObjectives.Contains(o.Name))).ToArray();
 
     /// <summary>The summary as a fixed-width table for the console.</summary>
     public static string SummaryTable(IReadOnlyList<MethodSummary> summaries)
