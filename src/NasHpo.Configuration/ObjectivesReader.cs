@@ -5,12 +5,12 @@ using static NasHpo.Configuration.HoconReading;
 namespace NasHpo.Configuration;
 
 /// <summary>
-/// Reads <c>objectives = [ { name = val-error, direction = minimize, cost = expensive }, ... ]</c>;
-/// direction defaults to minimize and cost to expensive.
+/// Reads <c>objectives = [ { name = val-error, direction = minimize, cost = expensive, scale = linear }, ... ]</c>;
+/// direction defaults to minimize, cost to expensive and scale to linear (<c>log</c>: optimised as log10 of the value).
 /// </summary>
 public static class ObjectivesReader
 {
-    private static readonly string[] Keys = ["name", "direction", "cost"];
+    private static readonly string[] Keys = ["name", "direction", "cost", "scale"];
 
     public static IReadOnlyList<Objective> Read(Config config, string path)
     {
@@ -60,7 +60,19 @@ public static class ObjectivesReader
                 };
             }
 
-            objectives.Add(new Objective(name, direction, cost));
+            var scale = ObjectiveScale.Linear;
+            if (items.TryGetValue("scale", out var scaleValue))
+            {
+                var text = Text(scaleValue, $"{at}.scale");
+                scale = text.ToUpperInvariant() switch
+                {
+                    "LINEAR" => ObjectiveScale.Linear,
+                    "LOG" or "LOG10" => ObjectiveScale.Log,
+                    _ => throw new ConfigurationException($"{at}.scale", $"unknown scale \"{text}\" (expected linear or log)"),
+                };
+            }
+
+            objectives.Add(new Objective(name, direction, cost, scale));
         }
 
         return objectives;

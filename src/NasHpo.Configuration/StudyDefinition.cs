@@ -103,7 +103,14 @@ public sealed record StudyDefinition
 
     public required IReadOnlyList<Objective> Objectives { get; init; }
 
+    /// <summary>
+    /// The hypervolume reference in the journal's recorded form (each objective's own units, a maximised one
+    /// negated; never log10): <see cref="ObjectiveSpace.FromRecorded"/> puts it where the hypervolume is computed.
+    /// </summary>
     public required IReadOnlyList<double> ReferencePoint { get; init; }
+
+    /// <summary>The objectives taken together, to turn recorded points into minimisation space.</summary>
+    public ObjectiveSpace ObjectiveSpace => new(Objectives);
 
     public required SearchSpace Space { get; init; }
 

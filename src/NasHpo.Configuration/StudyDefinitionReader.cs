@@ -98,7 +98,7 @@ public static class StudyDefinitionReader
             }
 
             space = study.HasPath("search-space") ? SearchSpaceReader.Read(root, "study.search-space") : synthetic.Space;
-            defaultReference = objectives.Select((o, i) => o.ToMinimization(synthetic.ReferencePoint[i])).ToArray();
+            defaultReference = objectives.Select((o, i) => o.ToRecorded(synthetic.ReferencePoint[i])).ToArray();
         }
         else
         {
@@ -119,7 +119,7 @@ public static class StudyDefinitionReader
 
             // Worst plausible values: every error, 10 million parameters, a billion multiply-accumulates, a second
             // to run one batch.
-            defaultReference = objectives.Select(o => o.ToMinimization(o.Name switch { "val-error" => 1.0, "params" => 1e7, "latency-ms" => 1000.0, _ => 1e9 })).ToArray();
+            defaultReference = objectives.Select(o => o.ToRecorded(o.Name switch { "val-error" => 1.0, "params" => 1e7, "latency-ms" => 1000.0, _ => 1e9 })).ToArray();
         }
 
         var optimizer = ReadOptimizer(study);
@@ -149,6 +149,8 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.reference-point", $"{reference.Length} values for {objectives.Count} objectives");
         }
 
+        RefuseReferenceOffScale(objectives, reference, study.HasPath("reference-point"));
+
         // The journal keeps the text, not the file's name: a name taken from the file is written into the text so
         // that a resumed study (and its report) has the name it started with.
         var named = study.HasPath("name");
@@ -166,6 +168,26 @@ public static class StudyDefinitionReader
             Space = space,
             Hocon = named || fileName is null ? hocon : hocon + $"\n# named after its file\nstudy.name = {Quote(name)}\n",
         };
+    }
+
+    /// <summary>
+    /// The reference point is stated in the objectives' own units, as their values are reported (a maximised one
+    /// negated, as it is minimised), never in log10 units: the engine takes log10 of it as it does of the values. So
+    /// a log-scale objective's reference must be a positive value.
+    /// </summary>
+    private static void RefuseReferenceOffScale(IReadOnlyList<Objective> objectives, double[] reference, bool stated)
+    {
+        for (var i = 0; i < objectives.Count; i++)
+        {
+            var objective = objectives[i];
+            var value = objective.FromRecorded(reference[i]);
+            if (objective.Scale == ObjectiveScale.Log && !(value > 0))
+            {
+                throw stated
+                    ? new ConfigurationException($"study.reference-point[{i}]", string.Create(CultureInfo.InvariantCulture, $"{reference[i]:R} for {objective.Name}, which is on a log scale: the reference is stated in the objective's own units (not log10), so it must be {(objective.Direction == ObjectiveDirection.Minimize ? "positive" : "negative, a maximised value negated")}"))
+                    : new ConfigurationException("study.reference-point", string.Create(CultureInfo.InvariantCulture, $"missing: the default reference of {objective.Name} ({value:R}) is not positive, and {objective.Name} is on a log scale; state one in the objective's own units"));
+            }
+        }
     }
 
     private static ProblemDefinition ReadProblem(Config study)

@@ -32,6 +32,19 @@ public sealed class ObjectivesReaderTests
     }
 
     [Fact]
+    public void Reads_the_scale_of_an_objective()
+    {
+        var objectives = Read("[ { name = val-error, scale = linear }, { name = params, cost = cheap, scale = log } ]");
+        Assert.Equal(ObjectiveScale.Linear, objectives[0].Scale);
+        Assert.Equal(new Objective("params", ObjectiveDirection.Minimize, ObjectiveCost.Cheap, ObjectiveScale.Log), objectives[1]);
+        Assert.Equal(ObjectiveScale.Linear, Read("[ { name = a } ]")[0].Scale);
+    }
+
+    [Fact]
+    public void Unknown_scale() =>
+        AssertFails("[ { name = a }, { name = b, scale = ln } ]", "study.objectives[1].scale", "\"ln\"", "linear or log");
+
+    [Fact]
     public void Unknown_direction() =>
         AssertFails("[ { name = a }, { name = b, direction = up } ]", "study.objectives[1].direction", "\"up\"", "minimize or maximize");
 

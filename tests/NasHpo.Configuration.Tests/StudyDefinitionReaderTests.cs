@@ -381,6 +381,33 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_log_scale_objective_keeps_its_reference_in_its_own_units()
+    {
+        var definition = StudyDefinitionReader.FromHocon(Valid + "study.objectives = [ { name = f1 }, { name = f2, scale = log } ]\nstudy.reference-point = [1.1, 100]");
+        Assert.Equal(ObjectiveScale.Log, definition.Objectives[1].Scale);
+        Assert.Equal([1.1, 100.0], definition.ReferencePoint);
+        Assert.Equal([1.1, 2.0], definition.ObjectiveSpace.FromRecorded(definition.ReferencePoint));
+
+        // The problem's default reference (1.1, 11) is taken in the same units.
+        var byDefault = StudyDefinitionReader.FromHocon(Valid + "study.objectives = [ { name = f1 }, { name = f2, scale = log } ]");
+        Assert.Equal([1.1, 11.0], byDefault.ReferencePoint);
+    }
+
+    [Theory]
+    [InlineData("[1.1, 0]", "study.reference-point[1]", "must be positive")]
+    [InlineData("[1.1, -5]", "study.reference-point[1]", "not log10")]
+    public void A_non_positive_reference_of_a_log_objective_is_refused(string reference, string path, string mention) =>
+        Rejects(Valid + $"study.objectives = [ {{ name = f1 }}, {{ name = f2, scale = log }} ]\nstudy.reference-point = {reference}", path, "f2", mention);
+
+    [Fact]
+    public void A_maximised_log_objective_states_its_reference_negated()
+    {
+        Rejects(Valid + "study.objectives = [ { name = f1 }, { name = f2, direction = maximize, scale = log } ]\nstudy.reference-point = [1.1, 10]", "study.reference-point[1]", "negative");
+        var definition = StudyDefinitionReader.FromHocon(Valid + "study.objectives = [ { name = f1 }, { name = f2, direction = maximize, scale = log } ]\nstudy.reference-point = [1.1, -10]");
+        Assert.Equal([1.1, -1.0], definition.ObjectiveSpace.FromRecorded(definition.ReferencePoint));
+    }
+
+    [Fact]
     public void The_shipped_zdt1_study_loads()
     {
         var definition = StudyDefinitionReader.Load(ShippedStudy("zdt1.conf"), []);

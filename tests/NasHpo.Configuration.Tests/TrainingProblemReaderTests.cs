@@ -96,5 +96,15 @@ public sealed class TrainingProblemReaderTests
         Assert.Equal(DatasetDefinition.Residual, definition.Problem.Dataset!.Model);
         Assert.Equal(["val-error", "params"], definition.Objectives.Select(o => o.Name));
         Assert.Equal(17, definition.Space.Dimension);
+        Assert.Equal(ObjectiveScale.Log, definition.Objectives[1].Scale);
+    }
+
+    [Fact]
+    public void The_main_job_optimises_log10_of_the_parameter_count_with_paper_001s_reference()
+    {
+        var definition = StudyDefinitionReader.Load(Path.Combine(AppContext.BaseDirectory, "studies", "fashion-mnist.conf"), []);
+        Assert.Equal([ObjectiveScale.Linear, ObjectiveScale.Log], definition.Objectives.Select(o => o.Scale));
+        Assert.Equal([1.0, 1e8], definition.ReferencePoint);
+        Assert.Equal([1.0, 8.0], definition.ObjectiveSpace.FromRecorded(definition.ReferencePoint));
     }
 }

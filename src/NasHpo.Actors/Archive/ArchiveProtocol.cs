@@ -2,7 +2,7 @@ using NasHpo.Core.Optimizers;
 
 namespace NasHpo.Actors.Archive;
 
-/// <summary>A completed evaluation in minimisation space.</summary>
+/// <summary>A completed evaluation, its objectives in the journal's recorded form (see <see cref="NasHpo.Core.Objectives.Objective"/>).</summary>
 public sealed record Evaluation(TrialId Trial, IReadOnlyList<double> Objectives);
 
 /// <summary>Completed evaluations to archive; ones already archived are ignored.</summary>

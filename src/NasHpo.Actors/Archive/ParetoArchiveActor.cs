@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using NasHpo.Actors.Persistence;
+using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Pareto;
 
@@ -11,10 +12,14 @@ namespace NasHpo.Actors.Archive;
 /// the maximum budget, and the hypervolume after each evaluation against the study's fixed reference point.
 /// Its state is rebuildable from completed evaluations; the hypervolume history is persisted with them because it
 /// records when the front improved, which a later replay could not know.
+/// Evaluations arrive, are persisted and are returned in the journal's recorded form; the hypervolume is computed in
+/// minimisation space (log10 values for log-scale objectives, the reference point likewise). The front is the same in
+/// either form, as a scale only ever maps values monotonically.
 /// </summary>
 public sealed class ParetoArchiveActor : SnapshottingActor
 {
     private readonly double[] _reference;
+    private readonly ObjectiveSpace _objectives;
     private readonly double _maxBudget;
     private readonly DateTimeOffset _studyCreatedAt;
     private readonly List<EvaluationArchived> _archived = [];
@@ -22,11 +27,14 @@ public sealed class ParetoArchiveActor : SnapshottingActor
     private readonly List<Evaluation> _front = [];
     private double _hypervolume;
 
-    public ParetoArchiveActor(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery)
+    /// <param name="referencePoint">The study's reference point in recorded form.</param>
+    public ParetoArchiveActor(string studyId, IReadOnlyList<double> referencePoint, ObjectiveSpace objectives, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery)
         : base(snapshotEvery)
     {
+        ArgumentNullException.ThrowIfNull(objectives);
         PersistenceId = PersistenceIdFor(studyId);
-        _reference = referencePoint.ToArray();
+        _objectives = objectives;
+        _reference = objectives.FromRecorded(referencePoint);
         _maxBudget = maxBudget;
         _studyCreatedAt = studyCreatedAt;
 
@@ -48,8 +56,8 @@ public sealed class ParetoArchiveActor : SnapshottingActor
     /// <summary>Frozen: renaming it orphans every archive journal.</summary>
     public static string PersistenceIdFor(string studyId) => $"pareto-{studyId}";
 
-    public static Props Props(string studyId, IReadOnlyList<double> referencePoint, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery) =>
-        Akka.Actor.Props.Create<ParetoArchiveActor>(studyId, referencePoint, maxBudget, studyCreatedAt, snapshotEvery);
+    public static Props Props(string studyId, IReadOnlyList<double> referencePoint, ObjectiveSpace objectives, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery) =>
+        Akka.Actor.Props.Create<ParetoArchiveActor>(studyId, referencePoint, objectives, maxBudget, studyCreatedAt, snapshotEvery);
 
     private void Archive(ArchiveEvaluations message)
     {
@@ -70,7 +78,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
         {
             if (Admit(front, evaluation))
             {
-                hypervolume = Hypervolume.Compute(front.Select(e => e.Objectives.ToArray()).ToArray(), _reference);
+                hypervolume = Hypervolume.Compute(front.Select(e => _objectives.FromRecorded(e.Objectives)).ToArray(), _reference);
             }
 
             events.Add(new EvaluationArchived(evaluation.Trial, evaluation.Objectives, elapsed, hypervolume));

@@ -100,7 +100,10 @@ public sealed class StudyRecord
         return completed.Where(t => t.Id.Budget == highest).ToList();
     }
 
-    /// <summary>The non-dominated completed trials at the highest budget, in ledger order.</summary>
+    /// <summary>
+    /// The non-dominated completed trials at the highest budget, in ledger order. Computed on the recorded values: a
+    /// log scale keeps the order of every objective's values, so the front is the same in minimisation space.
+    /// </summary>
     public IReadOnlyList<TrialRecord> ParetoFront()
     {
         var candidates = AtHighestBudget();

@@ -11,9 +11,7 @@ using NasHpo.Configuration;
 using System.Globalization;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Workloads;
-using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Workloads;
 
@@ -280,34 +278,10 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 ? new PortableExecution(_studyId, _created.Definition, _checkpoints?.Store.Directory, _definition.Optimizer.ContinueFromCheckpoint)
                 : null,
         };
-        // Captured as locals: the sampler calls this on its own thread, at its start and at every restart.
-        var definition = _definition;
-        var seed = _created.Seed;
-        var referencePoint = _created.ReferencePoint;
-        var cheapObjectives = CheapObjectives(definition, _workload);
-        var bulkAndCut = BulkAndCutSettingsOf(definition, _created.CreatedAt, _workload);
-        IOptimizer CreateOptimizer() => OptimizerFactory.Create(
-            definition.Optimizer.Type,
-            definition.Space,
-            new HyperbandSettings
-            {
-                MinBudget = definition.Optimizer.MinBudget,
-                MaxBudget = definition.Optimizer.MaxBudget,
-                Eta = definition.Optimizer.Eta,
-                MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
-                Promotion = definition.Optimizer.Promotion,
-            },
-            seed,
-            definition.Optimizer.Sampler,
-            referencePoint,
-            definition.Objectives,
-            cheapObjectives,
-            bulkAndCut,
-            definition.Optimizer.ShEmoa,
-            definition.Optimizer.MoBananas);
-        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, CreateOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
+        var createOptimizer = OptimizerAssembly.Factory(_definition, _created, _workload);
+        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, createOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
         _archive = Context.ActorOf(
-            Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
+            Supervised(ParetoArchiveActor.Props(_studyId, _created.ReferencePoint, _definition.ObjectiveSpace, _definition.Optimizer.MaxBudget, _created.CreatedAt, _settings.SnapshotEvery), "archive"),
             "archive");
 
         _budgetSpent = _order.Select(id => _ledger[id]).Where(e => e.IsFinished).Sum(Charge);
@@ -345,52 +319,6 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
     /// hyperparameters (how close to the front a point lands), the position variables the architecture (where along
     /// the trade-off it sits), and morphisms grow and shrink those.
     /// </summary>
-    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt, IWorkload workload) =>
-        definition.Optimizer.BulkAndCut is not { } bulkAndCut
-            ? null
-            : new BulkAndCutSettings
-            {
-                Budget = definition.Optimizer.MaxBudget,
-                MaxEvaluations = EvaluationLimit(definition),
-                MaxWallClock = definition.Stop.MaxWallClock,
-                Elapsed = () => DateTimeOffset.UtcNow - createdAt,
-                PhaseShares = bulkAndCut.PhaseShares,
-                Epsilon = bulkAndCut.Epsilon,
-                // A study may narrow a synthetic problem's space; only the distance variables it still has are handed over.
-                Hyperparameters = bulkAndCut.Hyperparameters
-                    ?? (workload is SyntheticWorkload synthetic ? synthetic.Problem.DistanceVariableNames.Where(n => definition.Space.IndexOf(n) >= 0).ToArray() : null),
-            };
-
-    /// <summary>
-    /// BULK &amp; CUT runs every trial at the maximum budget and charges each the whole of it (a child trains for the
-    /// budget again), so a budget limit is an evaluation limit for its phases.
-    /// </summary>
-    private static long? EvaluationLimit(StudyDefinition definition)
-    {
-        long? byBudget = definition.Stop.MaxBudgetSpent is { } budget ? (long)Math.Ceiling(budget / definition.Optimizer.MaxBudget) : null;
-        return definition.Stop.MaxEvaluations is { } evaluations ? Math.Min(evaluations, byBudget ?? long.MaxValue) : byBudget;
-    }
-
-    /// <summary>
-    /// The cheap objectives of a configuration in minimisation space (NaN for the expensive ones), when the workload
-    /// can compute them without training; optimizers such as MS-EHVI use them instead of a model.
-    /// </summary>
-    private static Func<NasHpo.Core.SearchSpaces.Configuration, double[]>? CheapObjectives(StudyDefinition definition, IWorkload workload)
-    {
-        var objectives = definition.Objectives;
-        var cheapNames = objectives.Where(o => o.Cost == ObjectiveCost.Cheap).Select(o => o.Name).ToArray();
-        if (workload is not ICheapObjectives cheap || cheapNames.Length == 0)
-        {
-            return null;
-        }
-
-        return configuration =>
-        {
-            var values = cheap.EvaluateCheap(configuration, cheapNames);
-            return objectives.Select(o => o.Cost == ObjectiveCost.Cheap && values.TryGetValue(o.Name, out var value) ? o.ToMinimization(value) : double.NaN).ToArray();
-        };
-    }
-
     private Props Supervised(Props child, string name) =>
         BackoffSupervisor.Props(child, name, _settings.MinBackoff, _settings.MaxBackoff, 0.2);
 
@@ -558,7 +486,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         Enqueue(failure is null
             ? new TrialCompleted(
                 finished.Trial,
-                _definition!.Objectives.Select((objective, i) => objective.ToMinimization(finished.Result!.Objectives[i])).ToArray(),
+                _definition!.Objectives.Select((objective, i) => objective.ToRecorded(finished.Result!.Objectives[i])).ToArray(),
                 finished.Result!.Metrics,
                 finished.Duration,
                 finished.DeviceName,
@@ -575,15 +503,8 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
             return $"the workload returned {result?.Objectives.Count ?? 0} objective values, the study has {objectives.Count}";
         }
 
-        for (var i = 0; i < objectives.Count; i++)
-        {
-            if (!double.IsFinite(result.Objectives[i]))
-            {
-                return $"objective {objectives[i].Name} is {result.Objectives[i]}";
-            }
-        }
-
-        return null;
+        // Not finite, or not positive on a log scale: the trial fails with the reason rather than poison the front.
+        return objectives.Select((objective, i) => objective.Refusal(result.Objectives[i])).FirstOrDefault(reason => reason is not null);
     }
 
     private void Enqueue(IStudyEvent e)

@@ -5,7 +5,7 @@ namespace NasHpo.Actors.Studies;
 /// <summary>Facts of the study journal ("study-{id}"). The StudyActor alone writes them: it owns the trial ledger.</summary>
 public interface IStudyEvent;
 
-/// <summary>The study exists, with its resolved definition (HOCON text), seed and fixed reference point.</summary>
+/// <summary>The study exists, with its resolved definition (HOCON text), seed and fixed reference point (recorded form, as the objectives' values).</summary>
 public sealed record StudyCreated(string StudyId, string Definition, long Seed, IReadOnlyList<double> ReferencePoint, DateTimeOffset CreatedAt) : IStudyEvent;
 
 /// <summary>A trial entered the ledger; from now on it runs until it completes or fails, across restarts.</summary>
@@ -15,7 +15,9 @@ public sealed record TrialScheduled(TrialRequest Request, DateTimeOffset Schedul
 public sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset StartedAt) : IStudyEvent;
 
 /// <summary>
-/// A trial finished with objective values in minimisation space, plus recorded metrics that are not optimised
+/// A trial finished with objective values as measured, a maximised one negated (the recorded form of
+/// <see cref="NasHpo.Core.Objectives.Objective"/>: never log-scaled, so the journal keeps what was measured whatever
+/// scale the study declares), plus recorded metrics that are not optimised
 /// (for example test error), on a device of a node. <paramref name="Checkpoint"/> names the file of its final
 /// training state in the study's checkpoint directory, when it left one.
 /// </summary>

@@ -5,12 +5,15 @@ using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
+using NasHpo.Cli.Output;
 using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
 /// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv and study.json from the journal.
+/// Objective columns hold the measured values, with log10(name) beside each log-scale objective; the hypervolume is
+/// the archive's, computed on the log10 values.
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
 /// files apart from the timing and device columns, whose names contain "_at", "duration" or "device".
 /// </summary>
@@ -85,7 +88,7 @@ public static class ReportCommand
         var metrics = trials.SelectMany(t => t.Completed?.Metrics.Keys ?? []).Where(m => !objectives.Contains(m)).Distinct().Order(StringComparer.Ordinal).ToArray();
         var header = new List<string> { "trial_id", "configuration_id", "budget", "bracket", "rung" };
         header.AddRange(parameters);
-        header.AddRange(definition.Objectives.Select(o => o.Name));
+        header.AddRange(ObjectiveColumns.Header(definition.Objectives));
         header.AddRange(metrics);
         header.AddRange(["status", "failure", "device", "scheduled_at", "started_at", "finished_at", "duration_s"]);
 
@@ -109,10 +112,7 @@ public static class ReportCommand
                     : string.Empty);
             }
 
-            for (var i = 0; i < definition.Objectives.Count; i++)
-            {
-                row.Add(trial.Completed is { } completed ? Number(definition.Objectives[i].FromMinimization(completed.Objectives[i])) : string.Empty);
-            }
+            row.AddRange(ObjectiveColumns.Cells(definition.Objectives, trial.Completed is { } completed ? definition.ObjectiveSpace.RecordedToUser(completed.Objectives) : null));
 
             foreach (var metric in metrics)
             {
@@ -153,7 +153,9 @@ public static class ReportCommand
             ["name"] = definition.Name,
             ["seed"] = record.Created!.Seed,
             ["referencePoint"] = record.Created.ReferencePoint,
-            ["objectives"] = definition.Objectives.Select(o => new { name = o.Name, direction = o.Direction.ToString().ToLowerInvariant(), cost = o.Cost.ToString().ToLowerInvariant() }),
+            // Where the hypervolume is computed: log10 of a log-scale objective's reference, a maximised one negated.
+            ["hypervolumeReferencePoint"] = definition.ObjectiveSpace.FromRecorded(record.Created.ReferencePoint),
+            ["objectives"] = definition.Objectives.Select(o => new { name = o.Name, direction = o.Direction.ToString().ToLowerInvariant(), cost = o.Cost.ToString().ToLowerInvariant(), scale = o.Scale.ToString().ToLowerInvariant() }),
             ["parameters"] = definition.Space.Parameters.Select(p => new { name = p.Name, kind = p.Kind.ToString().ToLowerInvariant() }),
             ["optimizer"] = new { type = definition.Optimizer.Type, eta = definition.Optimizer.Eta, minBudget = definition.Optimizer.MinBudget, maxBudget = definition.Optimizer.MaxBudget, promotion = OptimizerDefinition.PromotionModes[(int)definition.Optimizer.Promotion] },
             ["problem"] = new { type = definition.Problem.Type, dimensions = definition.Problem.Dimensions, objectives = definition.Problem.Objectives, delaySeconds = definition.Problem.Delay.TotalSeconds },

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using NasHpo.Cli.Output;
 using NasHpo.Configuration;
+using NasHpo.Core.Objectives;
 using NasHpo.Training;
 
 namespace NasHpo.Cli.Compare;
@@ -31,7 +33,10 @@ public static class ComparisonReport
     /// <summary>Grid points of the curves (evaluation counts up to this many are drawn one by one).</summary>
     public const int GridPoints = 200;
 
-    /// <summary>Objective names whose values span decades (parameter and operation counts): drawn on a log axis.</summary>
+    /// <summary>
+    /// Objective names whose values span decades (parameter and operation counts): drawn on a log axis even when the
+    /// study optimises them on a linear scale. A log-scale objective is always drawn on one.
+    /// </summary>
     private static readonly HashSet<string> LogarithmicObjectives = new(StringComparer.Ordinal)
     {
         FashionMnistWorkload.ParameterCount,
@@ -52,7 +57,7 @@ public static class ComparisonReport
         ArgumentNullException.ThrowIfNull(methods);
         Directory.CreateDirectory(directory);
         var seeds = methods.Count > 0 ? methods[0].Runs.Select(r => r.Seed).ToArray() : [];
-        var objectives = study.Objectives.Select(o => new PlotObjective(o.Name, LogarithmicObjectives.Contains(o.Name))).ToArray();
+        var objectives = PlotObjectives(study);
 
         IReadOnlyList<(string Method, IReadOnlyList<CurvePoint> Curve)> budgetCurves = [];
         foreach (var (axis, file, column) in Axes)
@@ -108,6 +113,10 @@ public static class ComparisonReport
         File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(study, seeds, summaries));
         return summaries;
     }
+
+    /// <summary>The objectives as the plots draw them: log-scale ones, and counts that span decades, on a log axis.</summary>
+    internal static PlotObjective[] PlotObjectives(StudyDefinition study) =>
+        study.Objectives.Select(o => new PlotObjective(o.Name, o.Scale == ObjectiveScale.Log || LogarithmicObjectives.Contains(o.Name))).ToArray();
 
     /// <summary>The summary as a fixed-width table for the console.</summary>
     public static string SummaryTable(IReadOnlyList<MethodSummary> summaries)
@@ -216,9 +225,9 @@ public static class ComparisonReport
     private static string FrontCsv(StudyDefinition study, IReadOnlyList<(string Method, IReadOnlyList<(long Seed, SampledPoint Point)> Members)> fronts)
     {
         var csv = new StringBuilder("method,seed,evaluation");
-        foreach (var objective in study.Objectives)
+        foreach (var column in ObjectiveColumns.Header(study.Objectives))
         {
-            csv.Append(',').Append(objective.Name);
+            csv.Append(',').Append(column);
         }
 
         csv.Append('\n');
@@ -227,9 +236,9 @@ public static class ComparisonReport
             foreach (var (seed, point) in members)
             {
                 csv.Append(CultureInfo.InvariantCulture, $"{method},{seed},{point.Evaluation}");
-                foreach (var value in point.Objectives)
+                foreach (var cell in ObjectiveColumns.Cells(study.Objectives, point.Objectives))
                 {
-                    csv.Append(',').Append(Number(value));
+                    csv.Append(',').Append(cell);
                 }
 
                 csv.Append('\n');
@@ -242,9 +251,9 @@ public static class ComparisonReport
     private static string SamplesCsv(StudyDefinition study, IReadOnlyList<MethodRuns> methods)
     {
         var csv = new StringBuilder("method,seed,evaluation,budget,at_max_budget");
-        foreach (var objective in study.Objectives)
+        foreach (var column in ObjectiveColumns.Header(study.Objectives))
         {
-            csv.Append(',').Append(objective.Name);
+            csv.Append(',').Append(column);
         }
 
         csv.Append('\n');
@@ -255,9 +264,9 @@ public static class ComparisonReport
                 foreach (var sample in run.History.Samples)
                 {
                     csv.Append(CultureInfo.InvariantCulture, $"{method.Method},{run.Seed},{sample.Evaluation},{Number(sample.Budget)},{(sample.AtMaxBudget ? "true" : "false")}");
-                    foreach (var value in sample.Objectives)
+                    foreach (var cell in ObjectiveColumns.Cells(study.Objectives, sample.Objectives))
                     {
-                        csv.Append(',').Append(Number(value));
+                        csv.Append(',').Append(cell);
                     }
 
                     csv.Append('\n');
@@ -283,7 +292,14 @@ public static class ComparisonReport
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# {study.Name}: final hypervolume\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Seeds {string.Join(", ", seeds)}; reference point ({string.Join(", ", study.ReferencePoint.Select(Number))}); hypervolume of each run's maximum-budget results.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Seeds {string.Join(", ", seeds)}; reference point ({string.Join(", ", study.ReferencePoint.Select(Number))}); hypervolume of each run's maximum-budget results");
+        var logScale = study.Objectives.Where(o => o.Scale == ObjectiveScale.Log).Select(ObjectiveColumns.LogColumn).ToArray();
+        if (logScale.Length > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", computed on {string.Join(", ", logScale)} (reference ({string.Join(", ", study.ObjectiveSpace.FromRecorded(study.ReferencePoint).Select(Number))}) there)");
+        }
+
+        text.Append(".\n\n");
         var random = summaries.FirstOrDefault(s => s.Method == "random");
         text.Append("| method | final hypervolume (mean ± SEM) | min | max | evaluations | budget spent | wall time (s) | combined front |");
         text.Append(random is null ? "\n|---|---|---|---|---|---|---|---|\n" : " budget to reach random search's final hypervolume |\n|---|---|---|---|---|---|---|---|---|\n");

@@ -4,7 +4,10 @@ using NasHpo.Actors.Studies;
 
 namespace NasHpo.Cli.Compare;
 
-/// <summary>One completed evaluation of a run, for the objective-space plots: values in the user's direction.</summary>
+/// <summary>
+/// One completed evaluation of a run, for the objective-space plots: values as measured, and in minimisation space
+/// (negated when maximised, log10 on a log scale) for fronts and hypervolume.
+/// </summary>
 public sealed record SampledPoint(int Evaluation, double Budget, IReadOnlyList<double> Objectives, IReadOnlyList<double> MinimizedObjectives, bool AtMaxBudget);
 
 /// <summary>
@@ -26,7 +29,7 @@ public sealed class RunHistory
     /// <summary>Completed evaluations in finishing order, numbered from 1 as in <see cref="Trace"/>.</summary>
     public IReadOnlyList<SampledPoint> Samples { get; }
 
-    /// <summary>The reference point the study fixed when it was created (minimisation space).</summary>
+    /// <summary>The reference point the study fixed when it was created, in minimisation space (log10 on a log scale), as the hypervolume uses it.</summary>
     public IReadOnlyList<double> ReferencePoint { get; }
 
     public IReadOnlyList<TracePoint> Trace { get; }
@@ -52,6 +55,7 @@ public sealed class RunHistory
             .ThenBy(t => t.ledgerIndex)
             .ToArray();
 
+        var objectives = definition.ObjectiveSpace;
         var evaluations = new List<RunEvaluation>(finished.Length);
         var samples = new List<SampledPoint>();
         foreach (var (trial, _, at) in finished)
@@ -61,9 +65,9 @@ public sealed class RunHistory
             if (trial.Completed is { } completed)
             {
                 var atMax = budget >= maxBudget;
-                evaluations.Add(new RunEvaluation(BudgetCharge.Completed(definition, trial.Id, completed.Metrics), wallSeconds, completed.Objectives, atMax));
-                var userValues = completed.Objectives.Select((value, i) => definition.Objectives[i].FromMinimization(value)).ToArray();
-                samples.Add(new SampledPoint(evaluations.Count, budget, userValues, completed.Objectives.ToArray(), atMax));
+                var minimized = objectives.FromRecorded(completed.Objectives);
+                evaluations.Add(new RunEvaluation(BudgetCharge.Completed(definition, trial.Id, completed.Metrics), wallSeconds, minimized, atMax));
+                samples.Add(new SampledPoint(evaluations.Count, budget, objectives.RecordedToUser(completed.Objectives), minimized, atMax));
             }
             else
             {
@@ -71,6 +75,6 @@ public sealed class RunHistory
             }
         }
 
-        return new RunHistory(evaluations, samples, created.ReferencePoint.ToArray());
+        return new RunHistory(evaluations, samples, objectives.FromRecorded(created.ReferencePoint));
     }
 }

@@ -34,6 +34,12 @@ internal sealed record QualityYardstick(SyntheticProblem Problem, double Cost, d
         _ => throw new ArgumentException($"no yardstick for {problem}", nameof(problem)),
     };
 
+    /// <summary>
+    /// The parameters BULK &amp; CUT's constrained BO chooses, as a study's <c>optimizer.hyperparameters</c>; null leaves
+    /// the default (none on a synthetic problem).
+    /// </summary>
+    public IReadOnlyList<string>? BulkAndCutHyperparameters { get; init; }
+
     /// <summary>The same problem and cost with every trial at the maximum budget (single-fidelity runs).</summary>
     public QualityYardstick FullBudgetOnly => this with { MinBudget = MaxBudget };
 
@@ -60,8 +66,9 @@ internal sealed record QualityYardstick(SyntheticProblem Problem, double Cost, d
             },
             seed),
         // BULK & CUT's phases are shares of the study's evaluation limit; every trial runs at the full budget. As in a
-        // study of a synthetic problem, constrained BO chooses the distance variables and morphisms move the position
-        // variables; its candidate pool is halved (64 random, 64 perturbed) and Monte Carlo uses 32 samples, as above.
+        // study of a synthetic problem, it is not told which variables are distance variables (no other method is): with
+        // no network parameters in the space, constrained BO chooses none and the morphisms' steps move every variable.
+        // Its candidate pool is halved (64 random, 64 perturbed) and Monte Carlo uses 32 samples, as above.
         "bulk-and-cut" => OptimizerFactory.Create(
             optimizer,
             Problem.Space,
@@ -73,7 +80,7 @@ internal sealed record QualityYardstick(SyntheticProblem Problem, double Cost, d
             {
                 Budget = MaxBudget,
                 MaxEvaluations = (long)Cost,
-                Hyperparameters = Problem.DistanceVariableNames,
+                Hyperparameters = BulkAndCutHyperparameters,
                 RandomCandidates = 64,
                 LocalCandidates = 64,
                 MonteCarloSamples = 32,
