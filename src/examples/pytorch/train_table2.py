@@ -350,7 +350,11 @@ def load_checkpoint(directory):
     path = os.path.join(directory, CHECKPOINT_FILE)
     if not os.path.exists(path):
         return None
-    return torch.load(path, map_location="cpu")
+    try:
+        # Our own file: PyTorch 2.6+ would otherwise refuse the plain Python values beside the tensors.
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:
+        return torch.load(path, map_location="cpu")
 
 
 class Trainer:
@@ -406,7 +410,7 @@ class Trainer:
     def epochs_done(self):
         return self.done / self.batches_per_epoch
 
-    def train(self, budget, checkpoint_dir, on_epoch):
+    def train(self, budget, checkpoint_dir, on_epoch, print_reports=True):
         total = max(1, int(round(budget * self.batches_per_epoch)))
         if self.done > total:
             raise ValueError(f"the checkpoint has trained {self.epochs_done():g} epochs, more than this trial's budget of {budget:g}")
@@ -444,7 +448,7 @@ class Trainer:
             if checkpoint_dir:
                 save_checkpoint(checkpoint_dir, self.state())
             # The last epoch's report is the final one, which the caller prints with every objective.
-            if self.done < total:
+            if self.done < total and print_reports:
                 print(REPORT_MARKER + json.dumps(report), flush=True)
 
     def errors(self):
