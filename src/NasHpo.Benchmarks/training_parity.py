@@ -83,7 +83,10 @@ def run(args):
                        spec["validationFraction"], spec["splitSeed"])
     seeds = [int(s) for s in args.seeds.split(",")]
     shard, shards = (int(v) for v in args.shard.split("/"))
-    work = [(seed, c) for seed in seeds for c in spec["configurations"]]
+    # Every configuration once before any twice, cheapest first (as TrainingParity.cs orders them): a run cut short
+    # by time then covers the most configurations.
+    cost = lambda c: (t.multiply_accumulates(t.build_network(t.spec_of(c["configuration"]), spec["imageSize"]), spec["imageSize"]), c["id"])
+    work = [(seed, c) for seed in seeds for c in sorted(spec["configurations"], key=cost)]
     work = [w for i, w in enumerate(work) if i % shards == shard]
     results = load_results(args.out)
     done = {(r["id"], r["seed"]) for r in results}
