@@ -41,9 +41,13 @@ internal static class TrainingParity
         TrainingRuntime.ShareCpuThreads(1, options.Threads);
         var seeds = options.Seeds.Count > 0 ? options.Seeds : [1L];
 
-        foreach (var (id, configuration) in configurations)
+        // Every configuration once before any twice, cheapest first (multiply-accumulates of one image): on a
+        // shared CPU the run is cut short by time, and breadth over configurations is worth more than a second seed.
+        var imageSize = spec["imageSize"]!.GetValue<int>();
+        var byCost = configurations.OrderBy(c => MultiplyAccumulates(c.Configuration, imageSize)).ThenBy(c => c.Id).ToArray();
+        foreach (var seed in seeds)
         {
-            foreach (var seed in seeds)
+            foreach (var (id, configuration) in byCost)
             {
                 if (done.Contains((id, seed)))
                 {
@@ -72,6 +76,12 @@ internal static class TrainingParity
         }
 
         return 0;
+    }
+
+    private static long MultiplyAccumulates(NasHpo.Core.SearchSpaces.Configuration configuration, int imageSize)
+    {
+        using var net = NasHpo.Training.Models.ConvNetBuilder.Build(configuration, imageSize);
+        return net.MultiplyAccumulates;
     }
 
     private static JsonObject TrainOne(long id, NasHpo.Core.SearchSpaces.Configuration configuration, int epochs, FashionMnistOptions data)
