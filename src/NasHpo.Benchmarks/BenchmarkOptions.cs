@@ -10,6 +10,15 @@ namespace NasHpo.Benchmarks;
 /// </summary>
 internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Runs, string Python, IReadOnlySet<string> Cases, string Promotion, int Evaluations, string? Database = null)
 {
+    /// <summary>training-parity: the configurations file, the training seeds, libtorch threads and the IDX folder.</summary>
+    public string? ConfigsPath { get; init; }
+
+    public IReadOnlyList<long> Seeds { get; init; } = [];
+
+    public int Threads { get; init; } = 2;
+
+    public string? DataDirectory { get; init; }
+
     public static IReadOnlyList<string> PromotionChoices { get; } = ["synchronous", "asynchronous", "both"];
 
     /// <summary>Whether a benchmark id was asked for (all of them when --cases is not given).</summary>
@@ -51,6 +60,18 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--evaluations" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var evaluations) && evaluations > 0:
                         options = options with { Evaluations = evaluations };
+                        break;
+                    case "--configs":
+                        options = options with { ConfigsPath = value };
+                        break;
+                    case "--seeds":
+                        options = options with { Seeds = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray() };
+                        break;
+                    case "--threads" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var threads) && threads > 0:
+                        options = options with { Threads = threads };
+                        break;
+                    case "--data-dir":
+                        options = options with { DataDirectory = value };
                         break;
                     case "--db":
                         options = options with { Database = value };

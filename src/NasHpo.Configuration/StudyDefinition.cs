@@ -49,13 +49,16 @@ public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock, d
 
 /// <summary>
 /// The workload trials evaluate (<c>study.problem</c>): a synthetic problem (dimensions, objectives, delay, noise),
-/// or a dataset to train networks on (<paramref name="Dataset"/> set).
+/// a dataset to train networks on (<paramref name="Dataset"/> set), or a program of the user's (<see cref="Command"/> set).
 /// </summary>
 public sealed record ProblemDefinition(string Type, int Dimensions, int Objectives, TimeSpan Delay, double NoiseScale, DatasetDefinition? Dataset = null)
 {
     public const string FashionMnist = "fashion-mnist";
 
-    public bool IsSynthetic => Dataset is null;
+    public bool IsSynthetic => Dataset is null && Command is null;
+
+    /// <summary>A program of the user's that trials run (<c>type = command</c>); null for the built-in problems.</summary>
+    public CommandDefinition? Command { get; init; }
 
     /// <summary>
     /// A synthetic problem that keeps a small checkpoint per trial and continues a promoted trial from its parent's

@@ -63,14 +63,27 @@ public static class StudyDefinitionReader
         }
 
         var resolved = lines.Count == 0 ? text : text + "\n# --set overrides\n" + string.Join("\n", lines) + "\n";
-        return FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path));
+        var definition = FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)));
+        if (definition.Problem.Command is { } command)
+        {
+            CommandProblemReader.CheckPrograms(command);
+
+            // The journal keeps the text: the directory resolved against the study file's folder is written into it,
+            // so that a resumed study runs where it started, from whichever directory it is resumed.
+            definition = definition with { Hocon = definition.Hocon + $"\n# resolved against the study file's folder\nstudy.problem.working-dir = {Quote(command.WorkingDirectory)}\n" };
+        }
+
+        return definition;
     }
 
     /// <summary>Reads a definition from resolved HOCON text (a study file, or the text a journal kept).</summary>
-    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null);
+    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null, null);
 
-    /// <summary>fileName, when given, names a study that does not name itself.</summary>
-    private static StudyDefinition FromHocon(string hocon, string source, string? fileName)
+    /// <summary>
+    /// fileName, when given, names a study that does not name itself; baseDirectory is the folder relative paths of
+    /// the study start from (the current directory when null).
+    /// </summary>
+    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? baseDirectory)
     {
         // HoconText checks the structure first: Akka's parser silently accepts an unclosed brace and can loop
         // forever on an unclosed list. Syntax errors name source:line:column.
@@ -84,11 +97,23 @@ public static class StudyDefinitionReader
         var study = root.GetConfig("study");
         RejectUnknownKeys(study, "study", StudyKeys);
 
-        var problem = ReadProblem(study);
+        var problem = ReadProblem(study, baseDirectory);
         IReadOnlyList<Objective> objectives;
         SearchSpace space;
-        double[] defaultReference;
-        if (problem.IsSynthetic)
+        double[]? defaultReference;
+        if (problem.Command is { } command)
+        {
+            // A program of the user's reports objectives of any name: the study declares them, and their worst values.
+            objectives = study.HasPath("objectives")
+                ? ObjectivesReader.Read(root, "study.objectives")
+                : throw new ConfigurationException("study.objectives", "missing (a command study names the objectives its program reports, for example: objectives = [{ name = val-error }, { name = params, cost = cheap }])");
+            space = study.HasPath("search-space")
+                ? SearchSpaceReader.Read(root, "study.search-space")
+                : throw new ConfigurationException("study.search-space", "missing (the parameters the command's placeholders and request file name)");
+            CommandProblemReader.CheckPlaceholders(command, space);
+            defaultReference = null;
+        }
+        else if (problem.IsSynthetic)
         {
             var synthetic = SyntheticProblem.Create(problem.Type, new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
             objectives = study.HasPath("objectives") ? ObjectivesReader.Read(root, "study.objectives") : synthetic.Objectives;
@@ -143,7 +168,7 @@ public static class StudyDefinitionReader
 
         var reference = study.HasPath("reference-point")
             ? ReadNumbers(study, "reference-point", "study.reference-point")
-            : defaultReference;
+            : defaultReference ?? throw new ConfigurationException("study.reference-point", "missing (the worst value of each objective, in the order of study.objectives, for the hypervolume)");
         if (reference.Length != objectives.Count)
         {
             throw new ConfigurationException("study.reference-point", $"{reference.Length} values for {objectives.Count} objectives");
@@ -190,7 +215,7 @@ public static class StudyDefinitionReader
         }
     }
 
-    private static ProblemDefinition ReadProblem(Config study)
+    private static ProblemDefinition ReadProblem(Config study, string? baseDirectory)
     {
         if (!study.HasPath("problem"))
         {
@@ -204,10 +229,15 @@ public static class StudyDefinitionReader
             return ReadDatasetProblem(problem, type);
         }
 
+        if (type == CommandProblemReader.Type)
+        {
+            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0) { Command = CommandProblemReader.Read(problem, baseDirectory) };
+        }
+
         RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist))})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist).Append(CommandProblemReader.Type))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);
@@ -332,7 +362,7 @@ public static class StudyDefinitionReader
     }
 
     // The study's one set of parsing rules (ConfigReading, HoconReading); these names stay for the readers here.
-    private static void RejectUnknownKeys(Config section, string path, string[] known) => ConfigReading.RejectUnknownKeys(section, path, known);
+    internal static void RejectUnknownKeys(Config section, string path, string[] known) => ConfigReading.RejectUnknownKeys(section, path, known);
 
     private static bool ReadBoolean(Config section, string key, string path) => ConfigReading.ReadBoolean(section, key, path);
 
@@ -344,7 +374,7 @@ public static class StudyDefinitionReader
     private static long ReadLong(Config section, string key, string path, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue) =>
         ConfigReading.ReadLong(section, key, path, fallback, minimum, maximum);
 
-    private static TimeSpan ReadDuration(Config section, string key, string path, TimeSpan fallback)
+    internal static TimeSpan ReadDuration(Config section, string key, string path, TimeSpan fallback)
     {
         if (!section.HasPath(key))
         {

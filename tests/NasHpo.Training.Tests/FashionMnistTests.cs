@@ -63,6 +63,24 @@ public sealed class FashionMnistTests
     }
 
     [Fact]
+    public void A_split_seed_fixes_the_split_whatever_the_training_seed()
+    {
+        using var files = new IdxFiles();
+        files.WriteFashionMnist(train: 60, test: 10);
+
+        float[] ValidationPixelSums(long seed, long? splitSeed)
+        {
+            using var data = FashionMnist.Load(new FashionMnistOptions { DataDirectory = files.Directory, Seed = seed, SplitSeed = splitSeed, ValidationFraction = 0.5 });
+            using var sums = data.Validation.Images.sum([1, 2, 3]);
+            return sums.data<float>().ToArray();
+        }
+
+        Assert.Equal(ValidationPixelSums(1, splitSeed: 7), ValidationPixelSums(2, splitSeed: 7));
+        Assert.Equal(ValidationPixelSums(7, splitSeed: null), ValidationPixelSums(2, splitSeed: 7));
+        Assert.NotEqual(ValidationPixelSums(1, splitSeed: null), ValidationPixelSums(2, splitSeed: null));
+    }
+
+    [Fact]
     public void Training_and_validation_never_share_an_image()
     {
         using var files = new IdxFiles();

@@ -165,7 +165,10 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             var address = cluster.SelfAddress;
             var suffix = $"@{address.Host}:{address.Port}";
-            _portable = new PortableExecutions(Options.Workloads);
+            // A command study's program runs in this trainer's own directory when it names one (nashpo.command.working-dir).
+            var commandDirectory = config.GetString("nashpo.command.working-dir", string.Empty);
+            var commandWorkingDirectory = commandDirectory.Length > 0 ? Path.GetFullPath(commandDirectory) : null;
+            _portable = new PortableExecutions(Options.Workloads ?? (definition => Workloads.WorkloadCatalog.Create(definition, commandWorkingDirectory)));
             _devices = System.ActorOf(DevicePool.Props(Options.Devices.Select(d => d + suffix).ToArray(), _portable), "devices");
             _announcer = System.ActorOf(
                 DeviceAnnouncer.Props(_devices, Coordinator, address.ToString(), config.GetTimeSpan("nashpo.cluster.device-announce-interval", TimeSpan.FromSeconds(1))),

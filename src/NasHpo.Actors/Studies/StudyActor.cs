@@ -482,7 +482,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         _progress.Remove(finished.Trial);
         var failure = finished.FailureReason ?? Validate(finished.Result);
-        var checkpoint = _checkpoints is { } checkpoints && File.Exists(checkpoints.Store.PathFor(finished.Trial)) ? DirectoryCheckpointStore.FileName(finished.Trial) : null;
+        var checkpoint = _checkpoints?.Store.SavedStateName(finished.Trial);
         Enqueue(failure is null
             ? new TrialCompleted(
                 finished.Trial,

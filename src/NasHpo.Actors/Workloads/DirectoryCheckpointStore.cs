@@ -5,9 +5,10 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Workloads;
 
 /// <summary>
-/// A study's checkpoints as files in one directory: "{checkpoints}/{study}/", where the checkpoints directory is
-/// "{database}.checkpoints" next to a SQLite file unless configured (it must be for PostgreSQL). The journal refers
-/// to them by file name, so the directory can move.
+/// A study's checkpoints in one directory: "{checkpoints}/{study}/", where the checkpoints directory is
+/// "{database}.checkpoints" next to a SQLite file unless configured (it must be for PostgreSQL). A trial keeps its
+/// state in a file "{trial}.ckpt" (the built-in training) or in a directory "{trial}/" (a program of the user's,
+/// which may write several files). The journal refers to them by name, so the directory can move.
 /// </summary>
 public sealed class DirectoryCheckpointStore : ICheckpointStore
 {
@@ -26,14 +27,38 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
 
     public string PathFor(TrialId trial) => Path.Combine(Directory, FileName(trial));
 
-    /// <summary>Removes a trial's checkpoint; a missing file is fine.</summary>
+    public string DirectoryFor(TrialId trial)
+    {
+        var directory = Path.Combine(Directory, trial.ToString());
+        System.IO.Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    public string? ExistingDirectoryFor(TrialId trial)
+    {
+        var directory = Path.Combine(Directory, trial.ToString());
+        return System.IO.Directory.Exists(directory) ? directory : null;
+    }
+
+    /// <summary>The name the journal records for a trial's saved state (its file, else its directory), or null when it left none.</summary>
+    public string? SavedStateName(TrialId trial) =>
+        File.Exists(PathFor(trial)) ? FileName(trial)
+        : System.IO.Directory.Exists(Path.Combine(Directory, trial.ToString())) ? trial.ToString()
+        : null;
+
+    /// <summary>Removes a trial's checkpoint file and directory; missing ones are fine.</summary>
     public void Delete(TrialId trial)
     {
         try
         {
             File.Delete(PathFor(trial));
+            var directory = Path.Combine(Directory, trial.ToString());
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
         }
-        catch (IOException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             // Another process holds it or it went away: it is only disk space, try again at the next clean-up.
         }

@@ -1,3 +1,4 @@
+using NasHpo.Actors.Workloads.Command;
 using NasHpo.Configuration;
 using NasHpo.Core.Problems;
 using NasHpo.Core.Workloads;
@@ -27,9 +28,21 @@ public sealed class DeviceUnavailableException : Exception
 /// <summary>Turns a study's <c>study.problem</c> into the workload its trials run.</summary>
 public static class WorkloadCatalog
 {
-    public static IWorkload Create(StudyDefinition definition)
+    public static IWorkload Create(StudyDefinition definition) => Create(definition, null);
+
+    /// <param name="commandWorkingDirectory">
+    /// where a command study's program runs on this node (<c>nashpo.command.working-dir</c> of a cluster trainer);
+    /// null: the study's own working directory
+    /// </param>
+    public static IWorkload Create(StudyDefinition definition, string? commandWorkingDirectory)
     {
+        ArgumentNullException.ThrowIfNull(definition);
         var problem = definition.Problem;
+        if (problem.Command is not null)
+        {
+            return new CommandWorkload(definition, commandWorkingDirectory);
+        }
+
         if (problem.Dataset is { } dataset)
         {
             TrainingRuntime.ShareCpuThreads(definition.DeviceNames.Count(n => n.StartsWith("cpu", StringComparison.Ordinal)), dataset.ThreadsPerDevice);
@@ -60,6 +73,12 @@ public static class WorkloadCatalog
     /// <summary>Refuses a study that names CUDA devices where TorchSharp has no CUDA backend, before anything is written.</summary>
     public static void CheckDevices(StudyDefinition definition)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Problem.Command is not null)
+        {
+            return; // The program owns the GPU (a PyTorch script with CUDA, say), whatever TorchSharp has.
+        }
+
         var cuda = definition.DeviceNames.FirstOrDefault(n => n.StartsWith("cuda", StringComparison.Ordinal));
         if (cuda is not null && !TrainingRuntime.CudaAvailable)
         {

@@ -6,6 +6,9 @@ namespace NasHpo.Core.Workloads;
 /// <summary>What a trial run produced: objective values as the user reads them (not negated), plus recorded metrics.</summary>
 public sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyDictionary<string, double> Metrics)
 {
+    /// <summary>The trial's intermediate reports in order (its learning curve); empty when the workload reports none.</summary>
+    public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+
     public static WorkloadResult Of(params double[] objectives) => new(objectives, new Dictionary<string, double>());
 }
 
@@ -17,6 +20,21 @@ public interface ICheckpointStore
 {
     /// <summary>The checkpoint file of a trial (it may not exist yet). Writers replace it atomically.</summary>
     string PathFor(TrialId trial);
+
+    /// <summary>
+    /// A directory of the trial's own for a program that keeps its state in several files (the command workload),
+    /// created when missing. The same trial gets the same directory in every process, so an interrupted trial that
+    /// runs again finds what it left; the store deletes it with the trial's checkpoint.
+    /// </summary>
+    string DirectoryFor(TrialId trial)
+    {
+        var directory = PathFor(trial) + ".d";
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>The trial's directory when it exists, without creating it (a parent's, which may have been cleaned up).</summary>
+    string? ExistingDirectoryFor(TrialId trial) => Directory.Exists(PathFor(trial) + ".d") ? PathFor(trial) + ".d" : null;
 }
 
 /// <summary>What a device gives the workload it runs.</summary>

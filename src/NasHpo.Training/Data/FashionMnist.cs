@@ -18,6 +18,12 @@ public sealed record FashionMnistOptions
     /// <summary>Seeds the training/validation split, so every trial of a study sees the same split.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Seeds the training/validation split instead of <see cref="Seed"/> when set, so runs with different training
+    /// seeds (initial weights, data order) can share one split, as a comparison across seeds needs.
+    /// </summary>
+    public long? SplitSeed { get; init; }
+
     /// <summary>At most this many training images (all when null); drawn from the seeded split, not the file order.</summary>
     public int? TrainingSubset { get; init; }
 
@@ -123,7 +129,7 @@ public sealed class FashionMnist : IDisposable
         }
 
         var order = Enumerable.Range(0, n).ToArray();
-        new DeterministicRandom(StableHash.Combine((ulong)options.Seed, StableHash.Of("fashion-mnist-split"))).Shuffle(order);
+        new DeterministicRandom(StableHash.Combine((ulong)(options.SplitSeed ?? options.Seed), StableHash.Of("fashion-mnist-split"))).Shuffle(order);
         var validation = order.AsSpan(0, validationCount);
         var training = order.AsSpan(validationCount);
         validation = validation[..Math.Min(validation.Length, options.ValidationSubset ?? int.MaxValue)];

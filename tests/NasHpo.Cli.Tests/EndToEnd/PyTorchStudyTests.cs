@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace NasHpo.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// Issue 11's "done when": a study of the PyTorch example runs end to end through the real nashpo process with
+/// MO-BOHB, promoted trials continuing from their parent's checkpoint, and a Pareto front in the report. Tiny data
+/// (600 training images of 16x16 pixels) keeps it to a minute or two on 2 cores.
+/// </summary>
+public sealed class PyTorchStudyTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("nashpo-pytorch-study-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [PyTorchExampleFact]
+    public async Task MO_BOHB_runs_the_pytorch_example_with_continuation_and_finds_a_pareto_front()
+    {
+        var arguments = string.Join(", ", PyTorchExample.TinyData.Select(a => $"\"{a}\""));
+        var study = Path.Combine(_directory.FullName, "study.conf");
+        // The first Hyperband bracket of budgets 1-9 and eta 3: nine trials of 1 epoch, three of 3, one of 9.
+        await File.WriteAllTextAsync(study, $$"""
+            study {
+              seed = 3
+              devices = 2
+              problem {
+                type = command
+                command = ["{{PyTorchExample.Python}}", "train_table2.py", {{arguments}}]
+                cheap-command = ["{{PyTorchExample.Python}}", "train_table2.py", "--count-params", "--image-size", "16"]
+                working-dir = "{{PyTorchExample.Directory}}"
+                trial-timeout = 3m
+              }
+              objectives = [
+                { name = val-error, direction = minimize, cost = expensive }
+                { name = params, direction = minimize, cost = cheap }
+              ]
+              reference-point = [1.0, 100000]
+              search-space {
+                conv_layers { type = int, lower = 1, upper = 2 }
+                filters_1 { type = int, lower = 4, upper = 16, log = true }
+                filters_2 { type = int, lower = 4, upper = 16, log = true, when = "conv_layers >= 2" }
+                kernel_1 { type = categorical, choices = [3, 5] }
+                kernel_2 { type = categorical, choices = [3, 5], when = "conv_layers >= 2" }
+                batch_norm_1 { type = bool }
+                batch_norm_2 { type = bool, when = "conv_layers >= 2" }
+                global_avg_pooling { type = bool }
+                fc_layers { type = int, lower = 1, upper = 2 }
+                units_1 { type = int, lower = 8, upper = 32, log = true }
+                units_2 { type = int, lower = 8, upper = 32, log = true, when = "fc_layers >= 2" }
+                learning_rate { type = float, lower = 1e-3, upper = 1e-2, log = true }
+                batch_size { type = int, lower = 32, upper = 128, log = true }
+              }
+              optimizer { type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9, continue-from-checkpoint = true }
+              stop { max-evaluations = 13 }
+            }
+            """);
+
+        var run = await NashpoProcess.RunAsync(_directory.FullName, Limit, "run", study, "--study-id", "p");
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var report = await NashpoProcess.RunAsync(_directory.FullName, Limit, "report", "p", "--out", "report");
+        Assert.True(report.ExitCode == 0, report.Stderr);
+
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_directory.FullName, "report", "trials.csv"));
+        var header = lines[0].Split(',');
+        var rows = lines.Skip(1).Select(line => line.Split(',')).ToArray();
+        string Text(string[] row, string name) => row[Array.IndexOf(header, name)];
+        double Number(string[] row, string name) => double.Parse(Text(row, name), CultureInfo.InvariantCulture);
+
+        Assert.Equal(13, rows.Length);
+        Assert.All(rows, row => Assert.True(Text(row, "status") == "completed", $"{Text(row, "trial_id")}: {Text(row, "failure")}"));
+        Assert.All(rows, row => Assert.InRange(Number(row, "val-error"), 0.0, 0.95));
+        Assert.All(rows, row => Assert.True(Number(row, "params") > 0));
+        Assert.Equal(9, rows.Count(row => Number(row, "budget") == 1));
+
+        // Every promoted trial continued its parent's training: it started at the parent's budget and trained only the rest.
+        var promoted = rows.Where(row => Number(row, "budget") > 1).ToArray();
+        Assert.Equal(4, promoted.Length);
+        Assert.All(promoted, row =>
+        {
+            var budget = Number(row, "budget");
+            Assert.Equal(1, Number(row, "continued"));
+            Assert.Equal(budget / 3, Number(row, "start-epoch"));
+            Assert.Equal(budget - (budget / 3), Number(row, "epochs-trained"));
+        });
+
+        // A Pareto front of completed trials.
+        var front = await File.ReadAllLinesAsync(Path.Combine(_directory.FullName, "report", "pareto.csv"));
+        Assert.InRange(front.Length - 1, 1, 13);
+    }
+}
