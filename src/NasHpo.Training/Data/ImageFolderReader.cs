@@ -112,7 +112,9 @@ internal static class ImageFolderReader
             using var codec = SKCodec.Create(path, out var opened);
             if (codec is null)
             {
-                throw new InvalidDataException($"'{path}' cannot be decoded as an image ({opened})");
+                throw new InvalidDataException(opened == SKCodecResult.IncompleteInput
+                    ? $"'{path}' is not a whole image (truncated)"
+                    : $"'{path}' cannot be decoded as an image ({opened})");
             }
 
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
