@@ -30,18 +30,19 @@ public static class CommandProblemReader
     private static readonly string[] Keys = ["type", "command", "working-dir", "environment", "trial-timeout", "cheap-command", "grace-period"];
 
     /// <summary>
-    /// The problem's keys; a relative working directory is resolved against <paramref name="baseDirectory"/> (the
-    /// study file's folder; the current directory for text without a file).
+    /// The problem's keys; a relative working directory is resolved by <paramref name="paths"/> (against the study
+    /// file's folder; the current directory for text without a file).
     /// </summary>
-    public static CommandDefinition Read(Config problem, string? baseDirectory)
+    public static CommandDefinition Read(Config problem, StudyPaths paths)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(paths);
         StudyDefinitionReader.RejectUnknownKeys(problem, "study.problem", Keys);
         var command = ReadCommand(problem, "command", "study.problem.command")
             ?? throw new ConfigurationException("study.problem.command", "missing (for example: command = [\"python3\", \"train.py\", \"--lr\", \"${learning_rate}\", \"--epochs\", \"${budget}\"])");
         var cheap = ReadCommand(problem, "cheap-command", "study.problem.cheap-command");
         var directory = problem.HasPath("working-dir") ? Text(problem.GetValue("working-dir"), "study.problem.working-dir") : ".";
-        var workingDirectory = Path.GetFullPath(directory, baseDirectory ?? Directory.GetCurrentDirectory());
+        var workingDirectory = paths.Resolve(directory);
 
         var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (problem.HasPath("environment"))

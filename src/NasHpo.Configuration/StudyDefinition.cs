@@ -55,6 +55,18 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
 {
     public const string FashionMnist = "fashion-mnist";
 
+    /// <summary>One's own images: a folder per split, a subfolder per class (PNG, JPEG).</summary>
+    public const string ImageFolder = "image-folder";
+
+    /// <summary>IDX files (the MNIST format) from any directory.</summary>
+    public const string Idx = "idx";
+
+    /// <summary>NumPy arrays <c>{x,y}_{train,val,test}.npy</c> (paper 001's Oxford-Flowers-17 split).</summary>
+    public const string Npy = "npy";
+
+    /// <summary>Every problem type that trains the built-in networks on images.</summary>
+    public static IReadOnlyList<string> DatasetTypes { get; } = [FashionMnist, ImageFolder, Idx, Npy];
+
     public bool IsSynthetic => Dataset is null && Command is null;
 
     /// <summary>A program of the user's that trials run (<c>type = command</c>); null for the built-in problems.</summary>
@@ -71,7 +83,9 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
 /// Where and how much of a dataset trials train on: validation from the training images by a seeded split, test
 /// images recorded but never optimised, optional subsets and downsampling so that CPU studies finish.
 /// <paramref name="Model"/> is the network family the configurations describe: <see cref="ConvNet"/> (paper 001's
-/// Table 2 space) or <see cref="Residual"/> (paper 000's multi-branch ResNet space).
+/// Table 2 space) or <see cref="Residual"/> (paper 000's multi-branch ResNet space). <paramref name="Directory"/> is
+/// the data directory (the training folder for image-folder), absolute once read from a study file;
+/// <paramref name="ImageSize"/> 0 keeps the size of the data (square IDX or .npy images).
 /// </summary>
 public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet, int ThreadsPerDevice = 0)
 {
@@ -80,6 +94,15 @@ public sealed record DatasetDefinition(string Directory, double ValidationFracti
     public const string Residual = "residual";
 
     public static IReadOnlyList<string> Models { get; } = [ConvNet, Residual];
+
+    /// <summary>image-folder: the validation folder (null: a seeded split of the training folder).</summary>
+    public string? ValidationDirectory { get; init; }
+
+    /// <summary>image-folder: the test folder (null: no test images, and no <c>test-error</c>).</summary>
+    public string? TestDirectory { get; init; }
+
+    /// <summary>Input channels the networks see: 1 (grey), 3 (colour) or 0, whatever the data holds.</summary>
+    public int Channels { get; init; }
 }
 
 /// <summary>

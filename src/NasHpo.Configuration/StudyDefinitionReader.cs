@@ -12,11 +12,10 @@ namespace NasHpo.Configuration;
 /// Reads and validates a study definition (the <c>study</c> section of a HOCON file), reporting the first problem
 /// as one line that names the HOCON path and the offending value, before anything is persisted.
 /// </summary>
-public static class StudyDefinitionReader
+public static partial class StudyDefinitionReader
 {
-    private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop"];
+    private static readonly string[] StudyKeys = ["name", "seed", "devices", "objectives", "reference-point", "problem", "search-space", "optimizer", "stop", StudyPaths.Key];
     private static readonly string[] ProblemKeys = ["type", "dimensions", "objectives", "delay", "noise-scale", "checkpoints"];
-    private static readonly string[] DatasetProblemKeys = ["type", "data-dir", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model", "threads-per-device"];
 
     // What a trained network reports; "params" and "flops" follow from the configuration alone (cheap).
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
@@ -67,10 +66,6 @@ public static class StudyDefinitionReader
         if (definition.Problem.Command is { } command)
         {
             CommandProblemReader.CheckPrograms(command);
-
-            // The journal keeps the text: the directory resolved against the study file's folder is written into it,
-            // so that a resumed study runs where it started, from whichever directory it is resumed.
-            definition = definition with { Hocon = definition.Hocon + $"\n# resolved against the study file's folder\nstudy.problem.working-dir = {Quote(command.WorkingDirectory)}\n" };
         }
 
         return definition;
@@ -80,10 +75,10 @@ public static class StudyDefinitionReader
     public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null, null);
 
     /// <summary>
-    /// fileName, when given, names a study that does not name itself; baseDirectory is the folder relative paths of
-    /// the study start from (the current directory when null).
+    /// fileName, when given, names a study that does not name itself; fileDirectory, the study file's folder, is
+    /// what relative paths in the study are relative to (the text a journal kept records it as <c>study.base-directory</c>).
     /// </summary>
-    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? baseDirectory)
+    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? fileDirectory)
     {
         // HoconText checks the structure first: Akka's parser silently accepts an unclosed brace and can loop
         // forever on an unclosed list. Syntax errors name source:line:column.
@@ -96,8 +91,10 @@ public static class StudyDefinitionReader
 
         var study = root.GetConfig("study");
         RejectUnknownKeys(study, "study", StudyKeys);
+        var ownBase = study.HasPath(StudyPaths.Key);
+        var paths = new StudyPaths(ownBase ? Path.GetFullPath(RequireString(study, StudyPaths.Key, "study." + StudyPaths.Key), fileDirectory ?? Directory.GetCurrentDirectory()) : fileDirectory);
 
-        var problem = ReadProblem(study, baseDirectory);
+        var problem = ReadProblem(study, paths);
         IReadOnlyList<Objective> objectives;
         SearchSpace space;
         double[]? defaultReference;
@@ -180,6 +177,17 @@ public static class StudyDefinitionReader
         // that a resumed study (and its report) has the name it started with.
         var named = study.HasPath("name");
         var name = named ? study.GetString("name") : fileName ?? "study";
+        if (!named && fileName is not null)
+        {
+            hocon += $"\n# named after its file\nstudy.name = {Quote(name)}\n";
+        }
+
+        if (paths.ResolvedRelative && !ownBase && paths.BaseDirectory is { } folder)
+        {
+            // The journal keeps the text: a resumed study (from any working directory) finds the same files.
+            hocon += $"\n# relative paths are relative to the study file's folder\nstudy.{StudyPaths.Key} = {Quote(folder)}\n";
+        }
+
         return new StudyDefinition
         {
             Name = name,
@@ -191,7 +199,7 @@ public static class StudyDefinitionReader
             Objectives = objectives,
             ReferencePoint = reference,
             Space = space,
-            Hocon = named || fileName is null ? hocon : hocon + $"\n# named after its file\nstudy.name = {Quote(name)}\n",
+            Hocon = hocon,
         };
     }
 
@@ -215,7 +223,7 @@ public static class StudyDefinitionReader
         }
     }
 
-    private static ProblemDefinition ReadProblem(Config study, string? baseDirectory)
+    private static ProblemDefinition ReadProblem(Config study, StudyPaths paths)
     {
         if (!study.HasPath("problem"))
         {
@@ -224,20 +232,20 @@ public static class StudyDefinitionReader
 
         var problem = study.GetConfig("problem");
         var type = RequireString(problem, "type", "study.problem.type");
-        if (type == ProblemDefinition.FashionMnist)
+        if (ProblemDefinition.DatasetTypes.Contains(type, StringComparer.Ordinal))
         {
-            return ReadDatasetProblem(problem, type);
+            return ReadDatasetProblem(problem, type, paths);
         }
 
         if (type == CommandProblemReader.Type)
         {
-            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0) { Command = CommandProblemReader.Read(problem, baseDirectory) };
+            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0) { Command = CommandProblemReader.Read(problem, paths) };
         }
 
         RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist).Append(CommandProblemReader.Type))})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);
@@ -255,30 +263,6 @@ public static class StudyDefinitionReader
 
         var checkpoints = problem.HasPath("checkpoints") && ReadBoolean(problem, "checkpoints", "study.problem.checkpoints");
         return new ProblemDefinition(type, dimensions, objectives, delay, noise) { Checkpoints = checkpoints };
-    }
-
-    private static ProblemDefinition ReadDatasetProblem(Config problem, string type)
-    {
-        RejectUnknownKeys(problem, "study.problem", DatasetProblemKeys);
-        var directory = problem.HasPath("data-dir") ? RequireString(problem, "data-dir", "study.problem.data-dir") : "/usr/share/datasets/fashion-mnist";
-        var validation = ReadDouble(problem, "validation-fraction", "study.problem.validation-fraction", 0.2, minimum: 1e-6, maximum: 1 - 1e-6);
-        int? Subset(string key) => problem.HasPath(key) ? (int)ReadLong(problem, key, $"study.problem.{key}", 0, minimum: 1) : null;
-        var imageSize = (int)ReadLong(problem, "image-size", "study.problem.image-size", 28, minimum: 4);
-        if (imageSize > 28)
-        {
-            throw new ConfigurationException("study.problem.image-size", $"{imageSize} is larger than the 28x28 images (downsampling only)");
-        }
-
-        var model = problem.HasPath("model") ? RequireString(problem, "model", "study.problem.model") : DatasetDefinition.ConvNet;
-        if (!DatasetDefinition.Models.Contains(model, StringComparer.Ordinal))
-        {
-            throw new ConfigurationException("study.problem.model", $"unknown model \"{model}\" (expected one of: {string.Join(", ", DatasetDefinition.Models)})");
-        }
-
-        // 0 shares the machine's cores equally between the CPU devices.
-        var threads = (int)ReadLong(problem, "threads-per-device", "study.problem.threads-per-device", 0, minimum: 0);
-        var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize, model, threads);
-        return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0, dataset);
     }
 
     /// <summary>

@@ -19,6 +19,12 @@ public sealed record FashionMnistWorkloadOptions
     public FashionMnistOptions Data { get; init; } = new();
 
     /// <summary>
+    /// One's own images (IDX, .npy, an image folder) instead of Fashion-MNIST: <see cref="Data"/> is then unused, and
+    /// the networks' input channels and output classes follow the data.
+    /// </summary>
+    public ImageDataOptions? ImageData { get; init; }
+
+    /// <summary>
     /// The objectives, in order, out of <c>val-error</c>, <c>params</c>, <c>flops</c> (multiply-accumulates of one
     /// forward pass) and <c>latency-ms</c> (median inference time of one batch). Whatever is not an objective is still recorded as a metric, as is <c>test-error</c>.
     /// </summary>
@@ -51,7 +57,8 @@ public enum NetworkModel
 
 /// <summary>
 /// Builds the network of a configuration (the Table 2 convnet, trained with Adam, or paper 000's residual network,
-/// trained by <see cref="ResidualTraining"/>), times its inference, trains it on Fashion-MNIST for the trial's budget
+/// trained by <see cref="ResidualTraining"/>), times its inference, trains it on Fashion-MNIST or one's own images
+/// (<see cref="FashionMnistWorkloadOptions.ImageData"/>) for the trial's budget
 /// (epochs, a fractional budget training that share of the last epoch, or seconds of training), then measures the
 /// validation and test error. Synchronous and Akka-free: the engine runs it on a device's own thread.
 /// </summary>
@@ -78,7 +85,7 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     public const string Distilled = "distilled";
 
     private readonly FashionMnistWorkloadOptions _options;
-    private readonly Lazy<FashionMnist> _data;
+    private readonly Lazy<ImageDataset> _data;
 
     public FashionMnistWorkload(FashionMnistWorkloadOptions? options = null)
     {
@@ -90,7 +97,9 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         }
 
         // Loaded once, on first use, and shared read-only by every trial this workload runs.
-        _data = new Lazy<FashionMnist>(() => FashionMnist.Load(_options.Data), LazyThreadSafetyMode.ExecutionAndPublication);
+        _data = new Lazy<ImageDataset>(
+            () => _options.ImageData is { } own ? ImageDatasets.TakePrepared(own) ?? ImageDatasets.Load(own) : FashionMnist.Load(_options.Data),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public IReadOnlyList<Objective> Objectives { get; }
@@ -113,7 +122,7 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         }
 
         var data = _data.Value;
-        var seed = StableHash.Combine((ulong)_options.Data.Seed, request.Configuration.Fingerprint);
+        var seed = StableHash.Combine((ulong)(_options.ImageData?.Seed ?? _options.Data.Seed), request.Configuration.Fingerprint);
         return _options.Model == NetworkModel.Residual
             ? RunResidual(request, context, trainingBudget, device, data, seed)
             : RunConvNet(request, context, trainingBudget, device, data, seed);
@@ -121,27 +130,30 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
 
     /// <summary>
     /// Parameters, multiply-accumulates and CPU inference latency of the configuration's network, built but never
-    /// trained, and without loading the dataset.
+    /// trained; without loading Fashion-MNIST (whose shape is known), while one's own data is read for its channels
+    /// and classes.
     /// </summary>
     public IReadOnlyDictionary<string, double> EvaluateCheap(NasHpo.Core.SearchSpaces.Configuration configuration, IReadOnlyCollection<string> names)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(names);
         var latency = names.Contains(LatencyMs);
-        var size = _options.Data.ImageSize;
+        var (channels, classes, size) = _options.ImageData is null
+            ? (1, FashionMnist.Classes, _options.Data.ImageSize)
+            : (_data.Value.Channels, _data.Value.Classes, _data.Value.ImageSize);
         if (_options.Model == NetworkModel.Residual)
         {
             var spec = ResidualNetSpec.FromConfiguration(configuration);
-            using (var net = ResidualNetBuilder.Build(spec, size, channels: 1, classes: FashionMnist.Classes, CPU))
+            using (var net = ResidualNetBuilder.Build(spec, size, channels, classes, CPU))
             {
-                return Cheap(net.Parameters, net.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(net.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
+                return Cheap(net.Parameters, net.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(net.Module, channels, size, CPU, _options.LatencyBatchSize) : null);
             }
         }
 
         var convSpec = Models.ConvNetSpec.FromConfiguration(configuration);
-        using (var conv = ConvNetBuilder.Build(convSpec, size, channels: 1, classes: FashionMnist.Classes, CPU, _options.Padding))
+        using (var conv = ConvNetBuilder.Build(convSpec, size, channels, classes, CPU, _options.Padding))
         {
-            return Cheap(conv.Parameters, conv.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(conv.Module, 1, size, CPU, _options.LatencyBatchSize) : null);
+            return Cheap(conv.Parameters, conv.MultiplyAccumulates, latency ? InferenceLatency.MedianMilliseconds(conv.Module, channels, size, CPU, _options.LatencyBatchSize) : null);
         }
     }
 
@@ -156,33 +168,30 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         return values;
     }
 
-    private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
+    private WorkloadResult RunConvNet(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, ImageDataset data, ulong seed)
     {
         var spec = Models.ConvNetSpec.FromConfiguration(request.Configuration);
-        using (var net = ConvNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding))
+        using (var net = ConvNetBuilder.Build(spec, data.ImageSize, data.Channels, data.Classes, device, _options.Padding))
         {
             SeededInitialization.Apply(net.Module, seed);
             // Timed before training: it needs only the built network, and evaluation mode leaves weights and the
             // generator as they were, so training (and a checkpoint's bit-for-bit continuation) is unaffected.
-            var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
+            var latency = InferenceLatency.MedianMilliseconds(net.Module, data.Channels, data.ImageSize, device, _options.LatencyBatchSize);
             // The checkpoint counts batches; a seconds budget has no batch count to stop at or continue from, so
             // seconds trials neither read nor write checkpoints and always train from scratch.
-            var checkpoint = budget.Kind == TrainingBudgetKind.Epochs ? ChooseCheckpoints(request, context) : null;
-            var inheritance = Inherit(request, context, checkpoint, net, data.ImageSize, device, seed);
+            var checkpoint = budget.Kind == TrainingBudgetKind.Epochs ? ConvNetTraining.ChooseCheckpoints(request, context) : null;
+            var inheritance = Inherit(request, context, checkpoint, net, data, device, seed);
             using var teacher = inheritance.Teacher;
             var stopwatch = Stopwatch.StartNew();
-            var trained = Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context, teacher?.Module);
+            var trained = ConvNetTraining.Train(net, data.Training, budget, device, seed, request.Configuration.Fingerprint, checkpoint, context, teacher?.Module);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var validationError = 1.0 - Accuracy(net.Module, data.Validation, device, context.Cancellation);
-            var testError = 1.0 - Accuracy(net.Module, data.Test, device, context.Cancellation);
-
-            return Result(new Dictionary<string, double>
+            return Result(data, net.Module, device, context, new Dictionary<string, double>
             {
                 [ValidationError] = validationError,
                 [ParameterCount] = net.Parameters,
                 [Flops] = net.MultiplyAccumulates,
                 [LatencyMs] = latency,
-                [TestError] = testError,
                 ["train-loss"] = trained.LastLoss,
                 ["train-time-s"] = seconds,
                 [EpochsTrained] = trained.EpochsTrained,
@@ -200,7 +209,7 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     /// checkpoint. Without the parent's checkpoint (a seconds budget, a run without a checkpoint store, a file
     /// removed) the child trains from scratch and the progress says so.
     /// </summary>
-    private Inheritance Inherit(TrialRequest request, WorkloadContext context, CheckpointPlan? checkpoint, ConvNet child, int imageSize, Device device, ulong seed)
+    private Inheritance Inherit(TrialRequest request, WorkloadContext context, CheckpointPlan? checkpoint, ConvNet child, ImageDataset data, Device device, ulong seed)
     {
         if (request.Lineage is not { } lineage)
         {
@@ -224,7 +233,7 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
 
         var parentSpec = Models.ConvNetSpec.FromConfiguration(lineage.ParentConfiguration);
         // Its initial weights do not matter: the checkpoint overwrites every one of them.
-        var parent = ConvNetBuilder.Build(parentSpec, imageSize, channels: 1, classes: FashionMnist.Classes, device, _options.Padding);
+        var parent = ConvNetBuilder.Build(parentSpec, data.ImageSize, data.Channels, data.Classes, device, _options.Padding);
 
         try
         {
@@ -262,13 +271,13 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     /// written: its cosine schedule anneals the learning rate to zero over the trial's own budget, so a parent's final
     /// weights are not where a run of the larger budget would be, and ResidualTraining keeps no resumable state.
     /// </summary>
-    private WorkloadResult RunResidual(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, FashionMnist data, ulong seed)
+    private WorkloadResult RunResidual(TrialRequest request, WorkloadContext context, TrainingBudget budget, Device device, ImageDataset data, ulong seed)
     {
         var spec = ResidualNetSpec.FromConfiguration(request.Configuration);
-        using (var net = ResidualNetBuilder.Build(spec, data.ImageSize, channels: 1, classes: FashionMnist.Classes, device))
+        using (var net = ResidualNetBuilder.Build(spec, data.ImageSize, data.Channels, data.Classes, device))
         {
             SeededInitialization.Apply(net.Module, seed);
-            var latency = InferenceLatency.MedianMilliseconds(net.Module, 1, data.ImageSize, device, _options.LatencyBatchSize);
+            var latency = InferenceLatency.MedianMilliseconds(net.Module, data.Channels, data.ImageSize, device, _options.LatencyBatchSize);
             var trained = ResidualTraining.Train(net, data.Training, data.Validation, budget, new ResidualTrainingOptions
             {
                 Device = device,
@@ -277,15 +286,12 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
                 Progress = context.ReportProgress,
                 Cancellation = context.Cancellation,
             });
-            var testError = 1.0 - Accuracy(net.Module, data.Test, device, context.Cancellation);
-
-            return Result(new Dictionary<string, double>
+            return Result(data, net.Module, device, context, new Dictionary<string, double>
             {
                 [ValidationError] = 1.0 - trained.ValidationAccuracy,
                 [ParameterCount] = net.Parameters,
                 [Flops] = net.MultiplyAccumulates,
                 [LatencyMs] = latency,
-                [TestError] = testError,
                 ["train-loss"] = trained.LastLoss,
                 ["train-time-s"] = trained.TrainingSeconds,
                 ["final-learning-rate"] = trained.FinalLearningRate,
@@ -295,8 +301,16 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         }
     }
 
-    private WorkloadResult Result(Dictionary<string, double> metrics) =>
-        new(_options.Objectives.Select(name => metrics[name]).ToArray(), metrics);
+    /// <summary>The objectives in the study's order, every metric, and the test error when the data has a test split.</summary>
+    private WorkloadResult Result(ImageDataset data, nn.Module<Tensor, Tensor> module, Device device, WorkloadContext context, Dictionary<string, double> metrics)
+    {
+        if (data.Test is { } test)
+        {
+            metrics[TestError] = 1.0 - Accuracy(module, test, device, context.Cancellation);
+        }
+
+        return new(_options.Objectives.Select(name => metrics[name]).ToArray(), metrics);
+    }
 
     public void Dispose()
     {
@@ -354,192 +368,6 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         _ => throw new ArgumentException($"the Fashion-MNIST workload has no objective '{name}'; it offers {ValidationError}, {ParameterCount}, {Flops} and {LatencyMs}"),
     };
 
-    /// <summary>
-    /// Which checkpoint this run writes, and which one it starts from: its own (an interrupted run of this very trial),
-    /// else its parent's (the same configuration at the budget below) when continuation is on, else none.
-    /// </summary>
-    private static CheckpointPlan? ChooseCheckpoints(TrialRequest request, WorkloadContext context)
-    {
-        if (context.Checkpoints is not { } store)
-        {
-            return null;
-        }
-
-        var own = store.PathFor(request.Id);
-        // A kill -9 during a write leaves its temporary file behind; the checkpoint itself is whole either way.
-        TrainingCheckpoint.RemoveStaleTemporaries(own);
-        if (File.Exists(own))
-        {
-            return new CheckpointPlan(own, own, "resuming this trial from its own checkpoint");
-        }
-
-        if (context.ContinueFromParent && request.Parent is { } parent)
-        {
-            var parentPath = store.PathFor(parent);
-            if (File.Exists(parentPath))
-            {
-                return new CheckpointPlan(own, parentPath, $"continuing from the checkpoint of {parent}");
-            }
-        }
-
-        return new CheckpointPlan(own, null, null);
-    }
-
-    /// <summary>
-    /// Adam for the budget: a number of batches for an epoch budget; for a seconds budget, until the first batch that
-    /// would start at or after that many seconds of training (Adam has no schedule to fit to the time, so it simply
-    /// stops; at most one batch over).
-    /// </summary>
-    private static TrainingOutcome Train(ConvNet net, LabeledImages training, TrainingBudget trainingBudget, Device device, ulong seed, ulong fingerprint, CheckpointPlan? checkpoint, WorkloadContext context, nn.Module<Tensor, Tensor>? teacher = null)
-    {
-        var distillation = new Distillation();
-        var budget = trainingBudget.Amount;
-        var timed = trainingBudget.Kind == TrainingBudgetKind.Seconds;
-        var batchSize = Math.Min(net.Spec.BatchSize, training.Count);
-        var batchesPerEpoch = (training.Count + batchSize - 1) / batchSize;
-        var totalBatches = timed ? long.MaxValue : Math.Max(1, (long)Math.Round(budget * batchesPerEpoch));
-        // Only an epoch budget knows how many epochs there will be.
-        var epochs = timed ? 0 : (int)((totalBatches + batchesPerEpoch - 1) / batchesPerEpoch);
-        var clock = Stopwatch.StartNew();
-        var timeUp = false;
-
-        using var optimizer = optim.Adam(net.Module.parameters(), lr: net.Spec.LearningRate);
-        using var lossFunction = nn.CrossEntropyLoss();
-
-        var lastMeanLoss = double.NaN;
-        long done = 0;
-        if (checkpoint?.StartFrom is { } startFrom)
-        {
-            var position = TrainingCheckpoint.Restore(startFrom, fingerprint, net.Module, optimizer);
-            if (position.Seed != seed || position.BatchSize != batchSize || position.TrainingImages != training.Count || position.BatchesPerEpoch != batchesPerEpoch)
-            {
-                throw new InvalidCheckpointException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"checkpoint '{startFrom}' was written with other data settings (seed {position.Seed:x16}, {position.TrainingImages} training images in batches of {position.BatchSize}) " +
-                    $"than this run uses (seed {seed:x16}, {training.Count} images in batches of {batchSize}); its data order cannot be continued"));
-            }
-
-            if (position.BatchesDone > totalBatches)
-            {
-                throw new InvalidCheckpointException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"checkpoint '{startFrom}' has trained {position.EpochsDone:R} epochs, more than this trial's budget of {budget:R}"));
-            }
-
-            done = position.BatchesDone;
-            lastMeanLoss = position.LastLoss;
-            context.ReportProgress(new WorkloadProgress(
-                Math.Min(budget, position.EpochsDone),
-                budget,
-                string.Create(CultureInfo.InvariantCulture, $"{checkpoint.Note} at epoch {position.EpochsDone:0.###}")));
-        }
-
-        var startBatches = done;
-        net.Module.train();
-        while (done < totalBatches && !timeUp)
-        {
-            // The position is counted in batches, so a fractional budget stops (and a later run resumes) inside an epoch.
-            var epoch = (int)(done / batchesPerEpoch) + 1;
-            var first = (int)(done % batchesPerEpoch);
-            var batches = (int)Math.Min(batchesPerEpoch - first, totalBatches - done);
-            var order = EpochOrder(seed, epoch, training.Count);
-            double lossSum = 0;
-            var trainedBatches = 0;
-            for (var b = first; b < first + batches; b++)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                if (timed && clock.Elapsed.TotalSeconds >= budget)
-                {
-                    timeUp = true;
-                    break;
-                }
-
-                using var scope = NewDisposeScope();
-                var count = Math.Min(batchSize, training.Count - (b * batchSize));
-                using var indices = tensor(order.AsSpan(b * batchSize, count).ToArray());
-                var images = training.Images.index_select(0, indices).to(device);
-                var labels = training.Labels.index_select(0, indices).to(device);
-                var logits = net.Module.forward(images);
-                Tensor loss;
-                if (teacher is null)
-                {
-                    loss = lossFunction.forward(logits, labels);
-                }
-                else
-                {
-                    Tensor teacherLogits;
-                    using (no_grad())
-                    {
-                        teacherLogits = teacher.forward(images);
-                    }
-
-                    loss = distillation.Loss(logits, teacherLogits, labels);
-                }
-
-                var value = loss.item<float>();
-                if (!float.IsFinite(value))
-                {
-                    throw new TrainingDivergedException(
-                        $"training diverged: the loss became {value} in epoch {epoch}, batch {b + 1} of {batchesPerEpoch} " +
-                        $"(learning rate {net.Spec.LearningRate.ToString("R", CultureInfo.InvariantCulture)}, batch size {batchSize})");
-                }
-
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                lossSum += value;
-                trainedBatches++;
-            }
-
-            if (trainedBatches == 0)
-            {
-                // The time ran out before this epoch's first batch: nothing to record.
-                break;
-            }
-
-            done += trainedBatches;
-            lastMeanLoss = lossSum / trainedBatches;
-            if (checkpoint is not null)
-            {
-                // Written before the progress report, so whatever a display or journal learns has already been saved:
-                // a kill -9 from here on loses at most the epoch in flight.
-                TrainingCheckpoint.Write(
-                    checkpoint.Path,
-                    new TrainingPosition(fingerprint, seed, done, batchesPerEpoch, batchSize, training.Count, lastMeanLoss),
-                    net.Module,
-                    optimizer);
-            }
-
-            context.ReportProgress(timed
-                ? new WorkloadProgress(
-                    Math.Min(budget, clock.Elapsed.TotalSeconds),
-                    budget,
-                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}: training loss {lastMeanLoss:F4}"))
-                : new WorkloadProgress(
-                    Math.Min(budget, (double)done / batchesPerEpoch),
-                    budget,
-                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}: training loss {lastMeanLoss:F4}")));
-        }
-
-        return new TrainingOutcome(lastMeanLoss, (double)startBatches / batchesPerEpoch, (double)(done - startBatches) / batchesPerEpoch);
-    }
-
-    /// <summary>
-    /// The order of the training images in one epoch (1-based), a function of the trial's seed and the epoch alone:
-    /// a run that resumes at epoch e from a checkpoint sees the same order as one that trained straight through.
-    /// </summary>
-    internal static long[] EpochOrder(ulong seed, int epoch, int count)
-    {
-        var order = new long[count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        new DeterministicRandom(StableHash.Combine(seed, StableHash.Of("epoch-order"), (ulong)epoch)).Shuffle(order);
-        return order;
-    }
-
     private double Accuracy(nn.Module<Tensor, Tensor> module, LabeledImages set, Device device, CancellationToken cancellation)
     {
         module.eval();
@@ -558,33 +386,5 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
         }
 
         return (double)correct / set.Count;
-    }
-}
-
-/// <param name="Path">The checkpoint this trial writes after every epoch.</param>
-/// <param name="StartFrom">The checkpoint it starts from (its own or its parent's), or null to train from scratch.</param>
-/// <param name="Note">What starting from it means, for the progress report.</param>
-internal sealed record CheckpointPlan(string Path, string? StartFrom, string? Note);
-
-/// <param name="LastLoss">Mean training loss of the last epoch trained (the checkpoint's when nothing was left to train).</param>
-/// <param name="StartEpoch">Epochs done when this run began.</param>
-/// <param name="EpochsTrained">Epochs this run trained.</param>
-internal sealed record TrainingOutcome(double LastLoss, double StartEpoch, double EpochsTrained);
-
-/// <summary>The training loss became NaN or infinite: the trial fails with this reason.</summary>
-public sealed class TrainingDivergedException : Exception
-{
-    public TrainingDivergedException()
-    {
-    }
-
-    public TrainingDivergedException(string message)
-        : base(message)
-    {
-    }
-
-    public TrainingDivergedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }

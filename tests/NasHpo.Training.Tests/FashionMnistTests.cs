@@ -39,7 +39,7 @@ public sealed class FashionMnistTests
 
         Assert.Equal(40, data.Training.Count);
         Assert.Equal(10, data.Validation.Count);
-        Assert.Equal(20, data.Test.Count);
+        Assert.Equal(20, data.Test!.Count);
         Assert.Equal(new long[] { 40, 1, 28, 28 }, data.Training.Images.shape);
         // Test images keep the file order: the synthetic labels cycle 0..9.
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)(i % 10)).ToArray(), data.Test.Labels.data<long>().ToArray());
@@ -112,7 +112,7 @@ public sealed class FashionMnistTests
 
         Assert.Equal(new long[] { 7, 1, 16, 16 }, data.Training.Images.shape);
         Assert.Equal(new long[] { 3, 1, 16, 16 }, data.Validation.Images.shape);
-        Assert.Equal(new long[] { 4, 1, 16, 16 }, data.Test.Images.shape);
+        Assert.Equal(new long[] { 4, 1, 16, 16 }, data.Test!.Images.shape);
         Assert.Equal(new long[] { 4 }, data.Test.Labels.shape);
     }
 
@@ -143,7 +143,7 @@ public sealed class FashionMnistTests
 
         Assert.Equal(48_000, data.Training.Count);
         Assert.Equal(100, data.Validation.Count);
-        Assert.Equal(100, data.Test.Count);
+        Assert.Equal(100, data.Test!.Count);
         using var labelCounts = data.Training.Labels.bincount(null);
         Assert.All(labelCounts.data<long>().ToArray(), count => Assert.InRange(count, 4_500, 5_100));
         using var mean = data.Training.Images.mean();

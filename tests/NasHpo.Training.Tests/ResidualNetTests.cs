@@ -254,7 +254,7 @@ public sealed class ResidualTrainingTests(ITestOutputHelper output)
         ResidualNetTests.Residual(learningRate: 0.1, batchSize: 32, momentum: 0.9, cutoutLength: 4, deathRate: 0.2));
 
     /// <summary>256 training and 64 validation images of 16x16 pixels whose class is a bright band.</summary>
-    private static FashionMnist Synthetic(IdxFiles files)
+    private static ImageDataset Synthetic(IdxFiles files)
     {
         files.WriteFashionMnist(train: 320, test: 10);
         return FashionMnist.Load(new FashionMnistOptions { DataDirectory = files.Directory, ImageSize = 16, Seed = 1 });

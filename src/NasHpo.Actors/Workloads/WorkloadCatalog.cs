@@ -25,6 +25,24 @@ public sealed class DeviceUnavailableException : Exception
     }
 }
 
+/// <summary>A study's own image data cannot be used.</summary>
+public sealed class InvalidDatasetException : Exception
+{
+    public InvalidDatasetException(string message)
+        : base(message)
+    {
+    }
+
+    public InvalidDatasetException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public InvalidDatasetException()
+    {
+    }
+}
+
 /// <summary>Turns a study's <c>study.problem</c> into the workload its trials run.</summary>
 public static class WorkloadCatalog
 {
@@ -58,6 +76,7 @@ public static class WorkloadCatalog
                     TestSubset = dataset.TestSubset,
                     ImageSize = dataset.ImageSize,
                 },
+                ImageData = OwnImageData(definition),
                 Objectives = definition.Objectives.Select(o => o.Name).ToArray(),
                 Model = dataset.Model == DatasetDefinition.Residual ? NetworkModel.Residual : NetworkModel.ConvNet,
                 BudgetUnit = definition.Optimizer.BudgetUnit == OptimizerDefinition.Seconds ? TrainingBudgetKind.Seconds : TrainingBudgetKind.Epochs,
@@ -68,6 +87,59 @@ public static class WorkloadCatalog
             problem.Type,
             new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
         return new SyntheticWorkload(synthetic, definition.Optimizer.MaxBudget) { KeepsCheckpoints = problem.Checkpoints };
+    }
+
+    /// <summary>How to read the study's own image data (image-folder, idx, npy); null for Fashion-MNIST and synthetic problems.</summary>
+    public static ImageDataOptions? OwnImageData(StudyDefinition definition)
+    {
+        var problem = definition.Problem;
+        if (problem.Dataset is not { } dataset || problem.Type == ProblemDefinition.FashionMnist)
+        {
+            return null;
+        }
+
+        return new ImageDataOptions
+        {
+            Format = problem.Type switch
+            {
+                ProblemDefinition.ImageFolder => ImageDataFormat.ImageFolder,
+                ProblemDefinition.Npy => ImageDataFormat.Npy,
+                _ => ImageDataFormat.Idx,
+            },
+            Directory = dataset.Directory,
+            ValidationDirectory = dataset.ValidationDirectory,
+            TestDirectory = dataset.TestDirectory,
+            ValidationFraction = dataset.ValidationFraction,
+            Seed = definition.Seed,
+            TrainingSubset = dataset.TrainingSubset,
+            ValidationSubset = dataset.ValidationSubset,
+            TestSubset = dataset.TestSubset,
+            ImageSize = dataset.ImageSize,
+            Channels = dataset.Channels,
+        };
+    }
+
+    /// <summary>
+    /// Reads and checks a study's own image data before anything is persisted (a missing folder, an empty or single
+    /// class, an unreadable or truncated image, mixed channel counts, arrays of different lengths), and keeps it for
+    /// the study's workload so the files are read once. Returns what was read, or null when there is nothing to check.
+    /// </summary>
+    /// <exception cref="InvalidDatasetException">The data is unusable; the message is one line naming the file or folder.</exception>
+    public static string? CheckData(StudyDefinition definition)
+    {
+        if (OwnImageData(definition) is not { } options)
+        {
+            return null;
+        }
+
+        try
+        {
+            return $"{definition.Problem.Type} data: {ImageDatasets.Prepare(options)}";
+        }
+        catch (Exception error) when (error is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidDatasetException($"study.problem: {error.Message}", error);
+        }
     }
 
     /// <summary>Refuses a study that names CUDA devices where TorchSharp has no CUDA backend, before anything is written.</summary>

@@ -140,8 +140,12 @@ internal static partial class StudyRunner
             try
             {
                 WorkloadCatalog.CheckDevices(resolved);
+                if (WorkloadCatalog.CheckData(resolved) is { } data)
+                {
+                    console.Out.WriteLine(data);
+                }
             }
-            catch (DeviceUnavailableException error)
+            catch (Exception error) when (error is DeviceUnavailableException or InvalidDatasetException)
             {
                 throw new UserErrorException(error.Message, error);
             }

@@ -83,7 +83,7 @@ public sealed class LabeledImages : IDisposable
 /// Fashion-MNIST split three ways: training and validation from the 60,000 training images (a seeded permutation),
 /// test from the 10,000 test images (recorded, never optimised).
 /// </summary>
-public sealed class FashionMnist : IDisposable
+public static class FashionMnist
 {
     public const int Classes = 10;
 
@@ -98,23 +98,7 @@ public sealed class FashionMnist : IDisposable
     private const float PixelMean = 0.2860f;
     private const float PixelStd = 0.3530f;
 
-    private FashionMnist(LabeledImages training, LabeledImages validation, LabeledImages test, int imageSize)
-    {
-        Training = training;
-        Validation = validation;
-        Test = test;
-        ImageSize = imageSize;
-    }
-
-    public LabeledImages Training { get; }
-
-    public LabeledImages Validation { get; }
-
-    public LabeledImages Test { get; }
-
-    public int ImageSize { get; }
-
-    public static FashionMnist Load(FashionMnistOptions options)
+    public static ImageDataset Load(FashionMnistOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -142,7 +126,7 @@ public sealed class FashionMnist : IDisposable
             trainingSet = Select(trainImages, trainLabels, training, options.ImageSize);
             validationSet = Select(trainImages, trainLabels, validation, options.ImageSize);
             var testSet = Select(testImages, testLabels, test, options.ImageSize);
-            return new FashionMnist(trainingSet, validationSet, testSet, options.ImageSize);
+            return new ImageDataset(trainingSet, validationSet, testSet, Classes, channels: 1, options.ImageSize);
         }
         catch
         {
@@ -150,13 +134,6 @@ public sealed class FashionMnist : IDisposable
             validationSet?.Dispose();
             throw;
         }
-    }
-
-    public void Dispose()
-    {
-        Training.Dispose();
-        Validation.Dispose();
-        Test.Dispose();
     }
 
     /// <summary>The path of an IDX file in the directory: gzip-compressed (as Debian ships it) or plain.</summary>
