@@ -130,7 +130,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var config = Configuration(options);
         if (holder is not null)
         {
-            config = JournalSettings.Parse(options.DatabasePath).ForWriter(holder).ConnectionConfig().WithFallback(config);
+            config = JournalSettings.Parse(options.DatabasePath).ForWriter(holder, LeaseSettings.From(config).TimeToLive / 2).ConnectionConfig().WithFallback(config);
         }
 
         var system = ActorSystem.Create(SystemName, config);

@@ -6,11 +6,13 @@ namespace NasHpo.Actors.Hosting;
 public sealed partial class JournalSettings
 {
     /// <summary>
-    /// The same database, for an engine that writes as <paramref name="holder"/>: on PostgreSQL its connections carry
+    /// The same database, for an engine that writes as <paramref name="holder"/>. On PostgreSQL its connections carry
     /// the holder id as their application name, which the journal's lease fence (<see cref="StudyLeaseStore.EnsureFence"/>)
-    /// checks on every insert. SQLite has no such session value: the same settings.
+    /// checks on every insert, and the server ends a session of it that sits in an open transaction longer than
+    /// <paramref name="idleInTransaction"/>: an engine frozen mid-write (SIGSTOP, a hung host) would otherwise keep its
+    /// row locks and hold up the engine that takes its study over. SQLite has neither: the same settings.
     /// </summary>
-    public JournalSettings ForWriter(LeaseHolder holder)
+    public JournalSettings ForWriter(LeaseHolder holder, TimeSpan idleInTransaction)
     {
         ArgumentNullException.ThrowIfNull(holder);
         if (Kind == JournalKind.Sqlite)
@@ -18,7 +20,11 @@ public sealed partial class JournalSettings
             return this;
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = holder.HolderId };
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            ApplicationName = holder.HolderId,
+            Options = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-c idle_in_transaction_session_timeout={(long)idleInTransaction.TotalMilliseconds}"),
+        };
         return new JournalSettings(Kind, builder.ConnectionString, Display, SqliteFile);
     }
 

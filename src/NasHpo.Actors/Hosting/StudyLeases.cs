@@ -92,6 +92,7 @@ public sealed class StudyLeases : IDisposable
         _store.EnsureTable();
         Fence();
         var announced = false;
+        LeaseRow? observed = null;
         while (true)
         {
             var holder = _store.TryAcquire(studyId, Holder, Settings.TimeToLive);
@@ -111,11 +112,20 @@ public sealed class StudyLeases : IDisposable
                 }
             }
 
-            // A heartbeat within two renew intervals: the holder is alive, and waiting would be forever.
-            var silence = TimeSpan.FromMilliseconds(holder.NowMs - holder.RenewedAtMs);
-            if (silence < Settings.RenewInterval * 2)
+            // A holder is alive when its heartbeat moves while we look; one whose heartbeat has been silent for more
+            // than one and a half renew intervals is taken for dead (killed elsewhere, frozen) and waited out until
+            // its lease expires. A live holder is refused: waiting for it could be forever.
+            if (observed is not null && (observed.HolderId != holder.HolderId || observed.RenewedAtMs != holder.RenewedAtMs))
             {
                 throw new StudyLeaseHeldException($"study \"{studyId}\" is being written by {holder.Describe()}; one engine at a time may write a study", holder);
+            }
+
+            observed = holder;
+            var silence = TimeSpan.FromMilliseconds(holder.NowMs - holder.RenewedAtMs);
+            if (silence < Settings.RenewInterval * 1.5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellation).ConfigureAwait(false);
+                continue;
             }
 
             if (!announced)

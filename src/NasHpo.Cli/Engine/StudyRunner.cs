@@ -90,7 +90,7 @@ internal static partial class StudyRunner
             var overrides = checkpoints is null
                 ? null
                 : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}");
-            host = EngineHost.Create(journal.ForWriter(leases.Holder), overrides);
+            host = EngineHost.Create(journal.ForWriter(leases.Holder, leases.Settings.TimeToLive / 2), overrides);
         }
         catch (DatabaseUnavailableException error)
         {
@@ -167,7 +167,7 @@ internal static partial class StudyRunner
                     {
                         status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, running.Token);
                     }
-                    catch (Exception e) when (e is AskTimeoutException || e is AggregateException { InnerException: AskTimeoutException })
+                    catch (Exception e) when (e is AskTimeoutException or TimeoutException || e is AggregateException { InnerException: AskTimeoutException or TimeoutException })
                     {
                         // The study is restarting after a journal failure, or the machine is too busy to answer in
                         // time; it answers again later. (Akka can deliver the timeout wrapped in an AggregateException.)
