@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
 using NasHpo.Configuration;
@@ -18,9 +19,11 @@ public sealed class ClusterCoordinator : ReceiveActor
     private readonly IActorRef _pool;
     private readonly IActorRef _manager;
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    private readonly CoordinatorLeases _leases;
 
-    public ClusterCoordinator(StudyEnvironment environment)
+    public ClusterCoordinator(StudyEnvironment environment, StudyLeases? leases)
     {
+        _leases = new CoordinatorLeases(leases, Self, Context.System);
         _pool = Context.ActorOf(ClusterDevicePool.Props(), "devices");
         _manager = Context.ActorOf(StudyManager.Props(environment with { Devices = _pool, PortableTrials = true }), "manager");
 
@@ -33,7 +36,7 @@ public sealed class ClusterCoordinator : ReceiveActor
             _log.Info("coordinator singleton on {0}: resuming {1} unfinished stud{2} from the journal{3}", Akka.Cluster.Cluster.Get(Context.System).SelfAddress, fresh.Length, fresh.Length == 1 ? "y" : "ies", fresh.Length > 0 ? ": " + string.Join(", ", fresh) : string.Empty);
             foreach (var id in fresh)
             {
-                _manager.Tell(new StartStudy(id, null));
+                _leases.Start(id, null);
             }
         });
         Receive<Status.Failure>(failure => _log.Error(failure.Cause, "coordinator singleton: cannot read the journal to resume studies; they resume when it is readable and the singleton restarts"));
@@ -47,16 +50,27 @@ public sealed class ClusterCoordinator : ReceiveActor
                 return;
             }
 
-            _manager.Tell(new StartStudy(submit.StudyId, checkedSubmit.Definition));
+            _leases.Start(submit.StudyId, checkedSubmit.Definition);
             _log.Info("study {0} submitted", submit.StudyId);
             checkedSubmit.ReplyTo.Tell(new StudySubmitted(submit.StudyId, true, null));
         });
         Receive<CancelStudy>(cancel => _manager.Forward(cancel));
         Receive<GetStudyStatus>(query => _manager.Forward(query));
         Receive<StudyStarting>(_ => { });
+        Receive<CoordinatorLeases.Acquired>(acquired =>
+        {
+            _leases.OnAcquired(acquired);
+            _manager.Tell(new StartStudy(acquired.StudyId, acquired.Definition));
+        });
+        Receive<CoordinatorLeases.Retry>(retry => _leases.Start(retry.StudyId, retry.Definition));
+        Receive<CoordinatorLeases.Refused>(refused => _leases.OnRefused(refused, _log));
+        Receive<CoordinatorLeases.Lost>(lost => _leases.OnLost(lost, _manager, _log));
     }
 
-    public static Props Props(StudyEnvironment environment) => Akka.Actor.Props.Create<ClusterCoordinator>(environment);
+    public static Props Props(StudyEnvironment environment, StudyLeases? leases = null) => Akka.Actor.Props.Create<ClusterCoordinator>(environment, leases);
+
+    // Children (the studies) have stopped when this runs: the leases go only when nothing of this singleton writes.
+    protected override void PostStop() => _leases.ReleaseAll();
 
     protected override void PreStart()
     {

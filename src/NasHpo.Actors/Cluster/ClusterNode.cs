@@ -59,6 +59,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private IActorRef? _announcer;
     private IActorRef? _devices;
     private PortableExecutions? _portable;
+    private StudyLeases? _leases;
 
     private ClusterNode(ActorSystem system, ClusterNodeOptions options)
     {
@@ -124,13 +125,21 @@ public sealed class ClusterNode : IAsyncDisposable
             JournalSettings.Parse(options.DatabasePath).Prepare();
         }
 
-        var system = ActorSystem.Create(SystemName, Configuration(options));
+        // A coordinator writes as this node (its PostgreSQL connections name it, for the journal's lease fence).
+        var holder = coordinator ? LeaseHolder.ForThisProcess() : null;
+        var config = Configuration(options);
+        if (holder is not null)
+        {
+            config = JournalSettings.Parse(options.DatabasePath).ForWriter(holder, LeaseSettings.From(config).TimeToLive / 2).ConnectionConfig().WithFallback(config);
+        }
+
+        var system = ActorSystem.Create(SystemName, config);
         var node = new ClusterNode(system, options);
-        node.StartActors(coordinator, options.Roles.Contains(ClusterNodeOptions.Trainer));
+        node.StartActors(coordinator, options.Roles.Contains(ClusterNodeOptions.Trainer), holder);
         return node;
     }
 
-    private void StartActors(bool coordinator, bool trainer)
+    private void StartActors(bool coordinator, bool trainer, LeaseHolder? holder)
     {
         var cluster = Akka.Cluster.Cluster.Get(System);
         var config = System.Settings.Config;
@@ -154,8 +163,13 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 PortableTrials = true,
             };
+            // The cluster is one writer (its singleton): named by the node every member joined through, the first seed
+            // (or this node when it formed the cluster), so a successor singleton takes the leases over at once.
+            var seeds = config.GetStringList("akka.cluster.seed-nodes");
+            var group = "cluster:" + (seeds.Count > 0 ? seeds[0] : cluster.SelfAddress.ToString());
+            _leases = new StudyLeases(JournalSettings.Parse(Options.DatabasePath), holder! with { Group = group }, LeaseSettings.From(config));
             System.ActorOf(
-                ClusterSingletonManager.Props(ClusterCoordinator.Props(environment), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(System).WithRole(ClusterNodeOptions.Coordinator)),
+                ClusterSingletonManager.Props(ClusterCoordinator.Props(environment, _leases), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(System).WithRole(ClusterNodeOptions.Coordinator)),
                 SingletonManagerName);
             var gateway = System.ActorOf(ClusterGateway.Props(Coordinator), ClusterGateway.Name);
             ClusterClientReceptionist.Get(System).RegisterService(gateway);
@@ -210,6 +224,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await System.Terminate().ConfigureAwait(false);
+        _leases?.Dispose();
         _portable?.Dispose();
     }
 

@@ -81,6 +81,8 @@ internal static partial class StudyRunner
                 : $"no database at {file}, so no study \"{studyId}\" to resume (pass --db PATH)");
         }
 
+        // Disposed after the engine has stopped (below), so the lease is released only when nothing writes any more.
+        using var leases = WriterLease.Create(journal);
         EngineHost host;
         try
         {
@@ -88,7 +90,7 @@ internal static partial class StudyRunner
             var overrides = checkpoints is null
                 ? null
                 : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}");
-            host = EngineHost.Create(journal, overrides);
+            host = EngineHost.Create(journal.ForWriter(leases.Holder, leases.Settings.TimeToLive / 2), overrides);
         }
         catch (DatabaseUnavailableException error)
         {
@@ -97,6 +99,8 @@ internal static partial class StudyRunner
 
         await using (host)
         {
+            using var lost = await WriterLease.AcquireAsync(console, leases, studyId, host, cancellation);
+            using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lost.Token);
             var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
             if (definition is not null && record.Exists)
             {
@@ -161,13 +165,13 @@ internal static partial class StudyRunner
             {
                 while (true)
                 {
-                    await Task.Delay(PollInterval, cancellation);
+                    await Task.Delay(PollInterval, running.Token);
                     StudyStatus status;
                     try
                     {
-                        status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, cancellation);
+                        status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, running.Token);
                     }
-                    catch (Exception e) when (e is AskTimeoutException || e is AggregateException { InnerException: AskTimeoutException })
+                    catch (Exception e) when (e is AskTimeoutException or TimeoutException || e is AggregateException { InnerException: AskTimeoutException or TimeoutException })
                     {
                         // The study is restarting after a journal failure, or the machine is too busy to answer in
                         // time; it answers again later. (Akka can deliver the timeout wrapped in an AggregateException.)
@@ -182,6 +186,10 @@ internal static partial class StudyRunner
                         return new StudyRunOutcome(options.ReadBack ? await JournalReader.ReadStudyAsync(host.System, studyId, cancellation) : record, AlreadyFinished: false);
                     }
                 }
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                throw WriterLease.LostError(lost, studyId);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {

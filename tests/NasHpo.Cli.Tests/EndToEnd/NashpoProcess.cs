@@ -66,6 +66,16 @@ internal sealed class NashpoProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The operating system's process id (for signals other than SIGKILL: SIGSTOP, SIGCONT).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Sends a signal by name ("STOP", "CONT") with kill(1): .NET's Process has no API for them.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     private async Task<string> ReadLinesAsync(StreamReader reader)
     {
         var text = new System.Text.StringBuilder();

@@ -1,0 +1,67 @@
+using NasHpo.Actors.Hosting;
+
+namespace NasHpo.Cli.Engine;
+
+/// <summary>
+/// The lease that makes this process the one writer of a study (<see cref="StudyLeases"/>), as `run`, `resume` and
+/// `compare` use it: taken before anything of the study is read or written, refused in one line naming the holder,
+/// and, when lost while the study runs, the engine is stopped at once and the run ends with one line (exit 2).
+/// </summary>
+internal static class WriterLease
+{
+    public static StudyLeases Create(JournalSettings journal)
+    {
+        LeaseSettings settings;
+        try
+        {
+            settings = LeaseSettings.From(EngineHost.BaseConfig(journal));
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserErrorException(error.Message, error);
+        }
+
+        return new StudyLeases(journal, LeaseHolder.ForThisProcess(), settings);
+    }
+
+    /// <summary>Takes the study's lease for this engine; the returned signal fires when the lease is lost.</summary>
+    public static async Task<LeaseLoss> AcquireAsync(CliConsole console, StudyLeases leases, string studyId, EngineHost host, CancellationToken cancellation)
+    {
+        try
+        {
+            await leases.AcquireAsync(studyId, line => console.Error.WriteLine("warning: " + line), cancellation).ConfigureAwait(false);
+        }
+        catch (StudyLeaseHeldException error)
+        {
+            throw new UserErrorException(error.Message, error);
+        }
+        catch (Exception error) when (error is System.Data.Common.DbException)
+        {
+            throw new UserErrorException($"cannot take the lease of study \"{studyId}\" in {host.Journal.Display}: {error.Message.ReplaceLineEndings(" ")}", error);
+        }
+
+        var loss = new LeaseLoss();
+        leases.Lost += (id, reason) =>
+        {
+            if (!string.Equals(id, studyId, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            // Stop writing first, explain after: the actor system ends now, not after the progress loop notices.
+            loss.Reason = reason;
+            _ = host.System.Terminate();
+            loss.Cancel();
+        };
+        return loss;
+    }
+
+    public static UserErrorException LostError(LeaseLoss loss, string studyId) =>
+        new($"stopped study \"{studyId}\": {loss.Reason}; this engine stopped writing it (one engine at a time may write a study)");
+}
+
+/// <summary>Cancelled when this process lost its lease; <see cref="Reason"/> says how.</summary>
+internal sealed class LeaseLoss : CancellationTokenSource
+{
+    public string Reason { get; set; } = "the lease was lost";
+}
