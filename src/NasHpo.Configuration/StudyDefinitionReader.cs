@@ -300,7 +300,10 @@ public static partial class StudyDefinitionReader
             else if ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("cuda-", StringComparison.Ordinal))
                 && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             {
-                result.Add($"cuda-{index}");
+                // A GPU listed k times runs k trials at once (small networks leave most of a GPU idle); each slot is
+                // its own device actor: "cuda-0", "cuda-0.2", "cuda-0.3".
+                var slot = result.Count(n => n == $"cuda-{index}" || n.StartsWith($"cuda-{index}.", StringComparison.Ordinal)) + 1;
+                result.Add(slot == 1 ? $"cuda-{index}" : $"cuda-{index}.{slot}");
             }
             else
             {
@@ -308,8 +311,7 @@ public static partial class StudyDefinitionReader
             }
         }
 
-        var duplicate = result.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return duplicate is null ? result.ToArray() : throw new ConfigurationException("study.devices", $"{duplicate.Key.Replace('-', ':')} is listed twice");
+        return result.ToArray();
     }
 
     /// <summary>The optimizer section, with each method's own keys: OptimizerReader.cs.</summary>

@@ -321,14 +321,15 @@ public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposa
     }
 
     /// <summary>
-    /// "cpu", "cpu-N" (a device actor's name), "cuda", "cuda:N" or "cuda-N". A CUDA device on a machine or build
+    /// "cpu", "cpu-N" (a device actor's name), "cuda", "cuda:N" or "cuda-N" (a second slot on one GPU is "cuda-N.2":
+    /// the same device). A CUDA device on a machine or build
     /// without CUDA falls back to the CPU, and says so in <paramref name="note"/>.
     /// </summary>
     public static Device SelectDevice(string name, out string? note)
     {
         ArgumentNullException.ThrowIfNull(name);
         note = null;
-        var text = name.Trim().ToLowerInvariant();
+        var text = name.Trim().ToLowerInvariant().Split('.')[0];
         if (text == "cpu" || text.StartsWith("cpu-", StringComparison.Ordinal) || text.StartsWith("cpu:", StringComparison.Ordinal))
         {
             return CPU;

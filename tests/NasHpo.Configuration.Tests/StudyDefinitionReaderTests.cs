@@ -49,6 +49,14 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_gpu_listed_twice_gets_two_slots_that_name_the_same_gpu()
+    {
+        var definition = StudyDefinitionReader.FromHocon(Valid + "study.devices = [\"cuda:0\", cpu, \"cuda:0\", \"cuda:1\", \"cuda:0\"]\n");
+
+        Assert.Equal(["cuda-0", "cpu-0", "cuda-0.2", "cuda-1", "cuda-0.3"], definition.DeviceNames);
+    }
+
+    [Fact]
     public void The_minimal_study_is_valid() => Assert.Equal("zdt1", StudyDefinitionReader.FromHocon(Valid).Problem.Type);
 
     [Theory]

@@ -242,10 +242,13 @@ public sealed class CommandWorkload : IWorkload, ICheapObjectives
     private long SeedOf(NasHpo.Core.SearchSpaces.Configuration configuration) =>
         (long)(StableHash.Combine((ulong)_studySeed, configuration.Fingerprint) & 0x7FFF_FFFF);
 
-    /// <summary>"cpu-0" or "cuda-1@host:port" (a device's actor name) as the program reads it: "cpu:0", "cuda:1".</summary>
+    /// <summary>
+    /// "cpu-0" or "cuda-1@host:port" (a device's actor name) as the program reads it: "cpu:0", "cuda:1". A second
+    /// slot on one GPU ("cuda-1.2") is the same GPU to the program.
+    /// </summary>
     internal static string DeviceName(string device)
     {
-        var local = device.Split('@')[0];
+        var local = device.Split('@')[0].Split('.')[0];
         var dash = local.LastIndexOf('-');
         return dash > 0 ? $"{local[..dash]}:{local[(dash + 1)..]}" : local;
     }
