@@ -11,7 +11,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
-/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv and study.json from the journal.
+/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv, curves.csv (learning curves) and study.json from the journal.
 /// Objective columns hold the measured values, with log10(name) beside each log-scale objective; the hypervolume is
 /// the archive's, computed on the log10 values.
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
@@ -69,6 +69,7 @@ public static class ReportCommand
             File.WriteAllText(Path.Combine(outputDirectory, "pareto.csv"), TrialsCsv(definition, front));
             File.WriteAllText(Path.Combine(outputDirectory, "hypervolume.csv"), HypervolumeCsv(record));
             File.WriteAllText(Path.Combine(outputDirectory, "study.json"), StudyJson(definition, record));
+            File.WriteAllText(Path.Combine(outputDirectory, "curves.csv"), LearningCurvesCsv.Write(record.Trials));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
