@@ -34,9 +34,9 @@ internal static partial class EngineBenchmarks
                 var definition = Study(
                     $"seed = {run}, devices = 4",
                     $"problem {{ type = command, command = {command}, working-dir = \"{workingDirectory}\" }}",
-                    "objectives = [{ name = loss }, { name = size }]",
+                    "objectives = [\n{ name = loss }\n{ name = size }\n]",
                     "reference-point = [2, 2]",
-                    "search-space { x { type = float, lower = 0, upper = 1 }, y { type = float, lower = 0, upper = 1 } }",
+                    "search-space {\nx { type = float, lower = 0, upper = 1 }\ny { type = float, lower = 0, upper = 1 }\n}",
                     "optimizer { type = random, max-budget = 1 }",
                     $"stop {{ max-evaluations = {trials} }}");
                 var elapsed = RunStudy(Path.Combine(scratch, $"b10-{costs.Count}-{label.Split(' ')[0]}-{run}.db"), "b10", definition, 4);

@@ -160,7 +160,7 @@ public sealed class ClusterTests
         var study = Path.Combine(cluster.Directory, "command.conf");
         File.WriteAllText(study, Command.CommandExample.Study(
             string.Empty,
-            "devices = 2\noptimizer { type = hyperband, eta = 3, min-budget = 1, max-budget = 3 }\nstop { max-evaluations = 8 }",
+            "devices = 2\noptimizer { type = hyperband, eta = 3, min-budget = 1, max-budget = 3, max-open-brackets = 1 }\nstop { max-evaluations = 8 }",
             cluster.Directory));
         var submitted = cluster.Client(coordinator, "submit", study, "--study-id", "command");
         Assert.True(submitted.ExitCode == 0, submitted.Stderr);

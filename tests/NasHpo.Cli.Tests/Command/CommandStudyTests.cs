@@ -48,7 +48,7 @@ public sealed class CommandStudyTests : IDisposable
     {
         var study = Write("quick.conf", CommandExample.Study(
             "cheap-command = [\"python3\", \"quadratic.py\", \"--x\", \"${x}\", \"--y\", \"${y}\", \"--cheap\"]",
-            "devices = 2\noptimizer { type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9, continue-from-checkpoint = true }\nstop { max-evaluations = 13 }"));
+            "devices = 2\noptimizer { type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9, max-open-brackets = 1, continue-from-checkpoint = true }\nstop { max-evaluations = 13 }"));
 
         var run = await Nashpo("run", study, "--study-id", "q");
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);

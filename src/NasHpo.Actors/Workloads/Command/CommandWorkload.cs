@@ -33,7 +33,7 @@ public sealed class CommandFailedException : Exception
 /// (and its parent's when it continues one), the device as <c>CUDA_VISIBLE_DEVICES</c> or a thread count. The
 /// program's <c>NASHPO_REPORT</c> lines are its learning curve and live progress; the last one gives the objectives.
 /// </summary>
-public sealed class CommandWorkload : IWorkload, ICheapObjectives
+public sealed class CommandWorkload : IWorkload, ICheapObjectives, IDisposable
 {
     private readonly CommandDefinition _command;
     private readonly SearchSpace _space;
@@ -64,6 +64,24 @@ public sealed class CommandWorkload : IWorkload, ICheapObjectives
     }
 
     public IReadOnlyList<Objective> Objectives { get; }
+
+    /// <summary>Removes the scratch directory of cheap commands and store-less trials, if one was made.</summary>
+    public void Dispose()
+    {
+        if (!_scratch.IsValueCreated)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_scratch.Value.Directory, recursive: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Only temporary files: the system's clean-up of its temporary directory takes them.
+        }
+    }
 
     public WorkloadResult Run(TrialRequest request, WorkloadContext context)
     {
