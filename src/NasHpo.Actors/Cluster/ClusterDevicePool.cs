@@ -1,13 +1,15 @@
 using Akka.Actor;
 using Akka.Event;
 using NasHpo.Actors.Devices;
+using NasHpo.Core.Devices;
 using NasHpo.Core.Optimizers;
 
 namespace NasHpo.Actors.Cluster;
 
 /// <summary>
-/// The leases of every device in the cluster, kept by the coordinator singleton: trainer nodes announce their
-/// devices, trials lease any free one, wherever it is. It answers the same lease protocol as a node's
+/// The leases of every device in the cluster, kept by the coordinator singleton in a
+/// <see cref="LeaseBook{TDevice, TLessee}"/> (the book a node's own pool keeps): trainer nodes announce their devices,
+/// trials lease any free one, wherever it is, and each device reports the end of a run here, to its lease holder. It answers the same lease protocol as a node's
 /// <see cref="DevicePool"/>, so studies do not know whether they run on one machine or many. A device whose node
 /// left or was downed is gone (remote death watch): its lease is dropped, and the trial that held it, which watches
 /// the device too, asks for another.
@@ -15,63 +17,39 @@ namespace NasHpo.Actors.Cluster;
 public sealed class ClusterDevicePool : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, (IActorRef Device, string Node)> _devices = [];
-    private readonly Dictionary<string, (TrialId Trial, IActorRef Lessee)> _leases = [];
-    private readonly LinkedList<(TrialId Trial, IActorRef Requester)> _waiting = new();
-    private readonly SortedSet<string> _free = new(StringComparer.Ordinal);
+    private readonly LeaseBook<IActorRef, IActorRef> _book = new();
 
     public ClusterDevicePool()
     {
         Receive<DevicesAnnounced>(OnAnnounced);
         Receive<DevicesWithdrawn>(withdrawn =>
         {
-            var gone = _devices.Where(d => d.Value.Node == withdrawn.Node).Select(d => d.Key).ToArray();
-            foreach (var name in gone)
+            foreach (var name in _book.DevicesOf(withdrawn.Node))
             {
                 Remove(name, "its node is leaving");
             }
         });
-        Receive<LeaseDevice>(lease =>
-        {
-            _waiting.AddLast((lease.Trial, Sender));
-            Serve();
-        });
+        Receive<LeaseDevice>(lease => Tell(_book.Request(lease.Trial, Sender)));
         Receive<ReleaseDevice>(release => Release(release.DeviceName, release.Trial));
+
+        // The device itself reports the end of a run, straight from its node: lend it on without waiting for the
+        // trial's release, which would come one hop later (and is then ignored).
+        Receive<DeviceWorked>(worked => Release(worked.DeviceName, worked.Trial));
         Receive<CancelLease>(cancel =>
         {
-            for (var node = _waiting.First; node is not null; node = node.Next)
-            {
-                if (node.Value.Trial == cancel.Trial && node.Value.Requester.Equals(Sender))
-                {
-                    _waiting.Remove(node);
-                    break;
-                }
-            }
+            _book.Cancel(cancel.Trial, Sender);
+            UnwatchIfDone(Sender);
         });
         Receive<Terminated>(terminated =>
         {
-            foreach (var name in _devices.Where(d => d.Value.Device.Equals(terminated.ActorRef)).Select(d => d.Key).ToArray())
+            foreach (var name in _book.Names.Where(n => _book.TryGetDevice(n, out var device) && device.Equals(terminated.ActorRef)).ToArray())
             {
                 Remove(name, "it stopped or its node was removed");
             }
 
-            foreach (var (device, lease) in _leases.Where(l => l.Value.Lessee.Equals(terminated.ActorRef)).ToArray())
-            {
-                Release(device, lease.Trial);
-            }
-
-            for (var node = _waiting.First; node is not null;)
-            {
-                var next = node.Next;
-                if (node.Value.Requester.Equals(terminated.ActorRef))
-                {
-                    _waiting.Remove(node);
-                }
-
-                node = next;
-            }
+            Tell(_book.Forget(terminated.ActorRef));
         });
-        Receive<GetClusterDevices>(_ => Sender.Tell(new ClusterDevices(_devices.Keys.Order(StringComparer.Ordinal).ToArray(), _leases.Count, _waiting.Count)));
+        Receive<GetClusterDevices>(_ => Sender.Tell(new ClusterDevices(_book.Names, _book.Leased, _book.Waiting)));
     }
 
     public static Props Props() => Akka.Actor.Props.Create<ClusterDevicePool>();
@@ -79,52 +57,53 @@ public sealed class ClusterDevicePool : ReceiveActor
     private void OnAnnounced(DevicesAnnounced announced)
     {
         var named = announced.Devices.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in _devices.Where(d => d.Value.Node == announced.Node && !named.Contains(d.Key)).Select(d => d.Key).ToArray())
+        foreach (var name in _book.DevicesOf(announced.Node).Where(n => !named.Contains(n)))
         {
             Remove(name, "its node no longer lists it");
         }
 
         var added = 0;
+        var grants = new List<LeaseBook<IActorRef, IActorRef>.Grant>();
         foreach (var device in announced.Devices)
         {
-            if (_devices.TryGetValue(device.Name, out var known) && known.Device.Equals(device.Device))
+            if (_book.TryGetDevice(device.Name, out var known))
             {
-                continue;
-            }
+                if (known.Equals(device.Device))
+                {
+                    continue;
+                }
 
-            if (known.Device is not null)
-            {
                 // The same name from a restarted node: the old actor is gone.
                 Remove(device.Name, "its node restarted");
             }
 
-            _devices[device.Name] = (device.Device, announced.Node);
-            _free.Add(device.Name);
             Context.Watch(device.Device);
+            grants.AddRange(_book.Add(device.Name, device.Device, announced.Node));
             added++;
         }
 
         if (added > 0)
         {
-            _log.Info("{0} device(s) from {1} joined; the cluster has {2}: {3}", added, announced.Node, _devices.Count, string.Join(", ", _devices.Keys.Order(StringComparer.Ordinal)));
-            Serve();
+            var names = _book.Names;
+            _log.Info("{0} device(s) from {1} joined; the cluster has {2}: {3}", added, announced.Node, names.Count, string.Join(", ", names));
         }
+
+        Tell(grants);
     }
 
     private void Remove(string name, string why)
     {
-        if (!_devices.Remove(name, out var device))
+        if (!_book.TryGetDevice(name, out var device))
         {
             return;
         }
 
-        Context.Unwatch(device.Device);
-        _free.Remove(name);
-        if (_leases.Remove(name, out var lease))
+        Context.Unwatch(device);
+        if (_book.Remove(name) is { } lease)
         {
             // The trial watches the device and asks again once it sees it go; nothing more to do for it here.
             _log.Warning("device {0} left ({1}); its lease of {2} is revoked", name, why, lease.Trial);
-            UnwatchIfNoLease(lease.Lessee);
+            UnwatchIfDone(lease.Lessee);
         }
         else
         {
@@ -132,38 +111,28 @@ public sealed class ClusterDevicePool : ReceiveActor
         }
     }
 
-    private void Serve()
-    {
-        while (_free.Count > 0 && _waiting.First is { } first)
-        {
-            _waiting.RemoveFirst();
-            var name = _free.Min!;
-            _free.Remove(name);
-            _leases[name] = (first.Value.Trial, first.Value.Requester);
-            Context.Watch(first.Value.Requester);
-            first.Value.Requester.Tell(new DeviceLeased(first.Value.Trial, _devices[name].Device, name));
-        }
-    }
-
     private void Release(string name, TrialId trial)
     {
-        if (!_leases.TryGetValue(name, out var lease) || lease.Trial != trial)
+        var lessee = _book.LeaseOf(name)?.Lessee;
+        Tell(_book.Release(name, trial));
+        if (lessee is not null)
         {
-            return;
-        }
-
-        _leases.Remove(name);
-        UnwatchIfNoLease(lease.Lessee);
-        if (_devices.ContainsKey(name))
-        {
-            _free.Add(name);
-            Serve();
+            UnwatchIfDone(lessee);
         }
     }
 
-    private void UnwatchIfNoLease(IActorRef lessee)
+    private static void Tell(IReadOnlyList<LeaseBook<IActorRef, IActorRef>.Grant> grants)
     {
-        if (!_leases.Values.Any(l => l.Lessee.Equals(lessee)) && !_waiting.Any(w => w.Requester.Equals(lessee)))
+        foreach (var grant in grants)
+        {
+            Context.Watch(grant.Lessee);
+            grant.Lessee.Tell(new DeviceLeased(grant.Trial, grant.Device, grant.Name));
+        }
+    }
+
+    private void UnwatchIfDone(IActorRef lessee)
+    {
+        if (!_book.Involves(lessee))
         {
             Context.Unwatch(lessee);
         }

@@ -28,7 +28,11 @@ public sealed record DevicesWithdrawn(string Node) : IClusterMessage;
 public sealed record PortableExecution(string StudyId, string DefinitionHocon, string? CheckpointDirectory, bool ContinueFromParent);
 
 /// <summary>Runs one trial on a device of any node; answered like a local run (TrialRunFinished, progress, DeviceBusy).</summary>
-public sealed record RunPortableTrial(TrialRequest Request, PortableExecution Execution) : IClusterMessage;
+public sealed record RunPortableTrial(TrialRequest Request, PortableExecution Execution) : IClusterMessage
+{
+    /// <summary>The pool that leased the device (the cluster's), told by the device the moment the run ends.</summary>
+    public IActorRef? LeaseHolder { get; init; }
+}
 
 /// <summary>A client submits a new study (its resolved HOCON definition) under an id.</summary>
 public sealed record SubmitStudy(string StudyId, string DefinitionHocon) : IClusterMessage;

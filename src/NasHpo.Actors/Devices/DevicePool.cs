@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using Akka.Actor;
 using NasHpo.Actors.Cluster;
+using NasHpo.Core.Devices;
 using NasHpo.Core.Optimizers;
 
 namespace NasHpo.Actors.Devices;
 
 /// <summary>
-/// The devices of one node ("/user/devices") and their leases. A trial leases a device before it runs and
-/// releases it after; requests wait in arrival order while every device is busy. A lessee that stops without
-/// releasing (a crashed trial) loses its lease when its death is noticed.
+/// The devices of one node ("/user/devices") and, when the node runs its own studies, their leases (a
+/// <see cref="LeaseBook{TDevice, TLessee}"/>, as the cluster's pool keeps one). A trial leases a device before it
+/// runs and releases it after; the device reports to the lease holder the moment its run ends, which lends it on at
+/// once. Requests wait in arrival order while every device is busy. A lessee that stops without releasing (a crashed
+/// trial) loses its lease when its death is noticed.
 /// </summary>
 public sealed class DevicePool : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _devices = [];
-    private readonly Dictionary<string, (TrialId Trial, IActorRef Lessee)> _leases = [];
-    private readonly LinkedList<(TrialId Trial, IActorRef Requester)> _waiting = new();
-    private readonly SortedSet<string> _free = new(StringComparer.Ordinal);
+    private readonly LeaseBook<IActorRef, IActorRef> _book = new();
     private readonly Dictionary<string, TimeSpan> _busy = [];
     private readonly Stopwatch _age = Stopwatch.StartNew();
 
@@ -24,48 +25,27 @@ public sealed class DevicePool : ReceiveActor
         foreach (var name in deviceNames)
         {
             _devices[name] = Context.ActorOf(GpuDeviceActor.Props(name, portable), name);
-            _free.Add(name);
+            _book.Add(name, _devices[name]);
             _busy[name] = TimeSpan.Zero;
         }
 
-        Receive<LeaseDevice>(lease =>
-        {
-            _waiting.AddLast((lease.Trial, Sender));
-            Serve();
-        });
+        Receive<LeaseDevice>(lease => Tell(_book.Request(lease.Trial, Sender)));
         Receive<ReleaseDevice>(release => Release(release.DeviceName, release.Trial));
         Receive<CancelLease>(cancel =>
         {
-            for (var node = _waiting.First; node is not null; node = node.Next)
-            {
-                if (node.Value.Trial == cancel.Trial && node.Value.Requester.Equals(Sender))
-                {
-                    _waiting.Remove(node);
-                    break;
-                }
-            }
+            _book.Cancel(cancel.Trial, Sender);
+            UnwatchIfDone(Sender);
         });
-        Receive<Terminated>(terminated =>
-        {
-            foreach (var (device, lease) in _leases.Where(l => l.Value.Lessee.Equals(terminated.ActorRef)).ToArray())
-            {
-                Release(device, lease.Trial);
-            }
-
-            for (var node = _waiting.First; node is not null;)
-            {
-                var next = node.Next;
-                if (node.Value.Requester.Equals(terminated.ActorRef))
-                {
-                    _waiting.Remove(node);
-                }
-
-                node = next;
-            }
-        });
+        Receive<Terminated>(terminated => Tell(_book.Forget(terminated.ActorRef)));
         Receive<DeviceWorked>(worked =>
         {
-            _busy[worked.DeviceName] += worked.Duration;
+            // On a trainer of a cluster the devices' leases are held by the cluster's pool, which the trials name
+            // as the lease holder: their reports go there, and no lease here is ever taken.
+            if (_busy.ContainsKey(worked.DeviceName))
+            {
+                _busy[worked.DeviceName] += worked.Duration;
+            }
+
             // The device is idle from here: lend it to the next trial now instead of after the finished trial's
             // own release, which comes one hop later (its ReleaseDevice then finds the lease gone and is ignored).
             Release(worked.DeviceName, worked.Trial);
@@ -83,33 +63,30 @@ public sealed class DevicePool : ReceiveActor
     /// <summary>"cpu-0", "cpu-1", …: the names of n CPU slots.</summary>
     public static IReadOnlyList<string> CpuDevices(int count) => Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
 
-    private void Serve()
+    private void Release(string device, TrialId trial)
     {
-        while (_free.Count > 0 && _waiting.First is { } first)
+        var lessee = _book.LeaseOf(device)?.Lessee;
+        Tell(_book.Release(device, trial));
+        if (lessee is not null)
         {
-            _waiting.RemoveFirst();
-            var device = _free.Min!;
-            _free.Remove(device);
-            _leases[device] = (first.Value.Trial, first.Value.Requester);
-            Context.Watch(first.Value.Requester);
-            first.Value.Requester.Tell(new DeviceLeased(first.Value.Trial, _devices[device], device));
+            UnwatchIfDone(lessee);
         }
     }
 
-    private void Release(string device, TrialId trial)
+    private static void Tell(IReadOnlyList<LeaseBook<IActorRef, IActorRef>.Grant> grants)
     {
-        if (!_leases.TryGetValue(device, out var lease) || lease.Trial != trial)
+        foreach (var grant in grants)
         {
-            return;
+            Context.Watch(grant.Lessee);
+            grant.Lessee.Tell(new DeviceLeased(grant.Trial, grant.Device, grant.Name));
         }
+    }
 
-        _leases.Remove(device);
-        if (!_leases.Values.Any(l => l.Lessee.Equals(lease.Lessee)))
+    private void UnwatchIfDone(IActorRef lessee)
+    {
+        if (!_book.Involves(lessee))
         {
-            Context.Unwatch(lease.Lessee);
+            Context.Unwatch(lessee);
         }
-
-        _free.Add(device);
-        Serve();
     }
 }

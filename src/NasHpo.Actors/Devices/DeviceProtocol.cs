@@ -27,8 +27,14 @@ public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkp
     public PortableExecution? Portable { get; init; }
 }
 
-/// <summary>Runs one trial on the device's own thread; the result goes to the sender.</summary>
-public sealed record RunTrial(TrialRequest Request, TrialExecution Execution);
+/// <summary>
+/// Runs one trial on the device's own thread; the result goes to the sender. <see cref="LeaseHolder"/>, the pool
+/// that leased the device, hears from the device the moment the run ends (null: the device's own pool).
+/// </summary>
+public sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
+{
+    public IActorRef? LeaseHolder { get; init; }
+}
 
 /// <summary>Cancels the running trial, if it is this one.</summary>
 public sealed record CancelTrial(TrialId Trial) : IClusterMessage;
@@ -42,8 +48,11 @@ public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, 
 /// <summary>The device refused work because it is running another trial (a lease was not respected).</summary>
 public sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
 
-/// <summary>A device tells its pool that a run ended (so the device is free) and how long it kept the device busy.</summary>
-public sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration);
+/// <summary>
+/// A device tells its pool, and the lease holder when that is another (the cluster's pool), that a run ended (so
+/// the device is free) and how long it kept the device busy.
+/// </summary>
+public sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration) : IClusterMessage;
 
 /// <summary>Asks the pool how busy its devices have been.</summary>
 public sealed record GetDeviceUtilisation;

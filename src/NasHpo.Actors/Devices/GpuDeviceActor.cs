@@ -23,6 +23,7 @@ public sealed class GpuDeviceActor : ReceiveActor
     private CancellationTokenSource? _cancellation;
     private TrialId? _running;
     private IActorRef? _requester;
+    private IActorRef? _leaseHolder;
 
     public GpuDeviceActor(string deviceName, PortableExecutions? portable)
     {
@@ -47,7 +48,7 @@ public sealed class GpuDeviceActor : ReceiveActor
 
     private void Idle()
     {
-        Receive<RunTrial>(run => Start(run.Request, () => run.Execution));
+        Receive<RunTrial>(run => Start(run.Request, () => run.Execution, run.LeaseHolder));
         Receive<RunPortableTrial>(run =>
         {
             if (_portable is null)
@@ -56,7 +57,7 @@ public sealed class GpuDeviceActor : ReceiveActor
                 return;
             }
 
-            Start(run.Request, () => _portable.Resolve(run.Execution));
+            Start(run.Request, () => _portable.Resolve(run.Execution), run.LeaseHolder);
         });
         Receive<CancelTrial>(_ => { });
         Receive<Terminated>(_ => { });
@@ -95,13 +96,24 @@ public sealed class GpuDeviceActor : ReceiveActor
             }
 
             ended.ReplyTo.Tell(new TrialRunFinished(ended.Trial, ended.Result, ended.FailureReason, ended.Duration, _deviceName));
-            Context.Parent.Tell(new DeviceWorked(_deviceName, ended.Trial, ended.Duration));
+
+            // The node's pool counts the device's busy time; the lease holder (the same pool, or the cluster's on
+            // a trainer node) lends the device on at once, without waiting for the trial's release.
+            var worked = new DeviceWorked(_deviceName, ended.Trial, ended.Duration);
+            Context.Parent.Tell(worked);
+            if (_leaseHolder is { } holder && !holder.Equals(Context.Parent))
+            {
+                holder.Tell(worked);
+            }
+
+            _leaseHolder = null;
             Become(Idle);
         });
     }
 
-    private void Start(TrialRequest request, Func<TrialExecution> resolve)
+    private void Start(TrialRequest request, Func<TrialExecution> resolve, IActorRef? leaseHolder)
     {
+        _leaseHolder = leaseHolder;
         var self = Self;
         var replyTo = Sender;
         var trial = request.Id;

@@ -42,6 +42,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         [typeof(TrialRunFinished)] = "trial-run-finished.v1",
         [typeof(TrialRunProgress)] = "trial-run-progress.v1",
         [typeof(DeviceBusy)] = "device-busy.v1",
+        [typeof(DeviceWorked)] = "device-worked.v1",
         [typeof(SubmitStudy)] = "submit-study.v1",
         [typeof(StudySubmitted)] = "study-submitted.v1",
         [typeof(CancelStudy)] = "cancel-study.v1",
@@ -66,11 +67,11 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         ["evaluation-archived.v1"] = bytes => FromProto(EvaluationArchivedData.Parser.ParseFrom(bytes)),
         ["archive-snapshot.v1"] = bytes => new ArchiveSnapshot(ArchiveSnapshotData.Parser.ParseFrom(bytes).Evaluations.Select(FromProto).ToArray()),
         ["devices-withdrawn.v1"] = bytes => new DevicesWithdrawn(DevicesWithdrawnData.Parser.ParseFrom(bytes).Node),
-        ["run-portable-trial.v1"] = bytes => FromProto(RunPortableTrialData.Parser.ParseFrom(bytes)),
         ["cancel-trial.v1"] = bytes => new CancelTrial(CancelTrialData.Parser.ParseFrom(bytes).Trial.FromData()),
         ["trial-run-finished.v1"] = bytes => FromProto(TrialRunFinishedData.Parser.ParseFrom(bytes)),
         ["trial-run-progress.v1"] = bytes => FromProto(TrialRunProgressData.Parser.ParseFrom(bytes)),
         ["device-busy.v1"] = bytes => FromProto(DeviceBusyData.Parser.ParseFrom(bytes)),
+        ["device-worked.v1"] = bytes => FromProto(DeviceWorkedData.Parser.ParseFrom(bytes)),
         ["submit-study.v1"] = bytes => FromProto(SubmitStudyData.Parser.ParseFrom(bytes)),
         ["study-submitted.v1"] = bytes => FromProto(StudySubmittedData.Parser.ParseFrom(bytes)),
         ["cancel-study.v1"] = bytes => new CancelStudy(CancelStudyData.Parser.ParseFrom(bytes).StudyId),
@@ -91,7 +92,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
     public static IReadOnlyCollection<string> KnownManifests => [.. Readers.Keys, .. SystemReaders];
 
     // Manifests whose messages hold actor references or nested events: read with this instance's actor system.
-    private static readonly string[] SystemReaders = ["devices-announced.v1", "study-journal.v1"];
+    private static readonly string[] SystemReaders = ["devices-announced.v1", "study-journal.v1", "run-portable-trial.v1"];
 
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var manifest)
@@ -117,6 +118,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
     {
         "devices-announced.v1" => FromProto(DevicesAnnouncedData.Parser.ParseFrom(bytes)),
         "study-journal.v1" => FromProto(StudyJournalData.Parser.ParseFrom(bytes)),
+        "run-portable-trial.v1" => FromProto(RunPortableTrialData.Parser.ParseFrom(bytes)),
         _ => Readers.TryGetValue(manifest, out var read)
             ? read(bytes)
             : throw new SerializationException($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version"),
@@ -169,11 +171,13 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
                 CheckpointDirectory = m.Execution.CheckpointDirectory ?? string.Empty,
                 ContinueFromParent = m.Execution.ContinueFromParent,
             },
+            LeaseHolder = m.LeaseHolder is { } holder ? Akka.Serialization.Serialization.SerializedActorPath(holder) : string.Empty,
         },
         CancelTrial m => new CancelTrialData { Trial = m.Trial.ToData() },
         TrialRunFinished m => ToProto(m),
         TrialRunProgress m => ToProto(m),
         DeviceBusy m => new DeviceBusyData { Trial = m.Trial.ToData(), Device = m.DeviceName },
+        DeviceWorked m => new DeviceWorkedData { Device = m.DeviceName, Trial = m.Trial.ToData(), DurationTicks = m.Duration.Ticks },
         SubmitStudy m => new SubmitStudyData { StudyId = m.StudyId, Definition = m.DefinitionHocon },
         StudySubmitted m => new StudySubmittedData { StudyId = m.StudyId, Accepted = m.Accepted, Refusal = m.Refusal ?? string.Empty },
         CancelStudy m => new CancelStudyData { StudyId = m.StudyId },
@@ -232,12 +236,15 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         return data;
     }
 
-    private static RunPortableTrial FromProto(RunPortableTrialData d) =>
+    private RunPortableTrial FromProto(RunPortableTrialData d) =>
         new(d.Request.FromData(), new PortableExecution(
             d.Execution.StudyId,
             d.Execution.Definition,
             d.Execution.CheckpointDirectory.Length == 0 ? null : d.Execution.CheckpointDirectory,
-            d.Execution.ContinueFromParent));
+            d.Execution.ContinueFromParent))
+        {
+            LeaseHolder = d.LeaseHolder.Length == 0 ? null : system.Provider.ResolveActorRef(d.LeaseHolder),
+        };
 
     private static TrialRunFinished FromProto(TrialRunFinishedData d) =>
         new(d.Trial.FromData(),
@@ -250,6 +257,8 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         new(d.Trial.FromData(), new WorkloadProgress(d.Done, d.Total, d.HasNote ? d.Note : null), d.Device);
 
     private static DeviceBusy FromProto(DeviceBusyData d) => new(d.Trial.FromData(), d.Device);
+
+    private static DeviceWorked FromProto(DeviceWorkedData d) => new(d.Device, d.Trial.FromData(), TimeSpan.FromTicks(d.DurationTicks));
 
     private static SubmitStudy FromProto(SubmitStudyData d) => new(d.StudyId, d.Definition);
 

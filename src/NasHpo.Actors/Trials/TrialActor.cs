@@ -32,7 +32,9 @@ public sealed class TrialActor : ReceiveActor
             Context.Watch(leased.Device);
             _study.Tell(new TrialStartedOnDevice(_request.Id, leased.DeviceName));
             // In a cluster the device may be on another node: send what crosses nodes, never the workload object.
-            leased.Device.Tell(_execution.Portable is { } portable ? new RunPortableTrial(_request, portable) : new RunTrial(_request, _execution));
+            leased.Device.Tell(_execution.Portable is { } portable
+                ? new RunPortableTrial(_request, portable) { LeaseHolder = _pool }
+                : new RunTrial(_request, _execution) { LeaseHolder = _pool });
         });
         Receive<TrialRunProgress>(progress => _study.Tell(new TrialProgressed(progress.Trial, progress.Progress, progress.DeviceName)));
         Receive<TrialRunFinished>(finished => finished.Trial == _request.Id, finished =>

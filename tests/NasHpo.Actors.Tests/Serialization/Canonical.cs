@@ -104,7 +104,8 @@ internal static class Canonical
                 Write(b, m.Request);
                 b.Append(", ").Append(Quote(m.Execution.StudyId)).Append(", ").Append(Quote(m.Execution.DefinitionHocon)).Append(", ")
                     .Append(m.Execution.CheckpointDirectory is { } directory ? Quote(directory) : "no checkpoints").Append(", ")
-                    .Append(m.Execution.ContinueFromParent ? "continue" : "retrain").Append(')');
+                    .Append(m.Execution.ContinueFromParent ? "continue" : "retrain")
+                    .Append(m.LeaseHolder is { } holder ? ", leased by " + Quote(holder.Path.ToStringWithUid()) : string.Empty).Append(')');
                 break;
             case CancelTrial m:
                 b.Append("CancelTrial(").Append(Id(m.Trial)).Append(')');
@@ -123,6 +124,9 @@ internal static class Canonical
                 break;
             case DeviceBusy m:
                 b.Append("DeviceBusy(").Append(Id(m.Trial)).Append(", ").Append(Quote(m.DeviceName)).Append(')');
+                break;
+            case DeviceWorked m:
+                b.Append("DeviceWorked(").Append(Quote(m.DeviceName)).Append(", ").Append(Id(m.Trial)).Append(", ").Append(Ticks(m.Duration)).Append(')');
                 break;
             case SubmitStudy m:
                 b.Append("SubmitStudy(").Append(Quote(m.StudyId)).Append(", ").Append(Quote(m.DefinitionHocon)).Append(')');

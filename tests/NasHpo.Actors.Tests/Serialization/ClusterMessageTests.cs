@@ -50,4 +50,19 @@ public sealed class ClusterMessageTests : IClassFixture<EngineSerializationFixtu
         Assert.Equal(first, decoded.Devices[0].Device);
         Assert.Equal(second, decoded.Devices[1].Device);
     }
+
+    [Fact]
+    public void A_portable_trial_names_its_lease_holder_and_without_one_reads_as_before()
+    {
+        var pool = _engine.System.ActorOf(Props.Empty, "cluster-devices-under-test");
+        var run = (RunPortableTrial)SerializationSamples.All["run-portable-trial.v1"] with { LeaseHolder = pool };
+
+        var serializer = _engine.Serialization.FindSerializerFor(run);
+        var decoded = (RunPortableTrial)_engine.Serialization.Deserialize(serializer.ToBinary(run), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, run));
+        var plain = (RunPortableTrial)_engine.Serialization.Deserialize(serializer.ToBinary(run with { LeaseHolder = null }), serializer.Identifier, "run-portable-trial.v1");
+
+        Assert.Equal(pool, decoded.LeaseHolder);
+        Assert.Equal(run.Request.Id, decoded.Request.Id);
+        Assert.Null(plain.LeaseHolder);
+    }
 }

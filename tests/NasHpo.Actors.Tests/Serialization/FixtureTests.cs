@@ -303,6 +303,14 @@ public sealed class FixtureTests : IClassFixture<EngineSerializationFixture>
     }
 
     [Fact]
+    public void Device_worked_v1_loads()
+    {
+        var m = Load<DeviceWorked>("device-worked.v1");
+
+        Assert.Equal(("cpu-1@10.0.0.7:4053", new TrialId(4, 3), TimeSpan.FromTicks(515_000)), (m.DeviceName, m.Trial, m.Duration));
+    }
+
+    [Fact]
     public void Trial_run_finished_v1_loads()
     {
         var m = Load<TrialRunFinished>("trial-run-finished.v1");

@@ -34,6 +34,7 @@ public sealed class ManifestTests : IClassFixture<EngineSerializationFixture>
         [typeof(TrialRunFinished)] = "trial-run-finished.v1",
         [typeof(TrialRunProgress)] = "trial-run-progress.v1",
         [typeof(DeviceBusy)] = "device-busy.v1",
+        [typeof(DeviceWorked)] = "device-worked.v1",
         [typeof(SubmitStudy)] = "submit-study.v1",
         [typeof(StudySubmitted)] = "study-submitted.v1",
         [typeof(CancelStudy)] = "cancel-study.v1",

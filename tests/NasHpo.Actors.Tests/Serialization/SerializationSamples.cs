@@ -165,6 +165,7 @@ internal static class SerializationSamples
         ["trial-run-progress.v1"] = new TrialRunProgress(Promoted, new WorkloadProgress(3, 9, "epoch 3: loss 0.41"), "cpu-0@10.0.0.7:4053"),
         ["trial-run-progress.v1:no-note"] = new TrialRunProgress(Promoted, new WorkloadProgress(0.5, 1), "cpu-0"),
         ["device-busy.v1"] = new DeviceBusy(new TrialId(4, 1), "cpu-0@10.0.0.7:4053"),
+        ["device-worked.v1"] = new DeviceWorked("cpu-1@10.0.0.7:4053", new TrialId(4, 3), TimeSpan.FromTicks(515_000)),
         ["submit-study.v1"] = new SubmitStudy("zdt1-20261122-194557", StudyDefinitionText),
         ["study-submitted.v1"] = new StudySubmitted("zdt1-20261122-194557", true, null),
         ["study-submitted.v1:refused"] = new StudySubmitted("s", false, "study \"s\" already exists"),
