@@ -24,7 +24,7 @@ public sealed class PythonExampleParityTests
     [Fact]
     public void The_epoch_order_matches_the_python_port()
     {
-        var order = FashionMnistWorkload.EpochOrder(12345, 1, 10_000);
+        var order = ConvNetTraining.EpochOrder(12345, 1, 10_000);
 
         Assert.Equal(new long[] { 1215, 6363, 1184, 2945, 1478 }, order[..5]);
     }
