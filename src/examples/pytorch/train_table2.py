@@ -126,7 +126,7 @@ def split_order(count, split_seed):
 
 
 def epoch_order(seed, epoch, count):
-    """The training images' order in one (1-based) epoch: FashionMnistWorkload.EpochOrder."""
+    """The training images' order in one (1-based) epoch: ConvNetTraining.EpochOrder (src/NasHpo.Training/ConvNetTraining.cs)."""
     order = list(range(count))
     return DeterministicRandom(combine(seed & MASK64, hash_text("epoch-order"), epoch)).shuffle(order)
 
