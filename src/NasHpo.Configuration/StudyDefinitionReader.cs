@@ -3,6 +3,7 @@ using Akka.Configuration;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
+using NasHpo.Configuration.Tabular;
 using NasHpo.Core.Problems;
 using NasHpo.Core.SearchSpaces;
 
@@ -68,14 +69,14 @@ public static class StudyDefinitionReader
         }
 
         var resolved = lines.Count == 0 ? text : text + "\n# --set overrides\n" + string.Join("\n", lines) + "\n";
-        return FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path));
+        return FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Reads a definition from resolved HOCON text (a study file, or the text a journal kept).</summary>
-    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null);
+    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null, null);
 
-    /// <summary>fileName, when given, names a study that does not name itself.</summary>
-    private static StudyDefinition FromHocon(string hocon, string source, string? fileName)
+    /// <summary>fileName, when given, names a study that does not name itself; directory is the study file's folder.</summary>
+    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? directory)
     {
         // HoconText checks the structure first: Akka's parser silently accepts an unclosed brace and can loop
         // forever on an unclosed list. Syntax errors name source:line:column.
@@ -89,11 +90,18 @@ public static class StudyDefinitionReader
         var study = root.GetConfig("study");
         RejectUnknownKeys(study, "study", StudyKeys);
 
-        var problem = ReadProblem(study);
+        // A tabular replay has its own reader (Tabular/TabularProblemReader.cs): the table decides the objectives that
+        // can be named, the space and the default reference.
+        var tabular = TabularProblemReader.IsTabular(study) ? TabularProblemReader.Read(root, directory) : null;
+        var problem = tabular?.Problem ?? ReadProblem(study);
         IReadOnlyList<Objective> objectives;
         SearchSpace space;
         double[] defaultReference;
-        if (problem.IsSynthetic)
+        if (tabular is not null)
+        {
+            (objectives, space, defaultReference) = (tabular.Objectives, tabular.Space, tabular.DefaultReference);
+        }
+        else if (problem.IsSynthetic)
         {
             var synthetic = SyntheticProblem.Create(problem.Type, new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
             objectives = study.HasPath("objectives") ? ObjectivesReader.Read(root, "study.objectives") : synthetic.Objectives;
@@ -134,6 +142,11 @@ public static class StudyDefinitionReader
             throw new ConfigurationException("study.optimizer.budget-unit", $"\"{optimizer.BudgetUnit}\" needs a training problem ({ProblemDefinition.FashionMnist}); {problem.Type} counts budgets in its own fidelity units");
         }
 
+        if (tabular?.Problem.Tabular is { } replay && optimizer.MaxBudget > replay.Table.MaxEpoch)
+        {
+            throw new ConfigurationException("study.optimizer.max-budget", $"{Format(optimizer.MaxBudget)} epochs, but the table records {replay.Table.MaxEpoch}");
+        }
+
         var stop = ReadStop(study);
         if (optimizer.BulkAndCut?.Hyperparameters is { } hyperparameters)
         {
@@ -169,7 +182,7 @@ public static class StudyDefinitionReader
             Objectives = objectives,
             ReferencePoint = reference,
             Space = space,
-            Hocon = named || fileName is null ? hocon : hocon + $"\n# named after its file\nstudy.name = {Quote(name)}\n",
+            Hocon = (named || fileName is null ? hocon : hocon + $"\n# named after its file\nstudy.name = {Quote(name)}\n") + tabular?.HoconAddition,
         };
     }
 
@@ -190,7 +203,7 @@ public static class StudyDefinitionReader
         RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist))})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Append(ProblemDefinition.FashionMnist).Append(ProblemDefinition.TabularType))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);

@@ -1,5 +1,6 @@
 using NasHpo.Configuration;
 using NasHpo.Core.Problems;
+using NasHpo.Core.Tabular;
 using NasHpo.Core.Workloads;
 using NasHpo.Training;
 using NasHpo.Training.Data;
@@ -30,6 +31,11 @@ public static class WorkloadCatalog
     public static IWorkload Create(StudyDefinition definition)
     {
         var problem = definition.Problem;
+        if (problem.Tabular is { } tabular)
+        {
+            return new TabularWorkload(tabular.Table, definition.Objectives, definition.Seed) { TimeScale = tabular.TimeScale };
+        }
+
         if (problem.Dataset is { } dataset)
         {
             TrainingRuntime.ShareCpuThreads(definition.DeviceNames.Count(n => n.StartsWith("cpu", StringComparison.Ordinal)), dataset.ThreadsPerDevice);
