@@ -31,13 +31,14 @@ public static class TabularCommand
         var validation = new Option<int>("--validation-subset") { Description = "validation images", DefaultValueFactory = _ => defaults.ValidationSubset };
         var test = new Option<int>("--test-subset") { Description = "test images", DefaultValueFactory = _ => defaults.TestSubset };
         var batch = new Option<int>("--batch-size") { Description = "batch size when the space has no batch_size", DefaultValueFactory = _ => defaults.BatchSize };
-        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (0: every core)", DefaultValueFactory = _ => 0 };
+        var workers = new Option<int>("--workers") { Description = "configurations trained at once, one thread each (small networks use a core better than several threads do)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp threads shared by the workers (0: the cores divided among the workers)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var limit = new Option<int?>("--limit") { Description = "train only this many configurations, drawn with --sample-seed (a small table for tests)" };
         var sampleSeed = new Option<long>("--sample-seed") { Description = "seed of the --limit draw", DefaultValueFactory = _ => 1 };
         var command = new Command("generate", "Train every configuration of a discrete space epoch by epoch and write the table (resumable: run the same command again)")
         {
-            space, output, epochs, seeds, dataDir, imageSize, train, validation, test, batch, threads, device, limit, sampleSeed,
+            space, output, epochs, seeds, dataDir, imageSize, train, validation, test, batch, workers, threads, device, limit, sampleSeed,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -53,6 +54,7 @@ public static class TabularCommand
                 ValidationSubset = Positive(parse.GetValue(validation), "--validation-subset"),
                 TestSubset = Positive(parse.GetValue(test), "--test-subset"),
                 BatchSize = Positive(parse.GetValue(batch), "--batch-size"),
+                Workers = Positive(parse.GetValue(workers), "--workers"),
                 Threads = Math.Max(0, parse.GetValue(threads)),
                 Device = parse.GetRequiredValue(device),
                 Limit = parse.GetValue(limit) is { } n ? Positive(n, "--limit") : null,

@@ -40,7 +40,10 @@ internal sealed record TabularGenerationSettings
     /// <summary>The batch size of configurations whose space has no <c>batch_size</c>.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>TorchSharp threads (0: every core).</summary>
+    /// <summary>Configurations trained at once, each on its own thread (small networks use one core badly).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>TorchSharp threads, shared by the workers (0: the cores divided among the workers).</summary>
     public int Threads { get; init; }
 
     public string Device { get; init; } = "cpu";
@@ -72,12 +75,21 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
 
     public int Run(CancellationToken cancellation)
     {
+        if (File.Exists(settings.Output) && !File.Exists(WorkFile(settings.Output)))
+        {
+            throw new UserErrorException($"--out: {settings.Output} exists; remove it to generate the table again");
+        }
+
         var spaceText = ReadSpaceText(settings.SpaceFile);
-        var space = SearchSpaceReader.Read(HoconText.Parse(spaceText, settings.SpaceFile), "search-space");
         IReadOnlyList<Core.SearchSpaces.Configuration> configurations;
         try
         {
+            var space = SearchSpaceReader.Read(HoconText.Parse(spaceText, settings.SpaceFile), "search-space");
             configurations = DiscreteEnumeration.All(space);
+        }
+        catch (ConfigurationException error)
+        {
+            throw new UserErrorException($"{settings.SpaceFile}: {error.Message}", error);
         }
         catch (SearchSpaceException error)
         {
@@ -102,7 +114,7 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
             CultureInfo.InvariantCulture,
             $"tabular benchmark: {configurations.Count} of {total} configurations x {settings.Seeds.Count} seed(s) x {settings.Epochs} epochs; {done.Count} runs already in {work}, {pending.Length} to train"));
 
-        TrainingRuntime.ShareCpuThreads(1, settings.Threads);
+        TrainingRuntime.ShareCpuThreads(settings.Workers, settings.Threads);
         var checkpoints = Path.Combine(Path.GetTempPath(), $"nashpo-tabular-{Environment.ProcessId}");
         var store = new DirectoryCheckpointStore(checkpoints);
         var clock = Stopwatch.StartNew();
@@ -114,22 +126,23 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
                 Append(output, TabularTableFile.HeaderLine(header));
             }
 
+            var gate = new object();
             foreach (var seedGroup in pending.GroupBy(p => p.Seed))
             {
+                // One workload per seed: its data (split by the seed) is loaded once and read by every worker, as the
+                // engine's devices share one workload.
                 using var workload = CreateWorkload(seedGroup.Key);
-                foreach (var (seed, configuration) in seedGroup)
+                var options = new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = cancellation };
+                RunParallel(seedGroup, options, item =>
                 {
-                    var run = TrainOne(workload, store, configuration, seed, cancellation);
-                    Append(output, TabularTableFile.RunLine(run));
-                    done[Key(configuration, seed)] = run;
-                    var finished = done.Count;
-                    var all = configurations.Count * settings.Seeds.Count;
-                    var elapsed = clock.Elapsed.TotalSeconds;
-                    var left = elapsed / Math.Max(1, finished - (all - pending.Length)) * (all - finished);
-                    console.Out.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"[{finished}/{all}] seed {seed} {configuration}: val-error {(run.RecordedEpochs > 0 ? run.Curves["val-error"][^1] : double.NaN):F4} after {run.RecordedEpochs} epochs{(run.DivergedAtEpoch is { } d ? $" (diverged in epoch {d})" : string.Empty)}; {elapsed:F0} s so far, about {left:F0} s left"));
-                }
+                    var run = TrainOne(workload, store, item.Configuration, item.Seed, cancellation);
+                    lock (gate)
+                    {
+                        Append(output, TabularTableFile.RunLine(run));
+                        done[Key(item.Configuration, item.Seed)] = run;
+                        Report(run, done.Count, configurations.Count * settings.Seeds.Count, pending.Length, clock.Elapsed.TotalSeconds);
+                    }
+                });
             }
         }
         finally
@@ -151,6 +164,28 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         File.Delete(work);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {settings.Output}: {ordered.Length} runs, {new FileInfo(settings.Output).Length} bytes; this session trained for {clock.Elapsed.TotalSeconds:F0} s"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>Parallel.ForEach that rethrows a worker's exception itself (a cancellation stays a cancellation).</summary>
+    private static void RunParallel<T>(IEnumerable<T> items, ParallelOptions options, Action<T> body)
+    {
+        try
+        {
+            Parallel.ForEach(items, options, body);
+        }
+        catch (AggregateException error) when (error.InnerExceptions.Count > 0)
+        {
+            var first = error.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? error.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+    }
+
+    private void Report(TabularRun run, int finished, int all, int pending, double elapsed)
+    {
+        var left = elapsed / Math.Max(1, finished - (all - pending)) * (all - finished);
+        console.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"[{finished}/{all}] seed {run.Seed} {run.Configuration}: val-error {(run.RecordedEpochs > 0 ? run.Curves["val-error"][^1] : double.NaN):F4} after {run.RecordedEpochs} epochs{(run.DivergedAtEpoch is { } d ? $" (diverged in epoch {d})" : string.Empty)}; {elapsed:F0} s so far, about {left:F0} s left"));
     }
 
     /// <summary>

@@ -51,6 +51,13 @@ public static class TabularProblemReader
 
         var path = Path.IsPathRooted(given) ? given : Path.GetFullPath(Path.Combine(directory ?? Directory.GetCurrentDirectory(), given));
         var table = TabularTableFile.Read(path, "study.problem.table");
+        var grid = DiscreteEnumeration.All(table.Space).Count;
+        if (table.Configurations.Count < grid)
+        {
+            // A --limit sample: an optimizer would propose configurations it lacks.
+            throw new ConfigurationException("study.problem.table", $"{path} holds {table.Configurations.Count} of the {grid} configurations of its space (a sample for timing); a study needs a complete table");
+        }
+
         var timeScale = 0.0;
         if (problem.HasPath("time-scale"))
         {

@@ -40,6 +40,7 @@ public sealed class TabularProblemReaderTests
         Assert.Equal(Path.GetFullPath(ShippedTable), tabular.TablePath);
         Assert.Equal(9, tabular.Table.MaxEpoch);
         Assert.Equal(48, tabular.Table.Configurations.Count);
+        Assert.Equal(48, DiscreteEnumeration.All(tabular.Table.Space).Count);
         Assert.Equal(2, tabular.Table.Runs.Select(r => r.Seed).Distinct().Count());
         // The study searches the table's own space.
         Assert.Same(tabular.Table.Space, definition.Space);
@@ -68,33 +69,27 @@ public sealed class TabularProblemReaderTests
         Rejects(Study("study.objectives = [ { name = val-error }, { name = energy } ]"), "study.objectives[1].name", "energy", "params");
     }
 
-    [Fact]
-    public void A_declared_space_must_hold_only_configurations_the_table_recorded()
+    /// <summary>The table's own space written out as HOCON, with one parameter's line replaced.</summary>
+    private static string Declared(string replacedName, string replacement)
     {
         var table = TabularTableFile.Read(ShippedTable, "test");
-        var recorded = table.Configurations[0];
-        // One recorded configuration, as a space of single choices, is a narrower space the table covers.
-        var narrow = string.Join("\n", table.Space.Parameters.Where(p => recorded.Contains(p.Name)).Select(p => p switch
-        {
-            IntegerParameter => $"{p.Name} {{ type = int, lower = {recorded.GetString(p.Name)}, upper = {recorded.GetString(p.Name)} }}",
-            BooleanParameter => $"{p.Name} {{ type = categorical, choices = [\"{recorded.GetString(p.Name)}\"] }}",
-            _ => $"{p.Name} {{ type = ordinal, choices = [\"{recorded.GetString(p.Name)}\"] }}",
-        }));
-        // Booleans are numbers in a configuration; a categorical "1" is text and so not in the table.
-        if (table.Space.Parameters.Any(p => p is BooleanParameter && recorded.Contains(p.Name)))
-        {
-            Rejects(Study($"study.search-space {{ {narrow} }}"), "study.search-space", "is not in the table");
-        }
-
-        var bools = string.Join("\n", table.Space.Parameters.Where(p => p is BooleanParameter).Select(p => $"{p.Name} {{ type = bool }}"));
-        var others = string.Join("\n", table.Space.Parameters.Where(p => p is not BooleanParameter).Select(p => p switch
+        var lines = table.Space.Parameters.Select(p => p.Name == replacedName ? replacement : p switch
         {
             IntegerParameter i => $"{p.Name} {{ type = int, lower = {i.Lower}, upper = {i.Upper} }}",
             OrdinalParameter o => $"{p.Name} {{ type = ordinal, choices = [{string.Join(", ", o.Choices.Select(c => $"\"{c}\""))}] }}",
+            BooleanParameter => $"{p.Name} {{ type = bool }}",
             _ => throw new InvalidOperationException(p.Name),
-        }));
-        // The table's whole grid, declared, is refused for a table that holds only a sample of it.
-        Rejects(Study($"study.search-space {{ {bools}\n{others} }}"), "study.search-space", "is not in the table");
+        });
+        return $"study.search-space {{\n{string.Join("\n", lines)}\n}}";
+    }
+
+    [Fact]
+    public void A_declared_space_may_narrow_the_tables_but_not_leave_it()
+    {
+        var narrowed = StudyDefinitionReader.FromHocon(Study(Declared("learning_rate", "learning_rate { type = ordinal, choices = [\"0.003\"] }")));
+        Assert.Equal(16, DiscreteEnumeration.All(narrowed.Space).Count);
+
+        Rejects(Study(Declared("filters", "filters { type = ordinal, choices = [\"8\", \"16\"] }")), "study.search-space", "filters=16", "is not in the table");
         Rejects(Study("study.search-space { learning_rate { type = float, lower = 0.001, upper = 0.1 } }"), "study.search-space", "discrete");
     }
 
@@ -134,6 +129,11 @@ public sealed class TabularProblemReaderTests
             Assert.Equal(0.30000000000000004, TabularTable.ValueAt(read.RunFor(x1, 0), "val-error", 3));
             Assert.Equal(4, read.RunFor(x2, 0).DivergedAtEpoch);
             Assert.Equal(table.Settings, read.Settings);
+
+            // A sample of its space (generate --limit) is no table a study can search.
+            var sample = Path.Combine(directory.FullName, "sample.jsonl.gz");
+            TabularTableFile.Write(sample, header, [Run(x1)]);
+            Rejects(Study($"study.problem.table = \"{sample}\""), "study.problem.table", "holds 1 of the 2 configurations");
 
             var work = Path.Combine(directory.FullName, "w.jsonl");
             var line = TabularTableFile.RunLine(Run(x2));
