@@ -76,6 +76,7 @@ public static class Program
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
             CompareCommand.Create(console),
+            TabularCommand.Create(console),
             ServeCommand.Create(console),
             SubmitCommand.Create(console),
             CancelCommand.Create(console),

@@ -67,10 +67,20 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
     /// <summary>Every problem type that trains the built-in networks on images.</summary>
     public static IReadOnlyList<string> DatasetTypes { get; } = [FashionMnist, ImageFolder, Idx, Npy];
 
+    /// <summary>The value of <c>problem.type</c> that replays a tabular benchmark.</summary>
+    public const string TabularType = "tabular";
+
+    /// <summary>
+    /// True when trials train no network, so there is no training state to keep between budgets: synthetic problems,
+    /// and tabular replays (<see cref="Tabular"/>), which still count budgets in epochs.
+    /// </summary>
     public bool IsSynthetic => Dataset is null && Command is null;
 
     /// <summary>A program of the user's that trials run (<c>type = command</c>); null for the built-in problems.</summary>
     public CommandDefinition? Command { get; init; }
+
+    /// <summary>The table a tabular problem replays (<c>problem.type = tabular</c>), or null.</summary>
+    public TabularDefinition? Tabular { get; init; }
 
     /// <summary>
     /// A synthetic problem that keeps a small checkpoint per trial and continues a promoted trial from its parent's
@@ -78,6 +88,12 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
     /// </summary>
     public bool Checkpoints { get; init; }
 }
+
+/// <summary>
+/// A tabular benchmark to replay (<c>problem { type = tabular, table = "…", time-scale = 0.01 }</c>): the resolved
+/// path of the table file, the factor on recorded seconds a trial sleeps (0: none), and the table as read.
+/// </summary>
+public sealed record TabularDefinition(string TablePath, double TimeScale, NasHpo.Core.Tabular.TabularTable Table);
 
 /// <summary>
 /// Where and how much of a dataset trials train on: validation from the training images by a seeded split, test

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
+using NasHpo.Configuration.Tabular;
 using NasHpo.Core.Problems;
 using NasHpo.Core.SearchSpaces;
 
@@ -94,11 +95,18 @@ public static partial class StudyDefinitionReader
         var ownBase = study.HasPath(StudyPaths.Key);
         var paths = new StudyPaths(ownBase ? Path.GetFullPath(RequireString(study, StudyPaths.Key, "study." + StudyPaths.Key), fileDirectory ?? Directory.GetCurrentDirectory()) : fileDirectory);
 
-        var problem = ReadProblem(study, paths);
+        // A tabular replay has its own reader (Tabular/TabularProblemReader.cs): the table decides the objectives that
+        // can be named, the space and the default reference.
+        var tabular = TabularProblemReader.IsTabular(study) ? TabularProblemReader.Read(root, paths.BaseDirectory) : null;
+        var problem = tabular?.Problem ?? ReadProblem(study, paths);
         IReadOnlyList<Objective> objectives;
         SearchSpace space;
         double[]? defaultReference;
-        if (problem.Command is { } command)
+        if (tabular is not null)
+        {
+            (objectives, space, defaultReference) = (tabular.Objectives, tabular.Space, tabular.DefaultReference);
+        }
+        else if (problem.Command is { } command)
         {
             // A program of the user's reports objectives of any name: the study declares them, and their worst values.
             objectives = study.HasPath("objectives")
@@ -151,6 +159,11 @@ public static partial class StudyDefinitionReader
             throw new ConfigurationException("study.optimizer.budget-unit", $"\"{optimizer.BudgetUnit}\" needs a training problem ({ProblemDefinition.FashionMnist}); {problem.Type} counts budgets in its own fidelity units");
         }
 
+        if (tabular?.Problem.Tabular is { } replay && optimizer.MaxBudget > replay.Table.MaxEpoch)
+        {
+            throw new ConfigurationException("study.optimizer.max-budget", $"{Format(optimizer.MaxBudget)} epochs, but the table records {replay.Table.MaxEpoch}");
+        }
+
         var stop = ReadStop(study);
         if (optimizer.BulkAndCut?.Hyperparameters is { } hyperparameters)
         {
@@ -199,7 +212,7 @@ public static partial class StudyDefinitionReader
             Objectives = objectives,
             ReferencePoint = reference,
             Space = space,
-            Hocon = hocon,
+            Hocon = hocon + tabular?.HoconAddition,
         };
     }
 
@@ -245,7 +258,7 @@ public static partial class StudyDefinitionReader
         RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type))})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type).Append(ProblemDefinition.TabularType))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);

@@ -13,7 +13,7 @@ public static class BudgetCharge
 {
     /// <summary>
     /// A completed trial costs its budget, less the epochs its parent had already trained when it continued from the
-    /// parent's checkpoint (the workload reports them as <see cref="FashionMnistWorkload.StartEpoch"/>).
+    /// parent's checkpoint (the workload reports them as <see cref="FashionMnistWorkload.StartEpoch"/>; a tabular replay reports the same metric).
     /// </summary>
     public static double Completed(StudyDefinition definition, TrialId trial, IReadOnlyDictionary<string, double> metrics)
     {
@@ -41,13 +41,14 @@ public static class BudgetCharge
 
     /// <summary>
     /// What a trial is expected to cost before it runs: its budget, less its parent's when a network continues from
-    /// the parent's checkpoint (a synthetic problem, a seconds budget or retraining pays the whole budget).
+    /// the parent's checkpoint or replays a table (a synthetic problem, a seconds budget or retraining pays the whole budget).
     /// </summary>
     public static double Expected(StudyDefinition definition, TrialRequest request)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(request);
-        var continues = !definition.Problem.IsSynthetic
+        // A tabular replay stands for trained networks: it continues as they do.
+        var continues = (!definition.Problem.IsSynthetic || definition.Problem.Tabular is not null)
             && definition.Optimizer.ContinueFromCheckpoint
             && definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs;
         return continues && request.Parent is { } parent ? Math.Max(0.0, request.Id.Budget - parent.Budget) : request.Id.Budget;

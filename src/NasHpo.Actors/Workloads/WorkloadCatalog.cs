@@ -1,6 +1,7 @@
 using NasHpo.Actors.Workloads.Command;
 using NasHpo.Configuration;
 using NasHpo.Core.Problems;
+using NasHpo.Core.Tabular;
 using NasHpo.Core.Workloads;
 using NasHpo.Training;
 using NasHpo.Training.Data;
@@ -56,6 +57,11 @@ public static class WorkloadCatalog
     {
         ArgumentNullException.ThrowIfNull(definition);
         var problem = definition.Problem;
+        if (problem.Tabular is { } tabular)
+        {
+            return new TabularWorkload(tabular.Table, definition.Objectives, definition.Seed) { TimeScale = tabular.TimeScale };
+        }
+
         if (problem.Command is not null)
         {
             return new CommandWorkload(definition, commandWorkingDirectory);

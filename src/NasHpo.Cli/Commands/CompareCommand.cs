@@ -160,6 +160,15 @@ public static class CompareCommand
 
         console.Out.WriteLine();
         console.Out.Write(ComparisonReport.SummaryTable(summaries));
+        if (plan[0].Definition.Problem.Tabular is not null)
+        {
+            // The table knows the best front there is: results as regret, and at equal budgets.
+            var regret = TabularRegret.Write(outputDirectory, plan[0].Definition, methods.Select(m => new MethodRuns(m, histories[m])).ToArray());
+            console.Out.WriteLine();
+            console.Out.Write(TabularRegret.Table(regret));
+            console.Out.WriteLine("regret and equal-budget results written to tabular-summary.md, tabular-summary.csv, regret-budget.csv");
+        }
+
         console.Out.WriteLine($"comparison written to {outputDirectory}: summary.md, summary.csv, hypervolume-*.csv/png, pareto-front.csv/png, samples.csv, samples-*.png, traces.csv");
         return ExitCodes.Success;
     }

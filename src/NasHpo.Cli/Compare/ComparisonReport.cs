@@ -151,7 +151,7 @@ public static class ComparisonReport
     {
         TraceAxis.Evaluations => "evaluations (completed or failed trials)",
         TraceAxis.BudgetSpent => study.Optimizer.BudgetUnit == OptimizerDefinition.Seconds ? "budget spent (seconds of training)"
-            : study.Problem.IsSynthetic ? "budget spent (fidelity units, as epochs)" : "budget spent (epochs)",
+            : study.Problem.IsSynthetic && study.Problem.Tabular is null ? "budget spent (fidelity units, as epochs)" : "budget spent (epochs)",
         _ => "wall time since the study was created (s)",
     };
 

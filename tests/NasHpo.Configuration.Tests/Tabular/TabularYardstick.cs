@@ -1,0 +1,84 @@
+using NasHpo.Core.Optimizers;
+using NasHpo.Core.Pareto;
+using NasHpo.Core.Tabular;
+using NasHpo.Core.Workloads;
+
+namespace NasHpo.Configuration.Tests.Tabular;
+
+/// <summary>
+/// The search-quality yardstick on the shipped small Fashion-MNIST table: an optimizer runs in-process against the
+/// table's replay until the next trial would take it past <see cref="Epochs"/>, each trial charged as a study charges
+/// it (a promoted trial continues from its parent, so it costs only its new epochs; random search pays 9 per
+/// configuration). What counts is what a study reports: the hypervolume of the 9-epoch results, against the study's
+/// reference point. The study seed (which also draws the table's recorded seed per configuration) is the run's seed.
+/// </summary>
+internal sealed record TabularYardstick(double Epochs)
+{
+    public static readonly long[] Seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+
+    private static readonly Lazy<StudyDefinition> Study = new(() => StudyDefinitionReader.Load(TabularProblemReaderTests.ShippedStudy, []));
+
+    public static StudyDefinition Definition => Study.Value;
+
+    public double FinalHypervolume(string method, long seed)
+    {
+        var study = Definition;
+        var table = study.Problem.Tabular!.Table;
+        var optimizer = OptimizerFactory.Create(
+            method,
+            study.Space,
+            new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta },
+            seed,
+            referencePoint: study.ReferencePoint,
+            objectives: study.Objectives);
+        var workload = new TabularWorkload(table, study.Objectives, seed);
+        var context = new WorkloadContext("cpu-0", _ => { }, CancellationToken.None);
+        var spent = 0.0;
+        var atMax = new List<double[]>();
+        while (optimizer.Decide() is OptimizerDecision.Run run)
+        {
+            var request = run.Request;
+            var cost = request.Id.Budget - (request.Parent?.Budget ?? 0);
+            if (spent + cost > Epochs + 1e-9)
+            {
+                break;
+            }
+
+            optimizer.Apply(request);
+            spent += cost;
+            TrialResult result;
+            try
+            {
+                var values = workload.Run(request, context).Objectives;
+                var minimized = values.Select((v, i) => study.Objectives[i].ToMinimization(v)).ToArray();
+                result = TrialResult.Completed(request.Id, minimized);
+                if (request.Id.Budget >= study.Optimizer.MaxBudget)
+                {
+                    atMax.Add(minimized);
+                }
+            }
+            catch (InvalidOperationException diverged)
+            {
+                result = TrialResult.Failure(request.Id, diverged.Message);
+            }
+
+            optimizer.Apply(result);
+        }
+
+        return Hypervolume.Compute(atMax, study.ReferencePoint.ToArray());
+    }
+
+    /// <summary>Every seed's final hypervolume, in seed order; the runs are independent and run in parallel.</summary>
+    public double[] Hypervolumes(string method)
+    {
+        var results = new double[Seeds.Length];
+        Parallel.For(0, Seeds.Length, i => results[i] = FinalHypervolume(method, Seeds[i]));
+        return results;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]);
+    }
+}
