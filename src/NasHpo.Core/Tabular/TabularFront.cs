@@ -50,11 +50,15 @@ public static class TabularFront
         return front.Select(i => points[i]).ToArray();
     }
 
-    /// <summary>The hypervolume of the true front against the study's reference point (minimisation space).</summary>
+    /// <summary>
+    /// The hypervolume of the true front against the study's reference point, which is given as recorded (the user's
+    /// units, a maximised objective negated) and taken into minimisation space as the archive takes it, so that a
+    /// log-scale objective gives the regret in the same space as the hypervolume a study found.
+    /// </summary>
     public static double TrueHypervolume(TabularTable table, IReadOnlyList<Objective> objectives, IReadOnlyList<double> referencePoint, long studySeed)
     {
         ArgumentNullException.ThrowIfNull(referencePoint);
         var front = TrueFront(table, objectives, studySeed);
-        return Hypervolume.Compute(front.Select(p => p.Objectives.ToArray()).ToArray(), referencePoint.ToArray());
+        return Hypervolume.Compute(front.Select(p => p.Objectives.ToArray()).ToArray(), new ObjectiveSpace(objectives).FromRecorded(referencePoint));
     }
 }
