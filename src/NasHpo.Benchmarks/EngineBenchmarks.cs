@@ -11,10 +11,10 @@ using static System.FormattableString;
 namespace NasHpo.Benchmarks;
 
 /// <summary>
-/// B4 (engine overhead), B5 (recovery) and B6 (device utilisation): whole studies through the actor tree on a
+/// B4 (engine overhead), B5 (recovery), B6 (device utilisation) and B10 (command trials): whole studies through the actor tree on a
 /// real SQLite journal in a scratch directory.
 /// </summary>
-internal static class EngineBenchmarks
+internal static partial class EngineBenchmarks
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -48,6 +48,11 @@ internal static class EngineBenchmarks
             if (options.Includes("B6"))
             {
                 rows.AddRange(Utilisation(scratch.FullName, options.Promotion, options.Evaluations));
+            }
+
+            if (options.Includes("B10"))
+            {
+                rows.AddRange(CommandTrials(scratch.FullName, options.Runs));
             }
 
             Console.WriteLine("Engine benchmarks (SQLite journal, whole actor pipeline)");

@@ -1,7 +1,7 @@
 using NasHpo.Benchmarks;
 
 // dotnet run -c Release --project src/NasHpo.Benchmarks -- <suite> [--out results.json] [--runs N] [--python PATH]
-//   engine and training: [--cases B4,B5,B6 | B7,B8]
+//   engine and training: [--cases B4,B5,B6,B10 | B7,B8]
 //   engine only: [--promotion synchronous|asynchronous|both] [--evaluations N (B6)]
 //   journal only: [--db POSTGRESQL]
 //   training-parity: --configs results/training-parity/configs.json --seeds 1,2 --out FILE [--threads 2] [--data-dir DIR]

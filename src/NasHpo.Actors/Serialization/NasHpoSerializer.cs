@@ -149,6 +149,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
             Device = e.Device,
             CompletedAtUnixMs = e.CompletedAt.ToUnixMs(),
             Checkpoint = e.Checkpoint ?? string.Empty,
+            Curve = { e.Curve.Select(ToProto) },
         },
         TrialFailed e => new TrialFailedData { Trial = e.Trial.ToData(), Reason = e.Reason, Device = e.Device, FailedAtUnixMs = e.FailedAt.ToUnixMs() },
         StudyFinished e => new StudyFinishedData { Reason = e.Reason, FinishedAtUnixMs = e.FinishedAt.ToUnixMs() },
@@ -209,7 +210,12 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         };
         if (m.Result is { } result)
         {
-            data.Result = new WorkloadResultData { Objectives = { result.Objectives }, Metrics = { result.Metrics.ToDictionary(p => p.Key, p => p.Value) } };
+            data.Result = new WorkloadResultData
+            {
+                Objectives = { result.Objectives },
+                Metrics = { result.Metrics.ToDictionary(p => p.Key, p => p.Value) },
+                Curve = { result.Curve.Select(ToProto) },
+            };
         }
 
         return data;
@@ -235,7 +241,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 
     private static TrialRunFinished FromProto(TrialRunFinishedData d) =>
         new(d.Trial.FromData(),
-            d.Result is { } result ? new WorkloadResult(result.Objectives.ToArray(), result.Metrics.ToDictionary(p => p.Key, p => p.Value)) : null,
+            d.Result is { } result ? new WorkloadResult(result.Objectives.ToArray(), result.Metrics.ToDictionary(p => p.Key, p => p.Value)) { Curve = FromProto(result.Curve) } : null,
             d.FailureReason.Length == 0 ? null : d.FailureReason,
             TimeSpan.FromTicks(d.DurationTicks),
             d.Device);
@@ -263,7 +269,15 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
     private static TrialCompleted FromProto(TrialCompletedData d) =>
         new(d.Trial.FromData(), d.Objectives.ToArray(), d.Metrics.ToDictionary(p => p.Key, p => p.Value),
             TimeSpan.FromTicks(d.DurationTicks), d.Device, ProtoMapping.FromUnixMs(d.CompletedAtUnixMs),
-            d.Checkpoint.Length == 0 ? null : d.Checkpoint);
+            d.Checkpoint.Length == 0 ? null : d.Checkpoint)
+        {
+            Curve = FromProto(d.Curve),
+        };
+
+    private static CurvePointData ToProto(CurvePoint point) => new() { Step = point.Step, Values = { point.Values.ToDictionary(p => p.Key, p => p.Value) } };
+
+    private static CurvePoint[] FromProto(IEnumerable<CurvePointData> curve) =>
+        curve.Select(p => new CurvePoint(p.Step, p.Values.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal))).ToArray();
 
     private static TrialFailed FromProto(TrialFailedData d) =>
         new(d.Trial.FromData(), d.Reason, d.Device, ProtoMapping.FromUnixMs(d.FailedAtUnixMs));

@@ -561,7 +561,7 @@ public sealed class StudyActor : ReceivePersistentActor, IWithTimers
                 finished.Duration,
                 finished.DeviceName,
                 now,
-                checkpoint)
+                checkpoint) { Curve = finished.Result.Curve }
             : new TrialFailed(finished.Trial, failure, finished.DeviceName, now));
     }
 

@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Studies;
 
@@ -26,7 +27,11 @@ public sealed record TrialCompleted(
     TimeSpan Duration,
     string Device,
     DateTimeOffset CompletedAt,
-    string? Checkpoint = null) : IStudyEvent;
+    string? Checkpoint = null) : IStudyEvent
+{
+    /// <summary>The trial's intermediate reports in order (its learning curve); empty when its workload reports none.</summary>
+    public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+}
 
 /// <summary>A trial failed for good (the workload threw, diverged or returned non-finite objectives).</summary>
 public sealed record TrialFailed(TrialId Trial, string Reason, string Device, DateTimeOffset FailedAt) : IStudyEvent;

@@ -10,7 +10,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
-/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv and study.json from the journal.
+/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv, curves.csv (learning curves) and study.json from the journal.
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
 /// files apart from the timing and device columns, whose names contain "_at", "duration" or "device".
 /// </summary>
@@ -66,6 +66,7 @@ public static class ReportCommand
             File.WriteAllText(Path.Combine(outputDirectory, "pareto.csv"), TrialsCsv(definition, front));
             File.WriteAllText(Path.Combine(outputDirectory, "hypervolume.csv"), HypervolumeCsv(record));
             File.WriteAllText(Path.Combine(outputDirectory, "study.json"), StudyJson(definition, record));
+            File.WriteAllText(Path.Combine(outputDirectory, "curves.csv"), LearningCurvesCsv.Write(record.Trials));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

@@ -109,7 +109,7 @@ def main():
 
     if start_epoch >= args.epochs:
         loss = target + 0.5 ** state["epoch"]
-    final = {"loss": loss, "start-epoch": start_epoch}
+    final = {"epoch": max(args.epochs, start_epoch), "loss": loss, "start-epoch": start_epoch}
     if failure != "missing":
         final["size"] = size
     report(**final)

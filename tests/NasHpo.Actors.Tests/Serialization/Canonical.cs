@@ -6,6 +6,7 @@ using NasHpo.Actors.Devices;
 using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Studies;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Workloads;
 using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Actors.Tests.Serialization;
@@ -48,7 +49,7 @@ internal static class Canonical
             case TrialCompleted e:
                 b.Append("TrialCompleted(").Append(Id(e.Trial)).Append(", ").Append(Numbers(e.Objectives)).Append(", {")
                     .AppendJoin(", ", e.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Quote(p.Key)}: {Number(p.Value)}"))
-                    .Append("}, ").Append(Ticks(e.Duration)).Append(", ").Append(Quote(e.Device)).Append(", ").Append(Time(e.CompletedAt)).Append(')');
+                    .Append("}, ").Append(Ticks(e.Duration)).Append(", ").Append(Quote(e.Device)).Append(", ").Append(Time(e.CompletedAt)).Append(Curve(e.Curve)).Append(')');
                 break;
             case TrialFailed e:
                 b.Append("TrialFailed(").Append(Id(e.Trial)).Append(", ").Append(Quote(e.Reason)).Append(", ").Append(Quote(e.Device)).Append(", ")
@@ -111,7 +112,7 @@ internal static class Canonical
             case TrialRunFinished m:
                 b.Append("TrialRunFinished(").Append(Id(m.Trial)).Append(", ")
                     .Append(m.Result is { } result
-                        ? Numbers(result.Objectives) + " {" + string.Join(", ", result.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Quote(p.Key)}: {Number(p.Value)}")) + "}"
+                        ? Numbers(result.Objectives) + " {" + string.Join(", ", result.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Quote(p.Key)}: {Number(p.Value)}")) + "}" + Curve(result.Curve)
                         : "no result")
                     .Append(", ").Append(m.FailureReason is { } failure ? Quote(failure) : "no failure").Append(", ").Append(Ticks(m.Duration))
                     .Append(", ").Append(Quote(m.DeviceName)).Append(')');
@@ -153,6 +154,12 @@ internal static class Canonical
                 throw new ArgumentException($"no canonical form for {value.GetType().FullName}", nameof(value));
         }
     }
+
+    // Only a non-empty curve is written, so that events without one read as they always did.
+    private static string Curve(IReadOnlyList<CurvePoint> curve) =>
+        curve.Count == 0
+            ? string.Empty
+            : ", curve [" + string.Join(", ", curve.Select(p => Number(p.Step) + " {" + string.Join(", ", p.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{Quote(v.Key)}: {Number(v.Value)}")) + "}")) + "]";
 
     private static void WriteAll<T>(StringBuilder b, IEnumerable<T> items)
         where T : notnull

@@ -97,6 +97,15 @@ internal static class SerializationSamples
             TimeSpan.FromTicks(12_345_678_901),
             "cpu-1",
             Start.AddSeconds(4)),
+        ["trial-completed.v1:curve"] = new TrialCompleted(
+            Promoted, [0.2, 3], new Dictionary<string, double> { ["start-epoch"] = 3 }, TimeSpan.FromSeconds(2), "cuda-0", Start, "trial-4-b9")
+        {
+            Curve =
+            [
+                new CurvePoint(4, new Dictionary<string, double> { ["epoch"] = 4, ["val-error"] = 0.3 }),
+                new CurvePoint(5, new Dictionary<string, double> { ["epoch"] = 5, ["val-error"] = double.NaN, ["train-loss"] = 0.5 }),
+            ],
+        },
         ["trial-completed.v1:empty"] = new TrialCompleted(
             new TrialId(1, 1), [], new Dictionary<string, double>(), TimeSpan.Zero, string.Empty, Start),
         ["trial-completed.v1:non-finite"] = new TrialCompleted(
@@ -146,6 +155,12 @@ internal static class SerializationSamples
             null,
             TimeSpan.FromTicks(12_345_678),
             "cpu-1@10.0.0.7:4053"),
+        ["trial-run-finished.v1:curve"] = new TrialRunFinished(
+            Promoted,
+            new WorkloadResult([0.2], new Dictionary<string, double>()) { Curve = [new CurvePoint(1, new Dictionary<string, double> { ["loss"] = 0.7 })] },
+            null,
+            TimeSpan.FromTicks(5),
+            "cpu-0@10.0.0.7:4053"),
         ["trial-run-finished.v1:failed"] = new TrialRunFinished(new TrialId(9, 3), null, "cancelled", TimeSpan.Zero, "cuda-0@node-b.example:4053"),
         ["trial-run-progress.v1"] = new TrialRunProgress(Promoted, new WorkloadProgress(3, 9, "epoch 3: loss 0.41"), "cpu-0@10.0.0.7:4053"),
         ["trial-run-progress.v1:no-note"] = new TrialRunProgress(Promoted, new WorkloadProgress(0.5, 1), "cpu-0"),

@@ -150,6 +150,33 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task A_command_study_runs_its_program_on_a_trainer_in_the_trainers_own_working_directory()
+    {
+        await using var cluster = new LocalCluster();
+        var coordinator = await cluster.StartCoordinatorAsync("coordinator");
+        await cluster.StartTrainerAsync("trainer-1", coordinator, 2, "--set", $"nashpo.command.working-dir=\"{Command.CommandExample.Directory}\"");
+
+        // The study names the cluster's directory, where quadratic.py is not: only the trainer's own directory has it.
+        var study = Path.Combine(cluster.Directory, "command.conf");
+        File.WriteAllText(study, Command.CommandExample.Study(
+            string.Empty,
+            "devices = 2\noptimizer { type = hyperband, eta = 3, min-budget = 1, max-budget = 3 }\nstop { max-evaluations = 8 }",
+            cluster.Directory));
+        var submitted = cluster.Client(coordinator, "submit", study, "--study-id", "command");
+        Assert.True(submitted.ExitCode == 0, submitted.Stderr);
+
+        var record = await cluster.WaitForAsync(coordinator, "command", r => r.State == "finished", StudyLimit, "finished");
+        LocalCluster.AssertEveryEvaluationOnce(record, 8);
+
+        // Reports crossed the cluster as learning curves; promoted trials continued from their parent's directory.
+        Assert.All(record.Trials, t => Assert.NotEmpty(t.Completed!.Curve));
+        var promoted = record.Trials.Where(t => t.Scheduled.Request.Parent is not null).ToArray();
+        Assert.NotEmpty(promoted);
+        Assert.All(promoted, t => Assert.Equal(1, t.Completed!.Metrics["start-epoch"]));
+        await Command.CommandExample.AssertNoProcessLeftAsync(cluster.Directory, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Nodes_and_clients_talk_over_tls_with_a_certificate_made_by_the_test()
     {
         await using var cluster = new LocalCluster(tls: true);

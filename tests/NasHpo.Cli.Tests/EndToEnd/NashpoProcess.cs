@@ -93,6 +93,34 @@ internal sealed class NashpoProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL of nashpo alone: its children are left to fend for themselves, as after an OOM kill.</summary>
+    public void KillEngineOnly()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>
+    /// SIGINT, as Ctrl+C in a terminal sends it (to nashpo only: a terminal would signal its whole group). Where the
+    /// tests themselves were started with SIGINT ignored (a background job of a non-interactive shell), nashpo
+    /// inherited that and cannot see it, so SIGTERM is sent instead: nashpo treats both alike.
+    /// </summary>
+    public void Interrupt()
+    {
+        var signal = SigIntIgnored() ? "TERM" : "INT";
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 2) != 0;
+    }
+
     public void Dispose()
     {
         Kill();

@@ -86,9 +86,18 @@ public sealed class CommandWorkload : IWorkload, ICheapObjectives
         var arguments = CommandTemplate.Expand(_command.Command, _space, request.Configuration, CommandRequestFile.ValuesOf(request, places, requestFile));
         var environment = EnvironmentOf(places, requestFile, request.Id.Budget, trial);
         var budget = request.Id.Budget;
+        double? lastEpoch = null;
+        void Progress(IReadOnlyDictionary<string, double> values, int position)
+        {
+            // The final report often gives no epoch: progress then stays at the last one given.
+            var step = values.ContainsKey("epoch") || values.ContainsKey("step") || lastEpoch is null ? CommandReport.StepOf(values, position) : lastEpoch.Value;
+            lastEpoch = step;
+            context.ReportProgress(new WorkloadProgress(step, budget, Note(values)));
+        }
+
         var outcome = TrialProcess.Run(
             new TrialProcessStart(arguments, _workingDirectory, environment, places.LogFile, _command.TrialTimeout, _command.GracePeriod),
-            (values, position) => context.ReportProgress(new WorkloadProgress(CommandReport.StepOf(values, position), budget, Note(values))),
+            Progress,
             context.Cancellation);
         if (outcome.Stopped && !outcome.TimedOut)
         {
