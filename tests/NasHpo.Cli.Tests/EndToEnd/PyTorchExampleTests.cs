@@ -93,7 +93,7 @@ public sealed class PyTorchExampleTests : IDisposable
         var cheap = await PyTorchExample.RunAsync(request, Limit, "--count-params", "--image-size", "16");
 
         Assert.True(cheap.ExitCode == 0, cheap.Stderr);
-        var configuration = new Configuration(new Dictionary<string, ParameterValue>
+        var configuration = new NasHpo.Core.SearchSpaces.Configuration(new Dictionary<string, ParameterValue>
         {
             ["conv_layers"] = ParameterValue.Of(2), ["filters_1"] = ParameterValue.Of(8), ["kernel_1"] = ParameterValue.Of("3"),
             ["batch_norm_1"] = ParameterValue.Of(true), ["filters_2"] = ParameterValue.Of(8), ["kernel_2"] = ParameterValue.Of("5"),

@@ -4,7 +4,7 @@ namespace NasHpo.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// Issue 11's "done when": a study of the PyTorch example runs end to end through the real nashpo process with
-/// MO-BOHB, promoted trials continuing from their parent's checkpoint, and a Pareto front in the report. Tiny data
+/// MO-BOHB, promoted trials continuing from their parent's checkpoint, learning curves and a Pareto front in the report. Tiny data
 /// (600 training images of 16x16 pixels) keeps it to a minute or two on 2 cores.
 /// </summary>
 public sealed class PyTorchStudyTests : IDisposable
@@ -15,7 +15,7 @@ public sealed class PyTorchStudyTests : IDisposable
     public void Dispose() => _directory.Delete(recursive: true);
 
     [PyTorchExampleFact]
-    public async Task MO_BOHB_runs_the_pytorch_example_with_continuation_and_finds_a_pareto_front()
+    public async Task MO_BOHB_runs_the_pytorch_example_with_continuation_learning_curves_and_a_pareto_front()
     {
         var arguments = string.Join(", ", PyTorchExample.TinyData.Select(a => $"\"{a}\""));
         var study = Path.Combine(_directory.FullName, "study.conf");
@@ -83,6 +83,15 @@ public sealed class PyTorchStudyTests : IDisposable
             Assert.Equal(budget / 3, Number(row, "start-epoch"));
             Assert.Equal(budget - (budget / 3), Number(row, "epochs-trained"));
         });
+
+        // Learning curves: the nine-epoch trial's validation error at the epochs it trained itself (4 to 9; the first
+        // three belong to its parents' curves), in order, the last one its objective.
+        var curves = (await File.ReadAllLinesAsync(Path.Combine(_directory.FullName, "report", "curves.csv"))).Skip(1).Select(line => line.Split(',')).ToArray();
+        var nine = rows.Single(row => Number(row, "budget") == 9);
+        var validation = curves.Where(c => c[0] == Text(nine, "trial_id") && c[4] == "val-error").ToArray();
+        Assert.Equal([4.0, 5, 6, 7, 8, 9], validation.Select(c => double.Parse(c[3], CultureInfo.InvariantCulture)));
+        Assert.Equal(Number(nine, "val-error"), double.Parse(validation[^1][5], CultureInfo.InvariantCulture), 9);
+        Assert.Contains(curves, c => c[0] == Text(nine, "trial_id") && c[4] == "train-loss");
 
         // A Pareto front of completed trials.
         var front = await File.ReadAllLinesAsync(Path.Combine(_directory.FullName, "report", "pareto.csv"));
