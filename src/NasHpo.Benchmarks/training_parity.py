@@ -148,7 +148,7 @@ def compare(args):
     epochs = spec["epochs"]
     ours = load_results(args.ours)
     pytorch = [r for pattern in args.pytorch for path in sorted(glob.glob(pattern)) for r in load_results(path)]
-    lines = ["| config | params (ours / PyTorch) | lr | batch | ours: val error after 9 epochs, per seed | ours mean | "
+    lines = [f"| config | params (ours / PyTorch) | lr | batch | ours: val error after {epochs} epochs, per seed | ours mean | "
              "PyTorch: per seed | PyTorch mean ± sd | ours − PyTorch |",
              "|---|---|---|---|---|---|---|---|---|"]
     differences = []
