@@ -32,11 +32,18 @@ internal static class SqliteJournalInspection
 
         if (!tables.Contains("journal", StringComparer.OrdinalIgnoreCase))
         {
-            if (mustHaveJournal)
+            // An empty file is an empty journal (no studies); a device such as /dev/null cannot become one, and the
+            // read side would fail creating its tables there. (.NET tells no file types apart: /dev/ says it.)
+            var full = Path.GetFullPath(path);
+            if (mustHaveJournal && tables.Count == 0 && full.StartsWith("/dev/", StringComparison.Ordinal) && !full.StartsWith("/dev/shm/", StringComparison.Ordinal))
             {
-                throw new DatabaseUnavailableException(tables.Count == 0
-                    ? $"no journal in database {path}: the file holds no tables (run a study there first)"
-                    : $"no journal in database {path}: it is not a NasHpo journal (its tables: {string.Join(", ", tables.Take(10))})");
+                throw new DatabaseUnavailableException($"no journal in database {path}: a device holds no tables and cannot hold a journal");
+            }
+
+            // The lease table alone (an engine refused before its first write) is still an empty NasHpo journal.
+            if (mustHaveJournal && tables.Any(t => !t.StartsWith("nashpo_", StringComparison.Ordinal) && !t.StartsWith("sqlite_", StringComparison.Ordinal)))
+            {
+                throw new DatabaseUnavailableException($"no journal in database {path}: it is not a NasHpo journal (its tables: {string.Join(", ", tables.Take(10))})");
             }
 
             return;
