@@ -166,6 +166,12 @@ public sealed partial class JournalSettings
         }
 
         // WAL lets readers (status, report) work while a study writes; it is a property of the file.
+        // An existing file is looked at first, read-only: a damaged or foreign one is refused before the probe writes.
+        if (File.Exists(path))
+        {
+            SqliteJournalInspection.Check(path, mustHaveJournal: false);
+        }
+
         ProbeSqlite(path, SqliteOpenMode.ReadWriteCreate, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS nashpo_probe(x); DROP TABLE nashpo_probe;", "write");
     }
 
@@ -177,6 +183,7 @@ public sealed partial class JournalSettings
         }
 
         ProbeSqlite(path, SqliteOpenMode.ReadWrite, "SELECT count(*) FROM sqlite_master", "read");
+        SqliteJournalInspection.Check(path, mustHaveJournal: true);
     }
 
     private static void ProbeSqlite(string path, SqliteOpenMode mode, string sql, string verb)

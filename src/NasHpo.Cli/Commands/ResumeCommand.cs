@@ -11,14 +11,16 @@ public static class ResumeCommand
         var id = new Argument<string>("id") { Description = "the study to continue" };
         var database = CommonOptions.Database();
         var checkpoints = CommonOptions.Checkpoints();
-        var command = new Command("resume", "Continue a study from its journal: finished trials are kept, unfinished ones run again") { id, database, checkpoints };
+        var logLevel = CommonOptions.LogLevel();
+        var command = new Command("resume", "Continue a study from its journal: finished trials are kept, unfinished ones run again") { id, database, checkpoints, logLevel };
         command.SetAction((parseResult, cancellation) => StudyRunner.RunAsync(
             console,
             StudyRunner.ValidateStudyId(parseResult.GetRequiredValue(id)),
             null,
             CommonOptions.Journal(parseResult.GetRequiredValue(database)),
             parseResult.GetValue(checkpoints),
-            cancellation));
+            cancellation,
+            parseResult.GetValue(logLevel)));
         return command;
     }
 }

@@ -21,7 +21,8 @@ public static class RunCommand
             Description = "overrides a key of the study, e.g. --set stop.max-evaluations=50 (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("run", "Create a study from a HOCON file and run it until a stop criterion holds") { file, studyId, database, checkpoints, seed, set };
+        var logLevel = CommonOptions.LogLevel();
+        var command = new Command("run", "Create a study from a HOCON file and run it until a stop criterion holds") { file, studyId, database, checkpoints, seed, set, logLevel };
         command.SetAction((parseResult, cancellation) => ExecuteAsync(
             console,
             parseResult.GetRequiredValue(file),
@@ -30,11 +31,12 @@ public static class RunCommand
             parseResult.GetValue(checkpoints),
             parseResult.GetValue(seed),
             parseResult.GetValue(set) ?? [],
-            cancellation));
+            cancellation,
+            parseResult.GetValue(logLevel)));
         return command;
     }
 
-    internal static Task<int> ExecuteAsync(CliConsole console, string file, string? studyId, JournalSettings journal, string? checkpoints, long? seed, string[] set, CancellationToken cancellation)
+    internal static Task<int> ExecuteAsync(CliConsole console, string file, string? studyId, JournalSettings journal, string? checkpoints, long? seed, string[] set, CancellationToken cancellation, string? logLevel = null)
     {
         var overrides = set.ToList();
         if (seed is { } value)
@@ -44,7 +46,7 @@ public static class RunCommand
 
         var definition = LoadDefinition(file, overrides);
         var id = studyId is null ? StudyRunner.NewStudyId(definition.Name) : StudyRunner.ValidateStudyId(studyId);
-        return StudyRunner.RunAsync(console, id, definition, journal, checkpoints, cancellation);
+        return StudyRunner.RunAsync(console, id, definition, journal, checkpoints, cancellation, logLevel);
     }
 
     /// <summary>Reads and validates a study file with --set overrides; a mistake is a user error naming the file or --set.</summary>

@@ -34,6 +34,14 @@ public static class CommonOptions
             "a SQLite file; required with PostgreSQL for studies that train networks)",
     };
 
+    /// <summary>The level of the engine's log file (nashpo.log.level when not given).</summary>
+    public static Option<string?> LogLevel()
+    {
+        var option = new Option<string?>("--log-level") { Description = "how much the engine's log file records: off, error, warning, info or debug (default: nashpo.log.level, info)" };
+        option.AcceptOnlyFromAmong(EngineLog.Levels);
+        return option;
+    }
+
     /// <summary>The journal a <c>--db</c> value names, or a user error naming the option.</summary>
     public static JournalSettings Journal(string database)
     {

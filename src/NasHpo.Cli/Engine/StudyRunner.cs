@@ -32,9 +32,9 @@ internal static partial class StudyRunner
     public static string NewStudyId(string name) =>
         ValidateStudyId($"{UnsafeCharacters().Replace(name, "-").Trim('-', '.')}-{DateTime.UtcNow:yyyyMMdd-HHmmss}".TrimStart('-'));
 
-    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, JournalSettings journal, string? checkpoints, CancellationToken cancellation)
+    public static async Task<int> RunAsync(CliConsole console, string studyId, StudyDefinition? definition, JournalSettings journal, string? checkpoints, CancellationToken cancellation, string? logLevel = null)
     {
-        await RunAsync(console, studyId, definition, journal, new StudyRunOptions { Checkpoints = checkpoints }, cancellation).ConfigureAwait(false);
+        await RunAsync(console, studyId, definition, journal, new StudyRunOptions { Checkpoints = checkpoints, LogLevel = logLevel }, cancellation).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
@@ -83,13 +83,14 @@ internal static partial class StudyRunner
 
         // Disposed after the engine has stopped (below), so the lease is released only when nothing writes any more.
         using var leases = WriterLease.Create(journal);
+        var log = EngineLog.For(journal, options.LogLevel);
         EngineHost host;
         try
         {
             // --checkpoints goes through the configuration key, so the engine has one rule for where checkpoints live.
             var overrides = checkpoints is null
-                ? null
-                : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}");
+                ? log.ToConfig()
+                : ConfigurationFactory.ParseString($"nashpo.checkpoints.directory = {HoconString(Path.GetFullPath(checkpoints))}").WithFallback(log.ToConfig());
             host = EngineHost.Create(journal.ForWriter(leases.Holder, leases.Settings.TimeToLive / 2), overrides);
         }
         catch (DatabaseUnavailableException error)
@@ -99,6 +100,7 @@ internal static partial class StudyRunner
 
         await using (host)
         {
+            log.WarnOnConsole(host.System, console);
             using var lost = await WriterLease.AcquireAsync(console, leases, studyId, host, cancellation);
             using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lost.Token);
             var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
@@ -157,8 +159,8 @@ internal static partial class StudyRunner
             var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellation);
             console.Out.WriteLine(definition is null
-                ? $"resuming {(options.Label is null ? "study " : string.Empty)}{label} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded)"
-                : $"{(options.Label is null ? "study " : string.Empty)}{label} started in {databasePath}");
+                ? $"resuming {(options.Label is null ? "study " : string.Empty)}{label} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded){log.Announce()}"
+                : $"{(options.Label is null ? "study " : string.Empty)}{label} started in {databasePath}{log.Announce()}");
 
             var progress = new ProgressDisplay(console, label, options.Label is null);
             try
@@ -218,6 +220,9 @@ internal sealed record StudyRunOptions(string? Label = null, bool ResumeExisting
 {
     /// <summary>The --checkpoints directory, when given (else the journal's default: next to a SQLite file).</summary>
     public string? Checkpoints { get; init; }
+
+    /// <summary>The --log-level, when given (else nashpo.log.level).</summary>
+    public string? LogLevel { get; init; }
 }
 
 /// <summary>
