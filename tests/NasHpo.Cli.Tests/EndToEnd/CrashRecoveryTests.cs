@@ -42,7 +42,7 @@ public sealed class CrashRecoveryTests : IDisposable
         // The same study, killed at random moments; the random moments come from a fixed seed so a failure repeats.
         // Kill until five kills have landed mid-study (with a bound on attempts, so a fast machine cannot loop).
         var crashed = Directory.CreateDirectory(Path.Combine(_directory.FullName, "crashed")).FullName;
-        var outcome = await KillLoop.RunAsync(crashed, studyFile, "s", Evaluations, midStudyKills: 5, maxAttempts: 12, seed: 20261122, Limit);
+        var outcome = await KillLoop.RunAsync(crashed, studyFile, "s", Evaluations, midStudyKills: 5, maxAttempts: 20, seed: 20261122, Limit);
 
         Assert.True(outcome.MidStudyKills >= 5, outcome.Describe());
         Assert.True(outcome.Final.ExitCode == 0, outcome.Final.Stderr + outcome.Final.Stdout);

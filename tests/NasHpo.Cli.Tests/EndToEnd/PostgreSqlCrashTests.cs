@@ -112,7 +112,7 @@ public sealed class PostgreSqlCrashTests : IDisposable
         Assert.Equal(0, (await NashpoProcess.RunAsync(clean, Limit, "report", "s", "--out", "report")).ExitCode);
 
         var crashed = Directory.CreateDirectory(Path.Combine(_directory.FullName, "crashed")).FullName;
-        var outcome = await KillLoop.RunAsync(crashed, studyFile, "s", Evaluations, midStudyKills: 2, maxAttempts: 8, seed: 20261123, Limit, "--db", Database.Url);
+        var outcome = await KillLoop.RunAsync(crashed, studyFile, "s", Evaluations, midStudyKills: 2, maxAttempts: 16, seed: 20261123, Limit, "--db", Database.Url);
 
         Assert.True(outcome.MidStudyKills >= 2, outcome.Describe());
         Assert.True(outcome.Final.ExitCode == 0, outcome.Final.Stderr + outcome.Final.Stdout);
