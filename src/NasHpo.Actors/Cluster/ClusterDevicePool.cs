@@ -17,10 +17,13 @@ namespace NasHpo.Actors.Cluster;
 public sealed class ClusterDevicePool : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly LeaseBook<IActorRef, IActorRef> _book = new();
+    private readonly LeaseDesk _desk;
+    private readonly LeaseBook<IActorRef, IActorRef> _book;
 
     public ClusterDevicePool()
     {
+        _desk = new LeaseDesk(Context);
+        _book = _desk.Book;
         Receive<DevicesAnnounced>(OnAnnounced);
         Receive<DevicesWithdrawn>(withdrawn =>
         {
@@ -29,16 +32,16 @@ public sealed class ClusterDevicePool : ReceiveActor
                 Remove(name, "its node is leaving");
             }
         });
-        Receive<LeaseDevice>(lease => Tell(_book.Request(lease.Trial, Sender)));
-        Receive<ReleaseDevice>(release => Release(release.DeviceName, release.Trial));
+        Receive<LeaseDevice>(lease => _desk.Lend(_book.Request(lease.Trial, Sender)));
+        Receive<ReleaseDevice>(release => _desk.Release(release.DeviceName, release.Trial));
 
         // The device itself reports the end of a run, straight from its node: lend it on without waiting for the
         // trial's release, which would come one hop later (and is then ignored).
-        Receive<DeviceWorked>(worked => Release(worked.DeviceName, worked.Trial));
+        Receive<DeviceWorked>(worked => _desk.Release(worked.DeviceName, worked.Trial));
         Receive<CancelLease>(cancel =>
         {
             _book.Cancel(cancel.Trial, Sender);
-            UnwatchIfDone(Sender);
+            _desk.UnwatchIfDone(Sender);
         });
         Receive<Terminated>(terminated =>
         {
@@ -47,7 +50,7 @@ public sealed class ClusterDevicePool : ReceiveActor
                 Remove(name, "it stopped or its node was removed");
             }
 
-            Tell(_book.Forget(terminated.ActorRef));
+            _desk.Lend(_book.Forget(terminated.ActorRef));
         });
         Receive<GetClusterDevices>(_ => Sender.Tell(new ClusterDevices(_book.Names, _book.Leased, _book.Waiting)));
     }
@@ -88,7 +91,7 @@ public sealed class ClusterDevicePool : ReceiveActor
             _log.Info("{0} device(s) from {1} joined; the cluster has {2}: {3}", added, announced.Node, names.Count, string.Join(", ", names));
         }
 
-        Tell(grants);
+        _desk.Lend(grants);
     }
 
     private void Remove(string name, string why)
@@ -103,38 +106,11 @@ public sealed class ClusterDevicePool : ReceiveActor
         {
             // The trial watches the device and asks again once it sees it go; nothing more to do for it here.
             _log.Warning("device {0} left ({1}); its lease of {2} is revoked", name, why, lease.Trial);
-            UnwatchIfDone(lease.Lessee);
+            _desk.UnwatchIfDone(lease.Lessee);
         }
         else
         {
             _log.Warning("device {0} left ({1})", name, why);
-        }
-    }
-
-    private void Release(string name, TrialId trial)
-    {
-        var lessee = _book.LeaseOf(name)?.Lessee;
-        Tell(_book.Release(name, trial));
-        if (lessee is not null)
-        {
-            UnwatchIfDone(lessee);
-        }
-    }
-
-    private static void Tell(IReadOnlyList<LeaseBook<IActorRef, IActorRef>.Grant> grants)
-    {
-        foreach (var grant in grants)
-        {
-            Context.Watch(grant.Lessee);
-            grant.Lessee.Tell(new DeviceLeased(grant.Trial, grant.Device, grant.Name));
-        }
-    }
-
-    private void UnwatchIfDone(IActorRef lessee)
-    {
-        if (!_book.Involves(lessee))
-        {
-            Context.Unwatch(lessee);
         }
     }
 }

@@ -16,12 +16,15 @@ namespace NasHpo.Actors.Devices;
 public sealed class DevicePool : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _devices = [];
-    private readonly LeaseBook<IActorRef, IActorRef> _book = new();
+    private readonly LeaseDesk _desk;
+    private readonly LeaseBook<IActorRef, IActorRef> _book;
     private readonly Dictionary<string, TimeSpan> _busy = [];
     private readonly Stopwatch _age = Stopwatch.StartNew();
 
     public DevicePool(IReadOnlyList<string> deviceNames, PortableExecutions? portable)
     {
+        _desk = new LeaseDesk(Context);
+        _book = _desk.Book;
         foreach (var name in deviceNames)
         {
             _devices[name] = Context.ActorOf(GpuDeviceActor.Props(name, portable), name);
@@ -29,14 +32,14 @@ public sealed class DevicePool : ReceiveActor
             _busy[name] = TimeSpan.Zero;
         }
 
-        Receive<LeaseDevice>(lease => Tell(_book.Request(lease.Trial, Sender)));
-        Receive<ReleaseDevice>(release => Release(release.DeviceName, release.Trial));
+        Receive<LeaseDevice>(lease => _desk.Lend(_book.Request(lease.Trial, Sender)));
+        Receive<ReleaseDevice>(release => _desk.Release(release.DeviceName, release.Trial));
         Receive<CancelLease>(cancel =>
         {
             _book.Cancel(cancel.Trial, Sender);
-            UnwatchIfDone(Sender);
+            _desk.UnwatchIfDone(Sender);
         });
-        Receive<Terminated>(terminated => Tell(_book.Forget(terminated.ActorRef)));
+        Receive<Terminated>(terminated => _desk.Lend(_book.Forget(terminated.ActorRef)));
         Receive<DeviceWorked>(worked =>
         {
             // On a trainer of a cluster the devices' leases are held by the cluster's pool, which the trials name
@@ -48,7 +51,7 @@ public sealed class DevicePool : ReceiveActor
 
             // The device is idle from here: lend it to the next trial now instead of after the finished trial's
             // own release, which comes one hop later (its ReleaseDevice then finds the lease gone and is ignored).
-            Release(worked.DeviceName, worked.Trial);
+            _desk.Release(worked.DeviceName, worked.Trial);
         });
         Receive<GetDeviceUtilisation>(_ => Sender.Tell(new DeviceUtilisation(new Dictionary<string, TimeSpan>(_busy), _age.Elapsed)));
         Receive<ListDevices>(_ => Sender.Tell(new DevicesListed(_devices.Select(d => new AnnouncedDevice(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToArray())));
@@ -62,31 +65,4 @@ public sealed class DevicePool : ReceiveActor
 
     /// <summary>"cpu-0", "cpu-1", …: the names of n CPU slots.</summary>
     public static IReadOnlyList<string> CpuDevices(int count) => Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
-
-    private void Release(string device, TrialId trial)
-    {
-        var lessee = _book.LeaseOf(device)?.Lessee;
-        Tell(_book.Release(device, trial));
-        if (lessee is not null)
-        {
-            UnwatchIfDone(lessee);
-        }
-    }
-
-    private static void Tell(IReadOnlyList<LeaseBook<IActorRef, IActorRef>.Grant> grants)
-    {
-        foreach (var grant in grants)
-        {
-            Context.Watch(grant.Lessee);
-            grant.Lessee.Tell(new DeviceLeased(grant.Trial, grant.Device, grant.Name));
-        }
-    }
-
-    private void UnwatchIfDone(IActorRef lessee)
-    {
-        if (!_book.Involves(lessee))
-        {
-            Context.Unwatch(lessee);
-        }
-    }
 }
