@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace NasHpo.Cli.Tests.EndToEnd;
@@ -127,12 +128,29 @@ internal static class PyTorchExample
         return path;
     }
 
-    /// <summary>SIGTERM, as the engine stops a trial.</summary>
+    /// <summary>
+    /// More training images for the run that is stopped mid-way: an epoch then takes about 0.2 s on one idle core, so
+    /// the SIGTERM sent when the first epoch's checkpoint appears lands well before the sixth epoch ends, even under a
+    /// full parallel test run (with <see cref="TinyData"/> an epoch took 50 ms and the signal once came too late).
+    /// </summary>
+    public static readonly string[] StoppableData = ["--image-size", "16", "--train-subset", "3000", "--validation-subset", "300", "--test-subset", "300", "--split-seed", "1"];
+
+    /// <summary>
+    /// SIGTERM, as the engine stops a trial, sent by the kill(2) system call: spawning kill(1) took long enough under
+    /// load for the script to finish its remaining epochs first.
+    /// </summary>
     public static void Terminate(Process process)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } })!;
-        kill.WaitForExit();
+        if (SendSignal(process.Id, Sigterm) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     internal sealed record Run(int ExitCode, IReadOnlyList<IReadOnlyDictionary<string, double>> Reports, string Stderr)
     {

@@ -37,18 +37,18 @@ public sealed class PyTorchExampleTests : IDisposable
     public async Task A_promoted_trial_continues_its_parents_training_and_a_terminated_one_resumes_as_if_never_stopped()
     {
         // Straight through: six epochs, one report per epoch.
-        var straight = await PyTorchExample.RunAsync(Environment(6, Folder("straight")), Limit, PyTorchExample.TinyData);
+        var straight = await PyTorchExample.RunAsync(Environment(6, Folder("straight")), Limit, PyTorchExample.StoppableData);
         Assert.True(straight.ExitCode == 0, straight.Stderr);
         Assert.Equal([1.0, 2, 3, 4, 5, 6], straight.Reports.Select(r => r["epoch"]));
 
         // Budget 1, then promoted to 3 with the parent's directory: only epochs 2 and 3 are trained.
         var parent = Folder("b1");
-        var low = await PyTorchExample.RunAsync(Environment(1, parent), Limit, PyTorchExample.TinyData);
+        var low = await PyTorchExample.RunAsync(Environment(1, parent), Limit, PyTorchExample.StoppableData);
         Assert.True(low.ExitCode == 0, low.Stderr);
         Assert.Equal(0, low.Last["start-epoch"]);
         Assert.True(File.Exists(Path.Combine(parent, "checkpoint.pt")));
 
-        var promoted = await PyTorchExample.RunAsync(Environment(3, Folder("b3"), parent), Limit, PyTorchExample.TinyData);
+        var promoted = await PyTorchExample.RunAsync(Environment(3, Folder("b3"), parent), Limit, PyTorchExample.StoppableData);
         Assert.True(promoted.ExitCode == 0, promoted.Stderr);
         Assert.Equal([2.0, 3], promoted.Reports.Select(r => r["epoch"]));
         Assert.Equal(1, promoted.Last["start-epoch"]);
@@ -60,7 +60,7 @@ public sealed class PyTorchExampleTests : IDisposable
 
         // SIGTERM after the first epoch's checkpoint: the script saves where it is and exits 143.
         var own = Folder("terminated");
-        using (var process = PyTorchExample.Start(Environment(6, own), PyTorchExample.TinyData))
+        using (var process = PyTorchExample.Start(Environment(6, own), PyTorchExample.StoppableData))
         {
             var deadline = DateTime.UtcNow + Limit;
             while (!File.Exists(Path.Combine(own, "checkpoint.pt")) && !process.HasExited && DateTime.UtcNow < deadline)
@@ -77,7 +77,7 @@ public sealed class PyTorchExampleTests : IDisposable
         }
 
         // Started again with its own directory, it resumes there (not from scratch) and ends where the straight run did.
-        var resumed = await PyTorchExample.RunAsync(Environment(6, own), Limit, PyTorchExample.TinyData);
+        var resumed = await PyTorchExample.RunAsync(Environment(6, own), Limit, PyTorchExample.StoppableData);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Equal(1, resumed.Last["resumed"]);
         Assert.InRange(resumed.Last["start-epoch"], 1, 5.999);
