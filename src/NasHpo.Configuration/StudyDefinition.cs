@@ -1,21 +1,25 @@
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.Optimizers.Samplers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.SearchSpaces;
 
 namespace NasHpo.Configuration;
 
 /// <summary>
-/// The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>). A promoted trial continues
-/// from its parent's checkpoint unless <paramref name="ContinueFromCheckpoint"/> is off (the papers retrain).
-/// <paramref name="BudgetUnit"/> says what a budget counts for a training problem: <see cref="Epochs"/> or
+/// The optimizer a study runs and its multi-fidelity budgets (<c>study.optimizer</c>): the registered
+/// <paramref name="Method"/> and <see cref="Settings"/>, what its own keys read to (null: its defaults). A promoted
+/// trial continues from its parent's checkpoint unless <paramref name="ContinueFromCheckpoint"/> is off (the papers
+/// retrain). <paramref name="BudgetUnit"/> says what a budget counts for a training problem: <see cref="Epochs"/> or
 /// <see cref="Seconds"/> of training. <paramref name="Promotion"/> is synchronous (the papers) or asynchronous
 /// (ASHA; see <see cref="HyperbandOptimizer"/>).
 /// </summary>
-public sealed record OptimizerDefinition(string Type, double Eta, double MinBudget, double MaxBudget, TreeParzenSettings? Sampler, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs, PromotionMode Promotion = PromotionMode.Synchronous)
+public sealed record OptimizerDefinition(OptimizerMethod Method, double Eta, double MinBudget, double MaxBudget, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs, PromotionMode Promotion = PromotionMode.Synchronous)
 {
-    /// <summary>BULK &amp; CUT's own settings; set when <see cref="Type"/> is <c>bulk-and-cut</c>.</summary>
-    public BulkAndCutDefinition? BulkAndCut { get; init; }
+    /// <summary>The method's name, as the study gives it in <c>study.optimizer.type</c>.</summary>
+    public string Type => Method.Name;
+
+    /// <summary>What <see cref="OptimizerMethod.ReadSettings"/> returned for the study's keys (null: the method's defaults).</summary>
+    public object? Settings { get; init; }
 
     public const string Epochs = "epochs";
 
@@ -26,19 +30,10 @@ public sealed record OptimizerDefinition(string Type, double Eta, double MinBudg
     /// <summary>The values of <c>study.optimizer.promotion</c>, in the order of <see cref="PromotionMode"/>.</summary>
     public static IReadOnlyList<string> PromotionModes { get; } = ["synchronous", "asynchronous"];
 
-    /// <summary>SH-EMOA's settings when <see cref="Type"/> is sh-emoa (null otherwise).</summary>
-    public ShEmoaSettings? ShEmoa { get; init; }
-
-    /// <summary>MO-BANANAS' settings when <see cref="Type"/> is mo-bananas (null otherwise).</summary>
-    public MoBananasSettings? MoBananas { get; init; }
+    /// <summary>The settings as <typeparamref name="TSettings"/>, or null when the method has settings of another kind or none.</summary>
+    public TSettings? SettingsOf<TSettings>()
+        where TSettings : class => Settings as TSettings;
 }
-
-/// <summary>
-/// BULK &amp; CUT's settings (<c>study.optimizer</c>): the shares of the study's limit for initialisation, bulk-up and
-/// cut-down (<c>phase-shares</c>), ε of Paretslon-greedy parent selection (<c>epsilon</c>), and the parameters that
-/// constrained BO chooses (<c>hyperparameters</c>; null: every parameter that is not a Table 2 architecture name).
-/// </summary>
-public sealed record BulkAndCutDefinition(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
 
 /// <summary>
 /// When a study ends (<c>study.stop</c>); at least one criterion is set. <paramref name="MaxBudgetSpent"/> counts

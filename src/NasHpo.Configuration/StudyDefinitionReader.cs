@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Configuration.Tabular;
 using NasHpo.Core.Problems;
@@ -25,8 +26,9 @@ public static partial class StudyDefinitionReader
     /// <summary>
     /// Reads a study file with command-line overrides (<c>--set key=value</c>; keys may omit the leading
     /// <c>study.</c>). The resolved text (file, then overrides, which HOCON lets win) is kept in the definition.
+    /// <paramref name="registry"/> holds the methods <c>study.optimizer.type</c> may name (null: the built-in ones).
     /// </summary>
-    public static StudyDefinition Load(string path, IEnumerable<string> overrides)
+    public static StudyDefinition Load(string path, IEnumerable<string> overrides, OptimizerRegistry? registry = null)
     {
         string text;
         try
@@ -63,7 +65,7 @@ public static partial class StudyDefinitionReader
         }
 
         var resolved = lines.Count == 0 ? text : text + "\n# --set overrides\n" + string.Join("\n", lines) + "\n";
-        var definition = FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)));
+        var definition = FromHocon(resolved, Path.GetFileName(path), Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)), registry ?? OptimizerRegistry.BuiltIn);
         if (definition.Problem.Command is { } command)
         {
             CommandProblemReader.CheckPrograms(command);
@@ -73,13 +75,20 @@ public static partial class StudyDefinitionReader
     }
 
     /// <summary>Reads a definition from resolved HOCON text (a study file, or the text a journal kept).</summary>
-    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, "study", null, null);
+    public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, OptimizerRegistry.BuiltIn);
+
+    /// <summary>Reads a definition whose optimizer may be any method of <paramref name="registry"/>.</summary>
+    public static StudyDefinition FromHocon(string hocon, OptimizerRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return FromHocon(hocon, "study", null, null, registry);
+    }
 
     /// <summary>
     /// fileName, when given, names a study that does not name itself; fileDirectory, the study file's folder, is
     /// what relative paths in the study are relative to (the text a journal kept records it as <c>study.base-directory</c>).
     /// </summary>
-    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? fileDirectory)
+    private static StudyDefinition FromHocon(string hocon, string source, string? fileName, string? fileDirectory, OptimizerRegistry registry)
     {
         // HoconText checks the structure first: Akka's parser silently accepts an unclosed brace and can loop
         // forever on an unclosed list. Syntax errors name source:line:column.
@@ -152,7 +161,7 @@ public static partial class StudyDefinitionReader
             defaultReference = objectives.Select(o => o.ToRecorded(o.Name switch { "val-error" => 1.0, "params" => 1e7, "latency-ms" => 1000.0, _ => 1e9 })).ToArray();
         }
 
-        var optimizer = ReadOptimizer(study);
+        var optimizer = OptimizerReader.Read(study, registry);
         if (problem.IsSynthetic && optimizer.BudgetUnit != OptimizerDefinition.Epochs)
         {
             // A synthetic problem's fidelity is a number, not a duration; seconds would silently mean nothing.
@@ -165,15 +174,9 @@ public static partial class StudyDefinitionReader
         }
 
         var stop = ReadStop(study);
-        if (optimizer.BulkAndCut?.Hyperparameters is { } hyperparameters)
+        foreach (var (key, problemText) in optimizer.Method.Check(optimizer.Settings, space).Take(1))
         {
-            for (var i = 0; i < hyperparameters.Count; i++)
-            {
-                if (space.IndexOf(hyperparameters[i]) < 0)
-                {
-                    throw new ConfigurationException($"study.optimizer.hyperparameters[{i}]", $"\"{hyperparameters[i]}\" is not a parameter of the search space");
-                }
-            }
+            throw new ConfigurationException($"study.optimizer.{key}", problemText);
         }
 
         var reference = study.HasPath("reference-point")
@@ -327,8 +330,6 @@ public static partial class StudyDefinitionReader
         return result.ToArray();
     }
 
-    /// <summary>The optimizer section, with each method's own keys: OptimizerReader.cs.</summary>
-    private static OptimizerDefinition ReadOptimizer(Config study) => OptimizerReader.Read(study);
 
     private static StopCriteria ReadStop(Config study)
     {

@@ -118,16 +118,16 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [Fact]
     public void Bulk_and_cut_reads_its_settings_with_the_papers_defaults()
     {
-        var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = bulk-and-cut").Optimizer.BulkAndCut!;
+        var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = bulk-and-cut").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>()!;
         Assert.Equal([0.35, 0.40, 0.25], defaults.PhaseShares);
         Assert.Equal(0.15, defaults.Epsilon);
         Assert.Null(defaults.Hyperparameters);
 
-        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = bulk-and-cut, phase-shares = [0.2, 0.5, 0.3], epsilon = 0.3, hyperparameters = [x2] }").Optimizer.BulkAndCut!;
+        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = bulk-and-cut, phase-shares = [0.2, 0.5, 0.3], epsilon = 0.3, hyperparameters = [x2] }").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>()!;
         Assert.Equal([0.2, 0.5, 0.3], set.PhaseShares);
         Assert.Equal(0.3, set.Epsilon);
         Assert.Equal(["x2"], set.Hyperparameters);
-        Assert.Null(StudyDefinitionReader.FromHocon(Valid).Optimizer.BulkAndCut);
+        Assert.Null(StudyDefinitionReader.FromHocon(Valid).Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>());
     }
 
     [Theory]
@@ -246,7 +246,7 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Assert.Equal("dtlz2", definition.Problem.Type);
         Assert.Equal(3, definition.Objectives.Count);
         Assert.Equal("random", definition.Optimizer.Type);
-        Assert.Null(definition.Optimizer.Sampler);
+        Assert.Null(definition.Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.TreeParzenSettings>());
     }
 
     [Theory]
@@ -289,7 +289,7 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Assert.Equal(TimeSpan.Zero, definition.Problem.Delay);
         Assert.Equal(2, definition.Problem.Objectives);
         Assert.Equal(int.MaxValue, definition.Optimizer.MaxOpenBrackets);
-        Assert.NotNull(definition.Optimizer.Sampler);
+        Assert.NotNull(definition.Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.TreeParzenSettings>());
         Assert.Equal([new Objective("f1"), new Objective("f2")], definition.Objectives);
         Assert.Equal([1.1, 11], definition.ReferencePoint);
         Assert.Equal(["x0", "x1", "x2"], definition.Space.Parameters.Select(p => p.Name));
@@ -299,8 +299,8 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     public void SH_EMOA_settings_are_read_and_default_to_the_method_defaults()
     {
         var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = sh-emoa");
-        Assert.Equal(new NasHpo.Core.Optimizers.ShEmoaSettings(), defaults.Optimizer.ShEmoa);
-        Assert.Null(defaults.Optimizer.MoBananas);
+        Assert.Equal(new NasHpo.Core.Optimizers.ShEmoaSettings(), defaults.Optimizer.SettingsOf<NasHpo.Core.Optimizers.ShEmoaSettings>());
+        Assert.Null(defaults.Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.MoBananasSettings>());
 
         var set = StudyDefinitionReader.FromHocon(Valid + """
             study.optimizer {
@@ -315,19 +315,19 @@ public sealed class StudyDefinitionReaderTests : IDisposable
             """);
         Assert.Equal(
             new NasHpo.Core.Optimizers.ShEmoaSettings { PopulationSize = 20, FirstStepEvaluations = 80, TournamentSize = 2, MutatedParameters = 3, MutationStdDev = 0.3, MutationProbability = 0.75 },
-            set.Optimizer.ShEmoa);
+            set.Optimizer.SettingsOf<NasHpo.Core.Optimizers.ShEmoaSettings>());
 
         // A population above the default first step raises that default instead of failing.
-        Assert.Equal(60, StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = sh-emoa, population-size = 60 }").Optimizer.ShEmoa!.FirstStepEvaluations);
+        Assert.Equal(60, StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = sh-emoa, population-size = 60 }").Optimizer.SettingsOf<NasHpo.Core.Optimizers.ShEmoaSettings>()!.FirstStepEvaluations);
     }
 
     [Fact]
     public void MO_BANANAS_settings_are_read_and_default_to_the_method_defaults()
     {
         var defaults = StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = mo-bananas");
-        Assert.Equal(new NasHpo.Core.Optimizers.Samplers.MoBananasSettings(), defaults.Optimizer.MoBananas);
-        Assert.Null(defaults.Optimizer.ShEmoa);
-        Assert.Null(defaults.Optimizer.Sampler);
+        Assert.Equal(new NasHpo.Core.Optimizers.Samplers.MoBananasSettings(), defaults.Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.MoBananasSettings>());
+        Assert.Null(defaults.Optimizer.SettingsOf<NasHpo.Core.Optimizers.ShEmoaSettings>());
+        Assert.Null(defaults.Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.TreeParzenSettings>());
 
         var set = StudyDefinitionReader.FromHocon(Valid + """
             study.optimizer {
@@ -344,7 +344,7 @@ public sealed class StudyDefinitionReaderTests : IDisposable
               predictor-batch-size = 8
               predictor-learning-rate = 0.005
             }
-            """).Optimizer.MoBananas!;
+            """).Optimizer.SettingsOf<NasHpo.Core.Optimizers.Samplers.MoBananasSettings>()!;
         Assert.Equal((3, 4, 50, 0.2, 0.1, 6), (set.EnsembleSize, set.Parents, set.Candidates, set.MutationStdDev, set.RandomFraction, set.MinPointsInModel));
         Assert.Equal(new NasHpo.Core.Optimizers.Models.NeuralPredictorSettings { HiddenLayers = 3, HiddenUnits = 16, Epochs = 40, BatchSize = 8, LearningRate = 0.005 }, set.Predictor);
     }

@@ -1,7 +1,7 @@
 using NasHpo.Configuration;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
-using NasHpo.Core.Optimizers.BulkAndCut;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Workloads;
 
 namespace NasHpo.Actors.Studies;
@@ -22,62 +22,28 @@ internal static class OptimizerAssembly
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(created);
         var objectives = definition.ObjectiveSpace;
-        var seed = created.Seed;
-        var referencePoint = objectives.FromRecorded(created.ReferencePoint);
-        var cheapObjectives = CheapObjectives(definition, workload);
-        var bulkAndCut = BulkAndCutSettingsOf(definition, created.CreatedAt);
-        return () => RecordedResultsOptimizer.Wrap(
-            OptimizerFactory.Create(
-                definition.Optimizer.Type,
-                definition.Space,
-                new HyperbandSettings
-                {
-                    MinBudget = definition.Optimizer.MinBudget,
-                    MaxBudget = definition.Optimizer.MaxBudget,
-                    Eta = definition.Optimizer.Eta,
-                    MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
-                    Promotion = definition.Optimizer.Promotion,
-                },
-                seed,
-                definition.Optimizer.Sampler,
-                referencePoint,
-                definition.Objectives,
-                cheapObjectives,
-                bulkAndCut,
-                definition.Optimizer.ShEmoa,
-                definition.Optimizer.MoBananas),
-            objectives);
-    }
-
-    /// <summary>
-    /// BULK &amp; CUT's settings. Constrained BO chooses the parameters the study names in
-    /// <c>optimizer.hyperparameters</c>, else <see cref="ArchitectureMorphisms.DefaultHyperparameters"/> (in a network
-    /// space every parameter that is not a Table 2 architecture name; elsewhere, synthetic problems included, none, so
-    /// that the morphisms' steps move every variable). A synthetic problem's distance variables are not handed over:
-    /// no other method knows which variables leave the true front.
-    /// </summary>
-    private static BulkAndCutSettings? BulkAndCutSettingsOf(StudyDefinition definition, DateTimeOffset createdAt) =>
-        definition.Optimizer.BulkAndCut is not { } bulkAndCut
-            ? null
-            : new BulkAndCutSettings
+        var createdAt = created.CreatedAt;
+        var context = new OptimizerContext(
+            definition.Space,
+            new HyperbandSettings
             {
-                Budget = definition.Optimizer.MaxBudget,
-                MaxEvaluations = EvaluationLimit(definition),
-                MaxWallClock = definition.Stop.MaxWallClock,
-                Elapsed = () => DateTimeOffset.UtcNow - createdAt,
-                PhaseShares = bulkAndCut.PhaseShares,
-                Epsilon = bulkAndCut.Epsilon,
-                Hyperparameters = bulkAndCut.Hyperparameters,
-            };
-
-    /// <summary>
-    /// BULK &amp; CUT runs every trial at the maximum budget and charges each the whole of it (a child trains for the
-    /// budget again), so a budget limit is an evaluation limit for its phases.
-    /// </summary>
-    private static long? EvaluationLimit(StudyDefinition definition)
-    {
-        long? byBudget = definition.Stop.MaxBudgetSpent is { } budget ? (long)Math.Ceiling(budget / definition.Optimizer.MaxBudget) : null;
-        return definition.Stop.MaxEvaluations is { } evaluations ? Math.Min(evaluations, byBudget ?? long.MaxValue) : byBudget;
+                MinBudget = definition.Optimizer.MinBudget,
+                MaxBudget = definition.Optimizer.MaxBudget,
+                Eta = definition.Optimizer.Eta,
+                MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
+                Promotion = definition.Optimizer.Promotion,
+            },
+            created.Seed)
+        {
+            Settings = definition.Optimizer.Settings,
+            ReferencePoint = objectives.FromRecorded(created.ReferencePoint),
+            Objectives = definition.Objectives,
+            CheapObjectives = CheapObjectives(definition, workload),
+            Limits = new OptimizerLimits(definition.Stop.MaxEvaluations, definition.Stop.MaxWallClock, definition.Stop.MaxBudgetSpent),
+            Elapsed = () => DateTimeOffset.UtcNow - createdAt,
+        };
+        var method = definition.Optimizer.Method;
+        return () => RecordedResultsOptimizer.Wrap(method.Create(context), objectives);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 
 namespace NasHpo.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class CompareCommand
         var file = new Argument<string>("study") { Description = "the study definition (HOCON), e.g. hocon/studies/zdt1.conf" };
         var optimizers = new Option<string>("--optimizers")
         {
-            Description = $"comma-separated optimizers to compare (any of: {string.Join(", ", OptimizerFactory.Names)})",
+            Description = $"comma-separated optimizers to compare (any of: {string.Join(", ", OptimizerRegistry.BuiltIn.Names)})",
             Required = true,
         };
         var seeds = new Option<int>("--seeds")
@@ -52,12 +53,12 @@ public static class CompareCommand
         return command;
     }
 
-    /// <summary>The optimizer names of --optimizers, checked against <see cref="OptimizerFactory.Names"/>.</summary>
+    /// <summary>The optimizer names of --optimizers, checked against <see cref="OptimizerRegistry.Names"/>.</summary>
     public static IReadOnlyList<string> ParseOptimizers(string list)
     {
         ArgumentNullException.ThrowIfNull(list);
         var names = list.Split(',', StringSplitOptions.TrimEntries);
-        var known = string.Join(", ", OptimizerFactory.Names);
+        var known = string.Join(", ", OptimizerRegistry.BuiltIn.Names);
         if (names.Any(string.IsNullOrEmpty))
         {
             throw new UserErrorException($"--optimizers: empty name in \"{list}\" (expected a comma-separated list of: {known})");
@@ -65,7 +66,7 @@ public static class CompareCommand
 
         foreach (var name in names)
         {
-            if (!OptimizerFactory.Names.Contains(name, StringComparer.Ordinal))
+            if (!OptimizerRegistry.BuiltIn.Names.Contains(name, StringComparer.Ordinal))
             {
                 throw new UserErrorException($"--optimizers: unknown optimizer \"{name}\" (expected one of: {known})");
             }

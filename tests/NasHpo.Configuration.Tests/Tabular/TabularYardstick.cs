@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Tabular;
 using NasHpo.Core.Workloads;
@@ -24,13 +25,16 @@ internal sealed record TabularYardstick(double Epochs)
     {
         var study = Definition;
         var table = study.Problem.Tabular!.Table;
-        var optimizer = OptimizerFactory.Create(
+        var optimizer = OptimizerRegistry.BuiltIn.Create(
             method,
-            study.Space,
-            new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta },
-            seed,
-            referencePoint: study.ReferencePoint,
-            objectives: study.Objectives);
+            new OptimizerContext(
+                study.Space,
+                new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta },
+                seed)
+            {
+                ReferencePoint = study.ReferencePoint,
+                Objectives = study.Objectives,
+            });
         var workload = new TabularWorkload(table, study.Objectives, seed);
         var context = new WorkloadContext("cpu-0", _ => { }, CancellationToken.None);
         var spent = 0.0;

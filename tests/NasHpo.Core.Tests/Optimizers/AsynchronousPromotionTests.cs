@@ -282,7 +282,7 @@ public class AsynchronousPromotionTests
         var settings = new HyperbandSettings { MinBudget = 1, MaxBudget = 9, Promotion = PromotionMode.Asynchronous };
         foreach (var name in new[] { "hyperband", "bohb", "mo-bohb" })
         {
-            var optimizer = Assert.IsType<HyperbandOptimizer>(OptimizerFactory.Create(name, Space, settings, 1));
+            var optimizer = Assert.IsType<HyperbandOptimizer>(Methods.Create(name, Space, settings, 1));
             var trials = SequentialRunner.Run(optimizer, ToyProblem.Evaluate, 4);
             Assert.Equal(1, trials[3].Request.Rung);
             Assert.NotEmpty(optimizer.Ladders);

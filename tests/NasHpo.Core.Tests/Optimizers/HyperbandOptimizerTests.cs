@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Optimizers.BulkAndCut;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.SearchSpaces;
@@ -153,14 +154,14 @@ public class HyperbandOptimizerTests
     public void Factory_names_every_method_and_refuses_unknown_ones()
     {
         var settings = new HyperbandSettings { MinBudget = 1, MaxBudget = 9 };
-        foreach (var name in OptimizerFactory.Names)
+        foreach (var name in OptimizerRegistry.BuiltIn.Names)
         {
             // BULK & CUT divides its phases by the study's evaluation limit, so it needs one.
-            var bulkAndCut = name == "bulk-and-cut" ? new BulkAndCutSettings { Budget = 9, MaxEvaluations = 30 } : null;
-            Assert.NotNull(OptimizerFactory.Create(name, Space, settings, 1, bulkAndCut: bulkAndCut).Ask());
+            var limits = name == "bulk-and-cut" ? new OptimizerLimits(MaxEvaluations: 30) : null;
+            Assert.NotNull(Methods.Create(name, Space, settings, 1, limits: limits).Ask());
         }
 
-        var error = Assert.Throws<ArgumentException>(() => OptimizerFactory.Create("tpe", Space, settings, 1));
+        var error = Assert.Throws<ArgumentException>(() => Methods.Create("tpe", Space, settings, 1));
         Assert.Contains("\"tpe\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("mo-bohb", error.Message, StringComparison.Ordinal);
     }
@@ -168,7 +169,7 @@ public class HyperbandOptimizerTests
     [Fact]
     public void Random_search_runs_everything_at_the_maximum_budget()
     {
-        var optimizer = OptimizerFactory.Create("random", Space, new HyperbandSettings { MinBudget = 1, MaxBudget = 9 }, 1);
+        var optimizer = Methods.Create("random", Space, new HyperbandSettings { MinBudget = 1, MaxBudget = 9 }, 1);
         var trials = SequentialRunner.Run(optimizer, Evaluate, 20);
         Assert.All(trials, t => Assert.Equal(9.0, t.Request.Id.Budget));
         Assert.Equal(20, trials.Select(t => t.Request.Id.ConfigurationId).Distinct().Count());

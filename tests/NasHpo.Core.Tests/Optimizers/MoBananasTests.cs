@@ -1,4 +1,5 @@
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Optimizers.Models;
 using NasHpo.Core.Optimizers.Samplers;
 using NasHpo.Core.Pareto;
@@ -124,8 +125,8 @@ public class MoBananasTests
     [Fact]
     public void The_factory_builds_it_as_a_Hyperband_optimizer()
     {
-        Assert.Contains("mo-bananas", OptimizerFactory.Names);
-        var optimizer = Assert.IsType<HyperbandOptimizer>(OptimizerFactory.Create("mo-bananas", ToyProblem.Space, Budgets, 1));
+        Assert.Contains("mo-bananas", OptimizerRegistry.BuiltIn.Names);
+        var optimizer = Assert.IsType<HyperbandOptimizer>(Methods.Create("mo-bananas", ToyProblem.Space, Budgets, 1));
         Assert.Equal(1.0, optimizer.Ask()!.Id.Budget);
         Assert.Throws<ArgumentException>(() => new MoBananasSampler(new MoBananasSettings { EnsembleSize = 0 }, 1));
     }

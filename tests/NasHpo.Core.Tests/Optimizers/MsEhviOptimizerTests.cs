@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Optimizers.Models;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Problems;
@@ -179,9 +180,9 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
     public void Factory_creates_ms_ehvi_and_existing_calls_still_compile()
     {
         var settings = new HyperbandSettings { MinBudget = 1, MaxBudget = 9, MaxBrackets = 3 };
-        var optimizer = OptimizerFactory.Create("ms-ehvi", Space, settings, 1, referencePoint: [1.1, 2.5]);
+        var optimizer = Methods.Create("ms-ehvi", Space, settings, 1, referencePoint: [1.1, 2.5]);
         Assert.IsType<MsEhviOptimizer>(optimizer);
-        Assert.Contains("ms-ehvi", OptimizerFactory.Names);
+        Assert.Contains("ms-ehvi", OptimizerRegistry.BuiltIn.Names);
         var trials = SequentialRunner.Run(optimizer, Evaluate, 10);
         Assert.Equal(3, trials.Count);
         Assert.IsType<OptimizerDecision.Finished>(optimizer.Decide());
@@ -224,9 +225,9 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
         var settings = new HyperbandSettings { MinBudget = 1, MaxBudget = 1 };
         var watch = Stopwatch.StartNew();
         var seeds = new long[] { 1, 2, 3 };
-        var random = seeds.Select(s => FinalHypervolume(OptimizerFactory.Create("random", Zdt1.Space, settings, s), evaluations)).Order().ToArray();
+        var random = seeds.Select(s => FinalHypervolume(Methods.Create("random", Zdt1.Space, settings, s), evaluations)).Order().ToArray();
         var msEhvi = seeds.Select(s => FinalHypervolume(
-            OptimizerFactory.Create("ms-ehvi", Zdt1.Space, settings, s, referencePoint: Zdt1.ReferencePoint), evaluations)).Order().ToArray();
+            Methods.Create("ms-ehvi", Zdt1.Space, settings, s, referencePoint: Zdt1.ReferencePoint), evaluations)).Order().ToArray();
         output.WriteLine($"random {string.Join(", ", random.Select(v => v.ToString("F4")))}; ms-ehvi {string.Join(", ", msEhvi.Select(v => v.ToString("F4")))}; {watch.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(new[] { 1.1, 11.0 }, Zdt1.ReferencePoint);
         Assert.True(msEhvi[1] > random[1], $"MS-EHVI median hypervolume {msEhvi[1]:F4} is not above random search's {random[1]:F4}");

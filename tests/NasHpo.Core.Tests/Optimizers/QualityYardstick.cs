@@ -69,23 +69,21 @@ internal sealed record QualityYardstick(SyntheticProblem Problem, double Cost, d
         // study of a synthetic problem, it is not told which variables are distance variables (no other method is): with
         // no network parameters in the space, constrained BO chooses none and the morphisms' steps move every variable.
         // Its candidate pool is halved (64 random, 64 perturbed) and Monte Carlo uses 32 samples, as above.
-        "bulk-and-cut" => OptimizerFactory.Create(
-            optimizer,
+        "bulk-and-cut" => new BulkAndCutOptimizer(
             Problem.Space,
-            Budgets,
-            seed,
-            referencePoint: Problem.ReferencePoint,
-            objectives: Problem.Objectives,
-            bulkAndCut: new BulkAndCutSettings
+            new BulkAndCutSettings
             {
                 Budget = MaxBudget,
                 MaxEvaluations = (long)Cost,
                 Hyperparameters = BulkAndCutHyperparameters,
+                ReferencePoint = Problem.ReferencePoint,
+                Objectives = Problem.Objectives,
                 RandomCandidates = 64,
                 LocalCandidates = 64,
                 MonteCarloSamples = 32,
-            }),
-        _ => OptimizerFactory.Create(optimizer, Problem.Space, Budgets, seed, referencePoint: Problem.ReferencePoint, objectives: Problem.Objectives),
+            },
+            seed),
+        _ => Methods.Create(optimizer, Problem.Space, Budgets, seed, referencePoint: Problem.ReferencePoint, objectives: Problem.Objectives),
     };
 
     public double FinalHypervolume(string optimizer, long seed) => FinalHypervolume(Create(optimizer, seed));

@@ -1,5 +1,6 @@
 using NasHpo.Core.Fidelity;
 using NasHpo.Core.Optimizers;
+using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Pareto;
 using NasHpo.Core.Problems;
 using NasHpo.Core.SearchSpaces;
@@ -212,9 +213,9 @@ public class ShEmoaOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void The_factory_creates_sh_emoa()
     {
-        Assert.Contains("sh-emoa", OptimizerFactory.Names);
+        Assert.Contains("sh-emoa", OptimizerRegistry.BuiltIn.Names);
         var optimizer = Assert.IsType<ShEmoaOptimizer>(
-            OptimizerFactory.Create("sh-emoa", Space, new HyperbandSettings { MinBudget = 1, MaxBudget = 9 }, 1));
+            Methods.Create("sh-emoa", Space, new HyperbandSettings { MinBudget = 1, MaxBudget = 9 }, 1));
         Assert.Equal(1.0, optimizer.Ask()!.Id.Budget);
     }
 

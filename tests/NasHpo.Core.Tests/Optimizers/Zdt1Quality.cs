@@ -14,7 +14,7 @@ internal static class Zdt1Quality
     {
         var settings = new HyperbandSettings { MinBudget = minBudget, MaxBudget = maxBudget, Eta = 3, Promotion = promotion };
         var trials = SequentialRunner.Run(
-            OptimizerFactory.Create(optimizer, Zdt1.Space, settings, seed),
+            Methods.Create(optimizer, Zdt1.Space, settings, seed),
             request => TrialResult.Completed(request.Id, Zdt1.Evaluate(request.Configuration, request.Id.Budget, maxBudget)),
             evaluations);
         var atMax = trials.Where(t => t.Request.Id.Budget == maxBudget).Select(t => t.Result.Objectives!.ToArray()).ToArray();
