@@ -77,6 +77,18 @@ public static partial class StudyDefinitionReader
     /// <summary>Reads a definition from resolved HOCON text (a study file, or the text a journal kept).</summary>
     public static StudyDefinition FromHocon(string hocon) => FromHocon(hocon, OptimizerRegistry.BuiltIn);
 
+    /// <summary>
+    /// The study's maximum budget (<c>study.optimizer.max-budget</c>, default 1) from a definition's text, without
+    /// reading the rest (a tabular study's table, say): the budget whose evaluations make up the study's front.
+    /// </summary>
+    public static double MaxBudgetOf(string hocon)
+    {
+        var root = HoconText.Parse(hocon, "study");
+        return root.HasPath("study.optimizer.max-budget")
+            ? ReadDouble(root, "study.optimizer.max-budget", "study.optimizer.max-budget", 1)
+            : 1;
+    }
+
     /// <summary>Reads a definition whose optimizer may be any method of <paramref name="registry"/>.</summary>
     public static StudyDefinition FromHocon(string hocon, OptimizerRegistry registry)
     {

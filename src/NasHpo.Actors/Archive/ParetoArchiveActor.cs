@@ -24,7 +24,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
     private readonly DateTimeOffset _studyCreatedAt;
     private readonly List<EvaluationArchived> _archived = [];
     private readonly HashSet<TrialId> _known = [];
-    private readonly List<Evaluation> _front = [];
+    private readonly ParetoArchive<Evaluation> _front = new();
     private double _hypervolume;
 
     /// <param name="referencePoint">The study's reference point in recorded form.</param>
@@ -48,7 +48,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
         Recover<EvaluationArchived>(Apply);
 
         Command<ArchiveEvaluations>(Archive);
-        Command<GetParetoFront>(_ => Sender.Tell(new ParetoFront(_front.ToArray(), _hypervolume)));
+        Command<GetParetoFront>(_ => Sender.Tell(new ParetoFront(_front.Members, _hypervolume)));
     }
 
     public override string PersistenceId { get; }
@@ -70,7 +70,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
         }
 
         // The hypervolume after each evaluation is computed now, on a scratch copy of the front, and persisted.
-        var front = new List<Evaluation>(_front);
+        var front = _front.Copy();
         var hypervolume = _hypervolume;
         var elapsed = DateTimeOffset.UtcNow - _studyCreatedAt;
         var events = new List<EvaluationArchived>(fresh.Length);
@@ -78,7 +78,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
         {
             if (Admit(front, evaluation))
             {
-                hypervolume = Hypervolume.Compute(front.Select(e => _objectives.FromRecorded(e.Objectives)).ToArray(), _reference);
+                hypervolume = Hypervolume.Compute(front.Members.Select(e => _objectives.FromRecorded(e.Objectives)).ToArray(), _reference);
             }
 
             events.Add(new EvaluationArchived(evaluation.Trial, evaluation.Objectives, elapsed, hypervolume));
@@ -109,27 +109,9 @@ public sealed class ParetoArchiveActor : SnapshottingActor
         _hypervolume = archived.Hypervolume;
     }
 
-    /// <summary>Adds a maximum-budget evaluation to the front unless dominated; returns whether the front changed.</summary>
-    private bool Admit(List<Evaluation> front, Evaluation evaluation)
-    {
-        if (evaluation.Trial.Budget < _maxBudget)
-        {
-            return false;
-        }
-
-        var point = evaluation.Objectives.ToArray();
-        if (front.Any(member => Dominates(member.Objectives, point) || member.Objectives.SequenceEqual(point)))
-        {
-            return false;
-        }
-
-        front.RemoveAll(member => Dominates(point, member.Objectives));
-        front.Add(evaluation);
-        return true;
-    }
-
-    private static bool Dominates(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
-        Dominance.Dominates(a.ToArray(), b.ToArray());
+    /// <summary>Offers a maximum-budget evaluation to the front (<see cref="ParetoArchive{T}"/>); returns whether it changed.</summary>
+    private bool Admit(ParetoArchive<Evaluation> front, Evaluation evaluation) =>
+        evaluation.Trial.Budget >= _maxBudget && front.Admit(evaluation, evaluation.Objectives);
 
     private ArchiveUpdated Summary() => new(_archived.Count, _hypervolume, _front.Count);
 }

@@ -1,5 +1,6 @@
 using NasHpo.Actors.Archive;
 using NasHpo.Actors.Studies;
+using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Pareto;
 
@@ -87,32 +88,26 @@ public sealed class StudyRecord
         }
     }
 
-    /// <summary>The completed trials at the highest budget any trial completed at.</summary>
-    public IReadOnlyList<TrialRecord> AtHighestBudget()
-    {
-        var completed = _order.Where(t => t.Completed is not null).ToList();
-        if (completed.Count == 0)
-        {
-            return [];
-        }
-
-        var highest = completed.Max(t => t.Id.Budget);
-        return completed.Where(t => t.Id.Budget == highest).ToList();
-    }
-
     /// <summary>
-    /// The non-dominated completed trials at the highest budget, in ledger order. Computed on the recorded values: a
-    /// log scale keeps the order of every objective's values, so the front is the same in minimisation space.
+    /// The study's front, as its Pareto archive holds it (<see cref="ParetoArchive{T}"/>): the non-dominated
+    /// evaluations at the study's maximum budget, of equal ones the first archived, in ledger order. The same fold as
+    /// the archive actor's, so <c>status</c> and <c>report</c> show the front the running study showed.
     /// </summary>
     public IReadOnlyList<TrialRecord> ParetoFront()
     {
-        var candidates = AtHighestBudget();
-        if (candidates.Count == 0)
+        if (Created is null)
         {
             return [];
         }
 
-        var front = NonDominatedSorting.FirstFront(candidates.Select(t => t.Completed!.Objectives.ToArray()).ToArray());
-        return front.Select(i => candidates[i]).ToList();
+        var maxBudget = StudyDefinitionReader.MaxBudgetOf(Created.Definition);
+        var front = new ParetoArchive<TrialId>();
+        foreach (var archived in _archive.Where(a => a.Trial.Budget >= maxBudget))
+        {
+            front.Admit(archived.Trial, archived.Objectives);
+        }
+
+        var members = front.Members.ToHashSet();
+        return _order.Where(t => members.Contains(t.Id) && t.Completed is not null).ToList();
     }
 }

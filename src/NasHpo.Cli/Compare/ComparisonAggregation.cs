@@ -44,7 +44,7 @@ public static class ComparisonAggregation
         ArgumentNullException.ThrowIfNull(evaluations);
         ArgumentNullException.ThrowIfNull(referencePoint);
         var reference = referencePoint.ToArray();
-        var front = new List<double[]>();
+        var front = new ParetoArchive<int>();
         var trace = new List<TracePoint>(evaluations.Count + 1) { new(0, 0, 0, 0) };
         var budget = 0.0;
         var hypervolume = 0.0;
@@ -52,9 +52,9 @@ public static class ComparisonAggregation
         {
             var evaluation = evaluations[i];
             budget += evaluation.BudgetSpent;
-            if (evaluation is { CountsForHypervolume: true, Objectives: { } objectives } && Admit(front, objectives.ToArray()))
+            if (evaluation is { CountsForHypervolume: true, Objectives: { } objectives } && front.Admit(i, objectives))
             {
-                hypervolume = Hypervolume.Compute(front, reference);
+                hypervolume = Hypervolume.Compute(front.Points, reference);
             }
 
             trace.Add(new TracePoint(i + 1, budget, evaluation.WallSeconds, hypervolume));
@@ -207,39 +207,5 @@ public static class ComparisonAggregation
     /// Indices of the non-dominated points of a union (minimisation), each distinct point once: the first of equal
     /// points stands for all of them.
     /// </summary>
-    public static IReadOnlyList<int> UnionFront(IReadOnlyList<IReadOnlyList<double>> points)
-    {
-        ArgumentNullException.ThrowIfNull(points);
-        var distinct = new List<int>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < points.Count; i++)
-        {
-            // Round-trip text is an exact key for a vector of doubles (0.0 and -0.0 aside, which dominate alike).
-            if (seen.Add(string.Join(',', points[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))))
-            {
-                distinct.Add(i);
-            }
-        }
-
-        if (distinct.Count == 0)
-        {
-            return [];
-        }
-
-        var front = NonDominatedSorting.FirstFront(distinct.Select(i => points[i].ToArray()).ToArray());
-        return front.Select(k => distinct[k]).Order().ToArray();
-    }
-
-    /// <summary>Adds a point to a front unless a member dominates or equals it; returns whether the front changed.</summary>
-    private static bool Admit(List<double[]> front, double[] point)
-    {
-        if (front.Any(member => Dominance.Dominates(member, point) || member.AsSpan().SequenceEqual(point)))
-        {
-            return false;
-        }
-
-        front.RemoveAll(member => Dominance.Dominates(point, member));
-        front.Add(point);
-        return true;
-    }
+    public static IReadOnlyList<int> UnionFront(IReadOnlyList<IReadOnlyList<double>> points) => ParetoArchive.FrontIndices(points);
 }
