@@ -1,4 +1,5 @@
 using NasHpo.Actors.Workloads;
+using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Pareto;
 
@@ -12,6 +13,19 @@ namespace NasHpo.Actors.Studies;
 internal sealed class StudyCheckpoints(DirectoryCheckpointStore store, double maxBudget)
 {
     public DirectoryCheckpointStore Store { get; } = store;
+
+    /// <summary>
+    /// The checkpoints of a study, or null when it keeps none: only trained networks have state worth keeping between
+    /// budgets; synthetic problems have none unless asked (<c>problem.checkpoints</c>, which proves a promotion found
+    /// its parent's state on another node), and a process without a checkpoint directory keeps none at all.
+    /// </summary>
+    public static StudyCheckpoints? For(StudyDefinition definition, string? checkpointDirectory, string studyId)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return (definition.Problem.IsSynthetic && !definition.Problem.Checkpoints) || checkpointDirectory is null
+            ? null
+            : new StudyCheckpoints(new DirectoryCheckpointStore(DirectoryCheckpointStore.ForStudy(checkpointDirectory, studyId)), definition.Optimizer.MaxBudget);
+    }
 
     /// <summary>
     /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
