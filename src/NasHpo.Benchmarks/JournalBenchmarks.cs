@@ -99,13 +99,9 @@ internal static class JournalBenchmarks
         var host = EngineHost.Create(journal);
         try
         {
-            var studies = host.StartEngine(Devices);
+            host.StartEngine(Devices);
             var watch = Stopwatch.StartNew();
-            studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout).GetAwaiter().GetResult();
-            while (studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout).GetAwaiter().GetResult().State != StudyState.Finished)
-            {
-                Thread.Sleep(5);
-            }
+            host.RunStudyAsync(studyId, definition).GetAwaiter().GetResult();
 
             var elapsed = watch.Elapsed;
             var query = PersistenceQuery.Get(host.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);

@@ -153,24 +153,15 @@ internal static class TrainingBenchmarks
         var host = EngineHost.Create(Path.Combine(scratch, "b8.db"));
         try
         {
-            var studies = host.StartEngine(definition.DeviceNames);
-            studies.Ask<StudyStarting>(new StartStudy("b8", definition), AskTimeout).GetAwaiter().GetResult();
+            host.StartEngine(definition.DeviceNames);
             var at20 = 0L;
-            while (true)
+            host.RunStudyAsync("b8", definition, new Progress<StudyStatus>(status =>
             {
-                var status = studies.Ask<StudyStatus>(new GetStudyStatus("b8"), AskTimeout).GetAwaiter().GetResult();
-                if (at20 == 0 && status.Evaluations >= 20)
+                if (status.Evaluations >= 20)
                 {
-                    at20 = ResidentBytes();
+                    Interlocked.CompareExchange(ref at20, ResidentBytes(), 0);
                 }
-
-                if (status.State == StudyState.Finished)
-                {
-                    break;
-                }
-
-                Thread.Sleep(20);
-            }
+            })).GetAwaiter().GetResult();
 
             var at200 = ResidentBytes();
             var growth = (double)(at200 - at20) / at20 * 100;
@@ -214,14 +205,9 @@ internal static class TrainingBenchmarks
         var host = EngineHost.Create(database);
         try
         {
-            var studies = host.StartEngine(definition.DeviceNames);
+            host.StartEngine(definition.DeviceNames);
             var watch = Stopwatch.StartNew();
-            studies.Ask<StudyStarting>(new StartStudy("b7", definition), AskTimeout).GetAwaiter().GetResult();
-            // Polled as often as `nashpo run` polls for its live display, not more.
-            while (studies.Ask<StudyStatus>(new GetStudyStatus("b7"), AskTimeout).GetAwaiter().GetResult().State != StudyState.Finished)
-            {
-                Thread.Sleep(250);
-            }
+            host.RunStudyAsync("b7", definition).GetAwaiter().GetResult();
 
             var total = watch.Elapsed.TotalSeconds;
             var record = JournalReader.ReadStudyAsync(host.System, "b7").GetAwaiter().GetResult();

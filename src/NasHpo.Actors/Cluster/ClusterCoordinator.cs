@@ -56,6 +56,7 @@ public sealed class ClusterCoordinator : ReceiveActor
         });
         Receive<CancelStudy>(cancel => _manager.Forward(cancel));
         Receive<GetStudyStatus>(query => _manager.Forward(query));
+        Receive<WatchStudy>(watch => _manager.Forward(watch));
         Receive<StudyStarting>(_ => { });
         Receive<CoordinatorLeases.Acquired>(acquired =>
         {

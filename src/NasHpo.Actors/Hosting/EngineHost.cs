@@ -106,5 +106,53 @@ public sealed class EngineHost : IAsyncDisposable
         return Studies;
     }
 
+    /// <summary>
+    /// Completes with the study's final status when it finishes, handing every status on the way to
+    /// <paramref name="progress"/> (called on an engine thread, in order: keep it short). Nothing polls: the study
+    /// pushes its status while it changes. The study must be running on this engine (<see cref="StartStudy"/>);
+    /// cancelling stops the watching, not the study.
+    /// </summary>
+    public async Task<StudyStatus> WatchStudyAsync(string studyId, IProgress<StudyStatus>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var studies = Studies ?? throw new InvalidOperationException("the engine is not started (call StartEngine first)");
+        var done = new TaskCompletionSource<StudyStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var renewAfter = EngineSettings.From(System.Settings.Config).StatusInterval * 8;
+        var watcher = System.ActorOf(StudyWatcher.Props(studies, studyId, progress, done, renewAfter));
+        await using (cancellationToken.Register(() =>
+        {
+            done.TrySetCanceled(cancellationToken);
+            System.Stop(watcher);
+        }))
+        {
+            return await done.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts a study (a new one from <paramref name="definition"/>, or, with null, the journal's study of that id)
+    /// and completes with its final status when it finishes; cancelling stops its trials gracefully (they run again
+    /// on resume) and throws <see cref="OperationCanceledException"/>. The one way code runs a study to its end.
+    /// </summary>
+    public async Task<StudyStatus> RunStudyAsync(string studyId, StudyDefinition? definition, IProgress<StudyStatus>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var studies = Studies ?? throw new InvalidOperationException("the engine is not started (call StartEngine first)");
+        await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await WatchStudyAsync(studyId, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await studies.Ask<StudyStopped>(new StopStudy(studyId), StartOrStopTimeout, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starting a study recovers its journals and, the first time, compiles the actors' code paths: on a loaded
+    /// machine that can take many seconds.
+    /// </summary>
+    internal static TimeSpan StartOrStopTimeout { get; } = TimeSpan.FromSeconds(60);
+
     public async ValueTask DisposeAsync() => await System.Terminate().ConfigureAwait(false);
 }

@@ -7,6 +7,9 @@ public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, Ti
 {
     public static EngineSettings Default { get; } = new(1000, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1);
 
+    /// <summary>How often a study tells its watchers its status while it changes (<c>status-interval</c>).</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     public static EngineSettings From(Config config)
     {
         var engine = config.GetConfig("nashpo.engine");
@@ -20,6 +23,9 @@ public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, Ti
             engine.GetTimeSpan("offer-timeout", Default.OfferTimeout),
             engine.GetTimeSpan("restart-backoff.min", Default.MinBackoff),
             engine.GetTimeSpan("restart-backoff.max", Default.MaxBackoff),
-            engine.GetInt("prefetch-per-device", Default.PrefetchPerDevice));
+            engine.GetInt("prefetch-per-device", Default.PrefetchPerDevice))
+        {
+            StatusInterval = engine.GetTimeSpan("status-interval", Default.StatusInterval),
+        };
     }
 }

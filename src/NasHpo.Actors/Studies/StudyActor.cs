@@ -28,7 +28,8 @@ namespace NasHpo.Actors.Studies;
 /// flow of requests to the sampler (<see cref="SamplerFlow"/>), the bracket actors (<see cref="BracketBook"/>), the
 /// budget (<see cref="StudyBudget"/>), the archive's progress (<see cref="ArchiveSync"/>), the checkpoints
 /// (<see cref="StudyCheckpoints"/>) and the status (<see cref="StudyStatusView"/>). This file holds the lifecycle;
-/// StudyActor.Sampling.cs asks for trials and StudyActor.Trials.cs runs and records them.
+/// StudyActor.Sampling.cs asks for trials, StudyActor.Trials.cs runs and records them, and StudyActor.Watchers.cs
+/// pushes the status to those watching.
 /// </remarks>
 public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
 {
@@ -100,6 +101,7 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
         Command<AskAgain>(OnAskAgain);
         Command<WallClockExpired>(_ => Finish("max-wall-clock"));
         Command<GetStudyStatus>(_ => Sender.Tell(Status()));
+        HandleWatchers();
         Command<CancelStudy>(cancel =>
         {
             if (_ledger.Finished is not null || _ledger.Created is null)
@@ -264,6 +266,7 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
             // Only now: a write that failed restarts the study unfinished, and it still needs those checkpoints.
             KeepOnlyParetoCheckpoints();
             _log.Info("study {0} finished: {1}", _studyId, reason);
+            PushToWatchers(force: true);
         });
     }
 
@@ -276,8 +279,10 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    // A new study whose creation is not written yet is still starting, not absent: a watcher that asks at once must
+    // not take it for a study that does not exist.
     private StudyStatus Status() =>
-        _statusView.Of(IsRecovering, _stopped, _budget?.Spent ?? 0, _definition?.Stop.MaxBudgetSpent, DateTimeOffset.UtcNow);
+        _statusView.Of(IsRecovering || (_ledger.Created is null && _newDefinition is not null), _stopped, _budget?.Spent ?? 0, _definition?.Stop.MaxBudgetSpent, DateTimeOffset.UtcNow);
 
     protected override void PostStop()
     {

@@ -32,6 +32,7 @@ public sealed class StudyManager : ReceiveActor
             Sender.Tell(new StudyStarting(start.StudyId));
         });
         Receive<GetStudyStatus>(query => Route(query.StudyId, query, () => NotFound(query.StudyId)));
+        Receive<WatchStudy>(watch => Route(watch.StudyId, watch, () => NotFound(watch.StudyId)));
         Receive<StopStudy>(stop => Route(stop.StudyId, stop, () => new StudyStopped(stop.StudyId)));
         Receive<CancelStudy>(cancel => Route(cancel.StudyId, cancel, () => new StudyCancelled(cancel.StudyId, false, "not running")));
     }

@@ -3,6 +3,14 @@ namespace NasHpo.Actors.Studies;
 /// <summary>Asks a study (or, through the manager, a study by id) for its status.</summary>
 public sealed record GetStudyStatus(string StudyId);
 
+/// <summary>
+/// Subscribes the sender to a study's status (directly, or through the manager by id): it gets the status at once,
+/// then whenever it changes (at most every <see cref="EngineSettings.StatusInterval"/>) and when the study finishes.
+/// A study that restarts forgets its watchers, so a watcher that hears nothing for a while sends this again; a
+/// repeated subscription is harmless. A study the manager does not run answers with <see cref="StudyState.NotFound"/>.
+/// </summary>
+public sealed record WatchStudy(string StudyId);
+
 /// <summary>Stops a running study gracefully: running trials are cancelled and stay in the ledger, to run again on resume.</summary>
 public sealed record StopStudy(string StudyId);
 

@@ -15,9 +15,6 @@ namespace NasHpo.Cli.Engine;
 /// </summary>
 internal static partial class StudyRunner
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-
     // Starting a study recovers its journals and, the first time, compiles the actors' code paths: on a loaded
     // machine that took longer than a status poll may, so the start and the stop get more time before giving up.
     private static readonly TimeSpan StartOrStopTimeout = TimeSpan.FromSeconds(60);
@@ -165,29 +162,11 @@ internal static partial class StudyRunner
             var progress = new ProgressDisplay(console, label, options.Label is null);
             try
             {
-                while (true)
-                {
-                    await Task.Delay(PollInterval, running.Token);
-                    StudyStatus status;
-                    try
-                    {
-                        status = await studies.Ask<StudyStatus>(new GetStudyStatus(studyId), AskTimeout, running.Token);
-                    }
-                    catch (Exception e) when (e is AskTimeoutException or TimeoutException || e is AggregateException { InnerException: AskTimeoutException or TimeoutException })
-                    {
-                        // The study is restarting after a journal failure, or the machine is too busy to answer in
-                        // time; it answers again later. (Akka can deliver the timeout wrapped in an AggregateException.)
-                        continue;
-                    }
-
-                    progress.Show(status);
-                    if (status.State == StudyState.Finished)
-                    {
-                        progress.Done(status, databasePath);
-                        // Only a caller that wants the journal pays for reading it back (a long study's ledger is large).
-                        return new StudyRunOutcome(options.ReadBack ? await JournalReader.ReadStudyAsync(host.System, studyId, cancellation) : record, AlreadyFinished: false);
-                    }
-                }
+                // The study pushes its status while it changes; the display shows each as it comes.
+                var final = await host.WatchStudyAsync(studyId, new ProgressCallback(progress.Show), running.Token);
+                progress.Done(final, databasePath);
+                // Only a caller that wants the journal pays for reading it back (a long study's ledger is large).
+                return new StudyRunOutcome(options.ReadBack ? await JournalReader.ReadStudyAsync(host.System, studyId, cancellation) : record, AlreadyFinished: false);
             }
             catch (OperationCanceledException) when (lost.IsCancellationRequested)
             {
@@ -200,6 +179,15 @@ internal static partial class StudyRunner
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// Shows each status as the engine hands it over, in order (<see cref="Progress{T}"/> would post them to the
+    /// thread pool, where two lines can swap).
+    /// </summary>
+    private sealed class ProgressCallback(Action<StudyStatus> show) : IProgress<StudyStatus>
+    {
+        public void Report(StudyStatus value) => show(value);
     }
 
     private static string HoconString(string value) =>

@@ -34,12 +34,22 @@ internal sealed class TestEngine : IAsyncDisposable
 
     public static StudyDefinition Study(string body) => StudyDefinitionReader.FromHocon($"study {{ {body} }}");
 
+    /// <summary>Runs a study to its end the way code does (<see cref="EngineHost.RunStudyAsync"/>: the study pushes its status, nothing polls).</summary>
     public async Task<StudyStatus> RunToEndAsync(string studyId, StudyDefinition? definition, TimeSpan limit)
     {
-        await Studies.Ask<StudyStarting>(new StartStudy(studyId, definition), AskTimeout);
-        return await WaitForAsync(studyId, s => s.State == StudyState.Finished, limit);
+        using var timeout = new CancellationTokenSource(limit);
+        var last = new StatusLog();
+        try
+        {
+            return await Host.RunStudyAsync(studyId, definition, last, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"study {studyId} did not finish within {limit}; last status: {last.Last}");
+        }
     }
 
+    /// <summary>Polls until a condition on the way holds (a number of evaluations, a state), for tests that act then.</summary>
     public async Task<StudyStatus> WaitForAsync(string studyId, Func<StudyStatus, bool> condition, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
@@ -68,4 +78,32 @@ internal sealed class TestEngine : IAsyncDisposable
     public Task<StudyRecord> ReadAsync(string studyId) => JournalReader.ReadStudyAsync(Host.System, studyId);
 
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Every status the study pushed; the last one says where a study that timed out stood.</summary>
+    internal sealed class StatusLog : IProgress<StudyStatus>
+    {
+        private readonly List<StudyStatus> _all = [];
+
+        public StudyStatus? Last { get; private set; }
+
+        public IReadOnlyList<StudyStatus> All
+        {
+            get
+            {
+                lock (_all)
+                {
+                    return [.. _all];
+                }
+            }
+        }
+
+        public void Report(StudyStatus value)
+        {
+            lock (_all)
+            {
+                _all.Add(value);
+                Last = value;
+            }
+        }
+    }
 }
