@@ -66,10 +66,19 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
     public const string TabularType = "tabular";
 
     /// <summary>
+    /// The value of <c>problem.type</c> for trials evaluated by the code of the program that runs the study (the
+    /// library's <c>OptimizeAsync</c> or ask-and-tell): the study declares its objectives and search space.
+    /// </summary>
+    public const string ExternalType = "external";
+
+    /// <summary>Trials are evaluated by the program that runs the study (<see cref="ExternalType"/>).</summary>
+    public bool IsExternal => string.Equals(Type, ExternalType, StringComparison.Ordinal);
+
+    /// <summary>
     /// True when trials train no network, so there is no training state to keep between budgets: synthetic problems,
     /// and tabular replays (<see cref="Tabular"/>), which still count budgets in epochs.
     /// </summary>
-    public bool IsSynthetic => Dataset is null && Command is null;
+    public bool IsSynthetic => Dataset is null && Command is null && !IsExternal;
 
     /// <summary>A program of the user's that trials run (<c>type = command</c>); null for the built-in problems.</summary>
     public CommandDefinition? Command { get; init; }

@@ -127,16 +127,21 @@ public static partial class StudyDefinitionReader
         {
             (objectives, space, defaultReference) = (tabular.Objectives, tabular.Space, tabular.DefaultReference);
         }
-        else if (problem.Command is { } command)
+        else if (problem.Command is not null || problem.IsExternal)
         {
             // A program of the user's reports objectives of any name: the study declares them, and their worst values.
+            var kind = problem.IsExternal ? "an external study names the objectives its code returns" : "a command study names the objectives its program reports";
             objectives = study.HasPath("objectives")
                 ? ObjectivesReader.Read(root, "study.objectives")
-                : throw new ConfigurationException("study.objectives", "missing (a command study names the objectives its program reports, for example: objectives = [{ name = val-error }, { name = params, cost = cheap }])");
+                : throw new ConfigurationException("study.objectives", $"missing ({kind}, for example: objectives = [{{ name = val-error }}, {{ name = params, cost = cheap }}])");
             space = study.HasPath("search-space")
                 ? SearchSpaceReader.Read(root, "study.search-space")
-                : throw new ConfigurationException("study.search-space", "missing (the parameters the command's placeholders and request file name)");
-            CommandProblemReader.CheckPlaceholders(command, space);
+                : throw new ConfigurationException("study.search-space", problem.IsExternal ? "missing (the parameters the study's code is given)" : "missing (the parameters the command's placeholders and request file name)");
+            if (problem.Command is { } command)
+            {
+                CommandProblemReader.CheckPlaceholders(command, space);
+            }
+
             defaultReference = null;
         }
         else if (problem.IsSynthetic)
@@ -265,6 +270,12 @@ public static partial class StudyDefinitionReader
             return ReadDatasetProblem(problem, type, paths);
         }
 
+        if (type == ProblemDefinition.ExternalType)
+        {
+            ConfigReading.RejectUnknownKeys(problem, "study.problem", ["type"], "external");
+            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0);
+        }
+
         if (type == CommandProblemReader.Type)
         {
             return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0) { Command = CommandProblemReader.Read(problem, paths) };
@@ -273,7 +284,7 @@ public static partial class StudyDefinitionReader
         RejectUnknownKeys(problem, "study.problem", ProblemKeys);
         if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
         {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type).Append(ProblemDefinition.TabularType))})");
+            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type).Append(ProblemDefinition.TabularType).Append(ProblemDefinition.ExternalType))})");
         }
 
         var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);

@@ -48,6 +48,25 @@ public sealed class EngineBadInputTests : IDisposable
         { TinyStudy + "study.search-space { lr { type = float, lower = 1, upper = 0.1 } }", "study.search-space.lr.lower", "1" },
     };
 
+    [Fact]
+    public void An_external_study_is_refused_in_one_line_since_its_trials_are_evaluated_by_its_programs_code()
+    {
+        var file = _harness.Write("external.conf", """
+            study {
+              problem { type = external }
+              objectives = [{ name = loss }]
+              reference-point = [1]
+              search-space { x { type = float, lower = 0, upper = 1 } }
+              optimizer { type = random }
+              stop { max-evaluations = 3 }
+            }
+            """);
+
+        var line = AssertUserError(Nashpo("run", file, "--db", Database, "--study-id", "ext"), "study \"ext\"", "NasHpo.Study");
+
+        Assert.Contains("problem.type = external", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadStudies))]
     public void A_bad_study_file_is_one_line_naming_the_file_and_the_path_and_writes_nothing(string content, string path, string detail)

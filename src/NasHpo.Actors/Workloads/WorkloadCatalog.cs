@@ -47,6 +47,10 @@ public sealed class InvalidDatasetException : Exception
 /// <summary>Turns a study's <c>study.problem</c> into the workload its trials run.</summary>
 public static class WorkloadCatalog
 {
+    /// <summary>Why an external study cannot run here: its trials are evaluated by the program that runs it.</summary>
+    public const string ExternalStudyMessage =
+        "its trials are evaluated by the code of the program that runs it (problem.type = external): run or resume it from that program (NasHpo.Study); status and report read it anywhere";
+
     public static IWorkload Create(StudyDefinition definition) => Create(definition, null);
 
     /// <param name="commandWorkingDirectory">
@@ -65,6 +69,11 @@ public static class WorkloadCatalog
         if (problem.Command is not null)
         {
             return new CommandWorkload(definition, commandWorkingDirectory);
+        }
+
+        if (problem.IsExternal)
+        {
+            throw new InvalidOperationException(ExternalStudyMessage);
         }
 
         if (problem.Dataset is { } dataset)

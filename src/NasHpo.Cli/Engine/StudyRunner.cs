@@ -130,6 +130,11 @@ internal static partial class StudyRunner
             }
 
             var resolved = definition ?? StudyDefinitionReader.FromHocon(record.Created!.Definition);
+            if (resolved.Problem.IsExternal)
+            {
+                throw new UserErrorException($"study \"{studyId}\": {WorkloadCatalog.ExternalStudyMessage}");
+            }
+
             if (!resolved.Problem.IsSynthetic && host.CheckpointDirectory is null)
             {
                 throw new UserErrorException($"study \"{studyId}\" trains networks and a PostgreSQL journal keeps no checkpoints next to it: pass --checkpoints DIR");
