@@ -22,6 +22,15 @@ public static partial class StudyDefinitionReader
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock", "max-budget-spent"];
 
+    /// <summary>The most CPU slots <c>devices = N</c> may ask for: each is an actor and a thread's share of the machine.</summary>
+    public const int MaxDevices = 4096;
+
+    /// <summary>The most decision variables a synthetic problem may have: its space is built and searched in memory.</summary>
+    public const int MaxSyntheticDimensions = 10_000;
+
+    /// <summary>The most objectives a synthetic problem may have: the hypervolume's cost grows exponentially with them.</summary>
+    public const int MaxSyntheticObjectives = 16;
+
     /// <summary>
     /// Reads a study file with command-line overrides (<c>--set key=value</c>; keys may omit the leading
     /// <c>study.</c>). The resolved text (file, then overrides, which HOCON lets win) is kept in the definition.
@@ -33,9 +42,10 @@ public static partial class StudyDefinitionReader
         {
             text = File.ReadAllText(path);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new ConfigurationException(path, $"cannot read the study file: {error.Message}");
+            // ArgumentException: an empty path, or one with a null character.
+            throw new ConfigurationException(path.Length == 0 ? "(study file)" : path, $"cannot read the study file: {error.Message.Split('\n', 2)[0].Trim()}");
         }
 
         var lines = new List<string>();
@@ -90,8 +100,20 @@ public static partial class StudyDefinitionReader
             throw new ConfigurationException("study", "missing (a study file defines everything under a top-level \"study\" object)");
         }
 
+        RequireObject(root, "study", "study");
         var study = root.GetConfig("study");
         RejectUnknownKeys(study, "study", StudyKeys);
+
+        // Akka reads a section written as a single value (stop = 5) as an empty one, or fails inside; the sections are
+        // checked to be objects before any of them is read.
+        foreach (var section in (string[])["problem", "optimizer", "stop"])
+        {
+            if (study.HasPath(section))
+            {
+                RequireObject(study, section, $"study.{section}");
+            }
+        }
+
         var ownBase = study.HasPath(StudyPaths.Key);
         var paths = new StudyPaths(ownBase ? Path.GetFullPath(RequireString(study, StudyPaths.Key, "study." + StudyPaths.Key), fileDirectory ?? Directory.GetCurrentDirectory()) : fileDirectory);
 
@@ -127,7 +149,7 @@ public static partial class StudyDefinitionReader
                 throw new ConfigurationException("study.objectives", $"{objectives.Count} objectives, but problem {problem.Type} has {synthetic.Objectives.Count}");
             }
 
-            space = study.HasPath("search-space") ? SearchSpaceReader.Read(root, "study.search-space") : synthetic.Space;
+            space = study.HasPath("search-space") ? CheckedSyntheticSpace(SearchSpaceReader.Read(root, "study.search-space"), problem) : synthetic.Space;
             defaultReference = objectives.Select((o, i) => o.ToRecorded(synthetic.ReferencePoint[i])).ToArray();
         }
         else
@@ -189,7 +211,7 @@ public static partial class StudyDefinitionReader
         // The journal keeps the text, not the file's name: a name taken from the file is written into the text so
         // that a resumed study (and its report) has the name it started with.
         var named = study.HasPath("name");
-        var name = named ? study.GetString("name") : fileName ?? "study";
+        var name = named ? HoconReading.Text(study.GetValue("name"), "study.name") : fileName ?? "study";
         if (!named && fileName is not null)
         {
             hocon += $"\n# named after its file\nstudy.name = {Quote(name)}\n";
@@ -261,8 +283,8 @@ public static partial class StudyDefinitionReader
             throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type).Append(ProblemDefinition.TabularType))})");
         }
 
-        var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);
-        var objectives = (int)ReadLong(problem, "objectives", "study.problem.objectives", type == "dtlz2" ? 3 : 2, minimum: 1);
+        var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1, maximum: MaxSyntheticDimensions);
+        var objectives = (int)ReadLong(problem, "objectives", "study.problem.objectives", type == "dtlz2" ? 3 : 2, minimum: 1, maximum: MaxSyntheticObjectives);
         var delay = ReadDuration(problem, "delay", "study.problem.delay", TimeSpan.Zero);
         var noise = ReadDouble(problem, "noise-scale", "study.problem.noise-scale", 1.0, minimum: 0);
         try
@@ -289,13 +311,19 @@ public static partial class StudyDefinitionReader
             return ["cpu-0"];
         }
 
-        if (!study.GetValue("devices").IsArray())
+        var value = study.GetValue("devices");
+        if (!HoconReading.IsList(value))
         {
-            var count = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1);
+            if (HoconReading.IsObject(value))
+            {
+                throw new ConfigurationException("study.devices", "expected a number of CPU slots or a list of devices, got an object");
+            }
+
+            var count = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1, maximum: MaxDevices);
             return Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
         }
 
-        var names = study.GetStringList("devices");
+        var names = HoconReading.List(value, "study.devices").Select((item, i) => HoconReading.Text(item, $"study.devices[{i}]")).ToList();
         if (names.Count == 0)
         {
             throw new ConfigurationException("study.devices", "empty (name at least one device, or give a number of CPU slots)");
@@ -327,6 +355,69 @@ public static partial class StudyDefinitionReader
         return result.ToArray();
     }
 
+    /// <summary>
+    /// A synthetic problem evaluates x0..x{n-1}, each a number in [0, 1] (it refuses any other value mid-study): a
+    /// space declared for it must give every one of them as such (a range or choices inside [0, 1]), and always (no
+    /// condition). Other parameters may be declared beside them.
+    /// </summary>
+    private static SearchSpace CheckedSyntheticSpace(SearchSpace space, ProblemDefinition problem)
+    {
+        for (var i = 0; i < problem.Dimensions; i++)
+        {
+            var name = SyntheticProblem.VariableName(i);
+            var path = $"study.search-space.{name}";
+            var index = space.IndexOf(name);
+            if (index < 0)
+            {
+                throw new ConfigurationException(path, $"missing: {problem.Type} with {problem.Dimensions} dimensions evaluates x0..x{problem.Dimensions - 1}");
+            }
+
+            var parameter = space.Parameters[index];
+            IReadOnlyList<string> choices = parameter switch
+            {
+                CategoricalParameter categorical => categorical.Choices,
+                OrdinalParameter ordinal => ordinal.Choices,
+                _ => [],
+            };
+            for (var c = 0; c < choices.Count; c++)
+            {
+                if (HoconReading.ParseNumber(choices[c]) is not (>= 0 and <= 1))
+                {
+                    throw new ConfigurationException($"{path}.choices[{c}]", $"\"{choices[c]}\" is not a number in [0, 1], the range {problem.Type} evaluates");
+                }
+            }
+
+            var (lower, upper) = parameter switch
+            {
+                FloatParameter number => (number.Lower, number.Upper),
+                IntegerParameter number => ((double)number.Lower, (double)number.Upper),
+                _ => (0.0, 1.0),
+            };
+            if (lower < 0 || upper > 1)
+            {
+                throw new ConfigurationException(path, $"[{Format(lower)}, {Format(upper)}] is outside [0, 1], the range {problem.Type} evaluates");
+            }
+
+            if (parameter.Conditions.Count > 0)
+            {
+                throw new ConfigurationException($"{path}.when", $"{problem.Type} evaluates every variable of every configuration; {name} cannot be conditional");
+            }
+        }
+
+        return space;
+    }
+
+    /// <summary>Refuses a section written as a value or a list where an object { ... } belongs.</summary>
+    private static void RequireObject(Config parent, string key, string path)
+    {
+        // Akka keeps "null" as no value at all.
+        var value = parent.GetValue(key);
+        if (value is null || !HoconReading.IsObject(value))
+        {
+            throw new ConfigurationException(path, $"expected an object {{ ... }}, got {(value is null ? "null" : HoconReading.Show(value))}");
+        }
+    }
+
     /// <summary>The optimizer section, with each method's own keys: OptimizerReader.cs.</summary>
     private static OptimizerDefinition ReadOptimizer(Config study) => OptimizerReader.Read(study);
 
@@ -339,7 +430,7 @@ public static partial class StudyDefinitionReader
 
         var stop = study.GetConfig("stop");
         RejectUnknownKeys(stop, "study.stop", StopKeys);
-        int? evaluations = stop.HasPath("max-evaluations") ? (int)ReadLong(stop, "max-evaluations", "study.stop.max-evaluations", 0, minimum: 1) : null;
+        int? evaluations = stop.HasPath("max-evaluations") ? (int)ReadLong(stop, "max-evaluations", "study.stop.max-evaluations", 0, minimum: 1, maximum: int.MaxValue) : null;
         TimeSpan? wallClock = stop.HasPath("max-wall-clock") ? ReadDuration(stop, "max-wall-clock", "study.stop.max-wall-clock", TimeSpan.Zero) : null;
         double? budgetSpent = stop.HasPath("max-budget-spent") ? ReadDouble(stop, "max-budget-spent", "study.stop.max-budget-spent", 0) : null;
         if (evaluations is null && wallClock is null && budgetSpent is null)
