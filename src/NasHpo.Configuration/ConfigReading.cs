@@ -72,26 +72,22 @@ internal static class ConfigReading
 
     public static double[] ReadNumbers(Config section, string key, string path)
     {
-        // GetStringList reads an object or a single value as an empty list, which would be reported as a count.
-        if (!HoconReading.IsList(section.GetValue(key)))
+        // GetStringList reads an object or a single value as an empty list, which would be reported as a count, and
+        // an element that is itself a list or an object as null.
+        var value = section.GetValue(key);
+        if (value is null || !HoconReading.IsList(value))
         {
-            throw new ConfigurationException(path, $"expected a list of numbers, got {HoconReading.Show(section.GetValue(key))}");
+            throw new ConfigurationException(path, $"expected a list of numbers, got {(value is null ? "nothing" : HoconReading.Show(value))}");
         }
 
-        IList<string> items;
-        try
+        return HoconReading.List(value, path).Select((item, i) =>
         {
-            items = section.GetStringList(key);
-        }
-        catch (Exception error) when (error is not ConfigurationException)
-        {
-            throw new ConfigurationException(path, "is not a list of numbers");
-        }
-
-        return items.Select((text, i) =>
-            HoconReading.ParseNumber(text) is { } v && double.IsFinite(v)
-                ? v
-                : throw new ConfigurationException($"{path}[{i}]", $"\"{text}\" is not a finite number")).ToArray();
+            var at = $"{path}[{i}]";
+            var text = HoconReading.Text(item, at);
+            return HoconReading.ParseNumber(text) is { } number && double.IsFinite(number)
+                ? number
+                : throw new ConfigurationException(at, $"\"{text}\" is not a finite number");
+        }).ToArray();
     }
 
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -10,31 +10,31 @@ public sealed class ConfigurationException : Exception
     }
 
     public ConfigurationException(string message)
-        : base(message)
+        : base(OneLine(message))
     {
         Path = string.Empty;
-        Detail = message;
+        Detail = OneLine(message);
     }
 
     public ConfigurationException(string message, Exception inner)
-        : base(message, inner)
+        : base(OneLine(message), inner)
     {
         Path = string.Empty;
-        Detail = message;
+        Detail = OneLine(message);
     }
 
     public ConfigurationException(string path, string detail)
-        : base($"{path}: {detail}")
+        : base($"{OneLine(path)}: {OneLine(detail)}")
     {
-        Path = path;
-        Detail = detail;
+        Path = OneLine(path);
+        Detail = OneLine(detail);
     }
 
     public ConfigurationException(string path, string detail, Exception inner)
-        : base($"{path}: {detail}", inner)
+        : base($"{OneLine(path)}: {OneLine(detail)}", inner)
     {
-        Path = path;
-        Detail = detail;
+        Path = OneLine(path);
+        Detail = OneLine(detail);
     }
 
     /// <summary>The HOCON path at fault (e.g. "study.search-space.lr.lower"), or "source:line:column" for syntax errors.</summary>
@@ -42,4 +42,11 @@ public sealed class ConfigurationException : Exception
 
     /// <summary>The message without its path.</summary>
     public string Detail { get; }
+
+    /// <summary>
+    /// The error is one line whatever the study holds: a key or value quoted into the message may span lines (HOCON
+    /// lets an unquoted key run on across a line break), so line breaks are shown escaped.
+    /// </summary>
+    private static string OneLine(string text) =>
+        text.Replace("\r\n", "\\n", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
 }

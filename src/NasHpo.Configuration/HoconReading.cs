@@ -39,7 +39,8 @@ internal static class HoconReading
             throw new ConfigurationException(path, $"expected a single value, got {Show(value)}");
         }
 
-        return value.GetString().Trim();
+        // Akka reads the literal null as a string that is not there.
+        return value.GetString()?.Trim() ?? throw new ConfigurationException(path, "is null");
     }
 
     public static double Number(HoconValue value, string path)
@@ -127,6 +128,6 @@ internal static class HoconReading
             return "a list";
         }
 
-        return value.IsString() ? $"\"{value.GetString().Trim()}\"" : "a mixed value";
+        return value.IsString() ? (value.GetString() is { } text ? $"\"{text.Trim()}\"" : "null") : "a mixed value";
     }
 }

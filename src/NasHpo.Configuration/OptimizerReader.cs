@@ -56,8 +56,9 @@ internal static class OptimizerReader
             throw new ConfigurationException("study.optimizer.max-budget", $"{Format(maxBudget)} is below min-budget {Format(minBudget)}");
         }
 
+        CheckBracketCount(eta, minBudget, maxBudget);
         var promotion = ReadPromotion(optimizer, method, registry);
-        var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1);
+        var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1, maximum: int.MaxValue);
         var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
         var budgetUnit = optimizer.HasPath("budget-unit") ? RequireString(optimizer, "budget-unit", "study.optimizer.budget-unit") : OptimizerDefinition.Epochs;
         if (!OptimizerDefinition.BudgetUnits.Contains(budgetUnit, StringComparer.Ordinal))
@@ -69,6 +70,28 @@ internal static class OptimizerReader
         {
             Settings = method.ReadSettings(new HoconSettingsReader(optimizer, "study.optimizer")),
         };
+    }
+
+    /// <summary>The most brackets a Hyperband schedule may have (budgets 1 to 3^63 at η = 3; papers use 4 or 5).</summary>
+    public const int MaxBrackets = 64;
+
+    /// <summary>
+    /// Refuses a schedule no machine can run: ⌊log_η(max/min)⌋ + 1 brackets beyond <see cref="MaxBrackets"/> (an η a
+    /// hair above 1, or budgets hundreds of orders of magnitude apart). Blames η when η = 3 would fit, else the budgets.
+    /// </summary>
+    private static void CheckBracketCount(double eta, double minBudget, double maxBudget)
+    {
+        var ratio = Math.Log(maxBudget / minBudget);
+        var brackets = Math.Floor((ratio / Math.Log(eta)) + 1e-9) + 1;
+        if (brackets <= MaxBrackets)
+        {
+            return;
+        }
+
+        var withDefaultEta = Math.Floor((ratio / Math.Log(3)) + 1e-9) + 1;
+        throw withDefaultEta <= MaxBrackets
+            ? new ConfigurationException("study.optimizer.eta", $"{Format(eta)} with budgets {Format(minBudget)} to {Format(maxBudget)} makes {brackets:G3} brackets; the limit is {MaxBrackets} brackets (a larger eta, such as 3, needs fewer)")
+            : new ConfigurationException("study.optimizer.min-budget", $"{Format(minBudget)} to max-budget {Format(maxBudget)} makes {brackets:G3} brackets at eta {Format(eta)}; the limit is {MaxBrackets} brackets");
     }
 
     private static PromotionMode ReadPromotion(Config optimizer, OptimizerMethod method, OptimizerRegistry registry)

@@ -8,6 +8,9 @@ public static partial class StudyDefinitionReader
     /// <summary>The largest side <c>image-size</c> may ask for: beyond it a CPU study would not finish.</summary>
     public const int MaxImageSize = 512;
 
+    /// <summary>The most threads one device may ask for (far beyond any machine's cores; a count past it is a typo).</summary>
+    public const int MaxThreadsPerDevice = 4096;
+
     private static readonly string[] CommonDatasetKeys = ["type", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model", "threads-per-device"];
     private static readonly string[] FashionMnistKeys = [.. CommonDatasetKeys, "data-dir"];
     private static readonly string[] ArrayDatasetKeys = [.. CommonDatasetKeys, "data-dir", "channels"];
@@ -31,15 +34,13 @@ public static partial class StudyDefinitionReader
         };
 
         var validation = ReadDouble(problem, "validation-fraction", "study.problem.validation-fraction", 0.2, minimum: 1e-6, maximum: 1 - 1e-6);
-        int? Subset(string key) => problem.HasPath(key) ? (int)ReadLong(problem, key, $"study.problem.{key}", 0, minimum: 1) : null;
+        int? Subset(string key) => problem.HasPath(key) ? (int)ReadLong(problem, key, $"study.problem.{key}", 0, minimum: 1, maximum: int.MaxValue) : null;
         int imageSize;
         if (type == ProblemDefinition.FashionMnist)
         {
-            imageSize = (int)ReadLong(problem, "image-size", "study.problem.image-size", 28, minimum: 4);
-            if (imageSize > 28)
-            {
-                throw new ConfigurationException("study.problem.image-size", $"{imageSize} is larger than the 28x28 images (downsampling only)");
-            }
+            // Read as a long: a size past 32 bits must be refused, not wrapped into a small one.
+            var size = ReadLong(problem, "image-size", "study.problem.image-size", 28, minimum: 4);
+            imageSize = size <= 28 ? (int)size : throw new ConfigurationException("study.problem.image-size", $"{size} is larger than the 28x28 images (downsampling only)");
         }
         else
         {
@@ -54,7 +55,7 @@ public static partial class StudyDefinitionReader
         }
 
         // 0 shares the machine's cores equally between the CPU devices.
-        var threads = (int)ReadLong(problem, "threads-per-device", "study.problem.threads-per-device", 0, minimum: 0);
+        var threads = (int)ReadLong(problem, "threads-per-device", "study.problem.threads-per-device", 0, minimum: 0, maximum: MaxThreadsPerDevice);
         var dataset = new DatasetDefinition(directory, validation, Subset("train-subset"), Subset("validation-subset"), Subset("test-subset"), imageSize, model, threads)
         {
             ValidationDirectory = Folder("validation-dir"),

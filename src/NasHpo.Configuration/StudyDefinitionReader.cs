@@ -23,6 +23,15 @@ public static partial class StudyDefinitionReader
     private static readonly string[] TrainingObjectives = ["val-error", "params", "flops", "latency-ms"];
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock", "max-budget-spent"];
 
+    /// <summary>The most CPU slots <c>devices = N</c> may ask for: each is an actor and a thread's share of the machine.</summary>
+    public const int MaxDevices = 4096;
+
+    /// <summary>The most decision variables a synthetic problem may have: its space is built and searched in memory.</summary>
+    public const int MaxSyntheticDimensions = 10_000;
+
+    /// <summary>The most objectives a synthetic problem may have: the hypervolume's cost grows exponentially with them.</summary>
+    public const int MaxSyntheticObjectives = 16;
+
     /// <summary>
     /// Reads a study file with command-line overrides (<c>--set key=value</c>; keys may omit the leading
     /// <c>study.</c>). The resolved text (file, then overrides, which HOCON lets win) is kept in the definition.
@@ -35,9 +44,10 @@ public static partial class StudyDefinitionReader
         {
             text = File.ReadAllText(path);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new ConfigurationException(path, $"cannot read the study file: {error.Message}");
+            // ArgumentException: an empty path, or one with a null character.
+            throw new ConfigurationException(path.Length == 0 ? "(study file)" : path, $"cannot read the study file: {error.Message.Split('\n', 2)[0].Trim()}");
         }
 
         var lines = new List<string>();
@@ -111,8 +121,20 @@ public static partial class StudyDefinitionReader
             throw new ConfigurationException("study", "missing (a study file defines everything under a top-level \"study\" object)");
         }
 
+        RequireObject(root, "study", "study");
         var study = root.GetConfig("study");
         RejectUnknownKeys(study, "study", StudyKeys);
+
+        // Akka reads a section written as a single value (stop = 5) as an empty one, or fails inside; the sections are
+        // checked to be objects before any of them is read.
+        foreach (var section in (string[])["problem", "optimizer", "stop"])
+        {
+            if (study.HasPath(section))
+            {
+                RequireObject(study, section, $"study.{section}");
+            }
+        }
+
         var ownBase = study.HasPath(StudyPaths.Key);
         var paths = new StudyPaths(ownBase ? Path.GetFullPath(RequireString(study, StudyPaths.Key, "study." + StudyPaths.Key), fileDirectory ?? Directory.GetCurrentDirectory()) : fileDirectory);
 
@@ -153,7 +175,7 @@ public static partial class StudyDefinitionReader
                 throw new ConfigurationException("study.objectives", $"{objectives.Count} objectives, but problem {problem.Type} has {synthetic.Objectives.Count}");
             }
 
-            space = study.HasPath("search-space") ? SearchSpaceReader.Read(root, "study.search-space") : synthetic.Space;
+            space = study.HasPath("search-space") ? CheckedSyntheticSpace(SearchSpaceReader.Read(root, "study.search-space"), problem) : synthetic.Space;
             defaultReference = objectives.Select((o, i) => o.ToRecorded(synthetic.ReferencePoint[i])).ToArray();
         }
         else
@@ -209,7 +231,7 @@ public static partial class StudyDefinitionReader
         // The journal keeps the text, not the file's name: a name taken from the file is written into the text so
         // that a resumed study (and its report) has the name it started with.
         var named = study.HasPath("name");
-        var name = named ? study.GetString("name") : fileName ?? "study";
+        var name = named ? HoconReading.Text(study.GetValue("name"), "study.name") : fileName ?? "study";
         if (!named && fileName is not null)
         {
             hocon += $"\n# named after its file\nstudy.name = {Quote(name)}\n";
@@ -256,135 +278,6 @@ public static partial class StudyDefinitionReader
         }
     }
 
-    private static ProblemDefinition ReadProblem(Config study, StudyPaths paths)
-    {
-        if (!study.HasPath("problem"))
-        {
-            throw new ConfigurationException("study.problem", "missing (for example: problem { type = zdt1, dimensions = 10 })");
-        }
-
-        var problem = study.GetConfig("problem");
-        var type = RequireString(problem, "type", "study.problem.type");
-        if (ProblemDefinition.DatasetTypes.Contains(type, StringComparer.Ordinal))
-        {
-            return ReadDatasetProblem(problem, type, paths);
-        }
-
-        if (type == ProblemDefinition.ExternalType)
-        {
-            ConfigReading.RejectUnknownKeys(problem, "study.problem", ["type"], "external");
-            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0);
-        }
-
-        if (type == CommandProblemReader.Type)
-        {
-            return new ProblemDefinition(type, 0, 0, TimeSpan.Zero, 0) { Command = CommandProblemReader.Read(problem, paths) };
-        }
-
-        RejectUnknownKeys(problem, "study.problem", ProblemKeys);
-        if (!SyntheticProblem.TypeNames.Contains(type, StringComparer.Ordinal))
-        {
-            throw new ConfigurationException("study.problem.type", $"unknown problem \"{type}\" (expected one of: {string.Join(", ", SyntheticProblem.TypeNames.Concat(ProblemDefinition.DatasetTypes).Append(CommandProblemReader.Type).Append(ProblemDefinition.TabularType).Append(ProblemDefinition.ExternalType))})");
-        }
-
-        var dimensions = (int)ReadLong(problem, "dimensions", "study.problem.dimensions", 10, minimum: 1);
-        var objectives = (int)ReadLong(problem, "objectives", "study.problem.objectives", type == "dtlz2" ? 3 : 2, minimum: 1);
-        var delay = ReadDuration(problem, "delay", "study.problem.delay", TimeSpan.Zero);
-        var noise = ReadDouble(problem, "noise-scale", "study.problem.noise-scale", 1.0, minimum: 0);
-        try
-        {
-            SyntheticProblem.Create(type, new SyntheticProblemOptions(dimensions, objectives, delay, noise));
-        }
-        catch (ArgumentException error)
-        {
-            throw new ConfigurationException("study.problem", error.Message.Split(" (Parameter", 2)[0]);
-        }
-
-        var checkpoints = problem.HasPath("checkpoints") && ReadBoolean(problem, "checkpoints", "study.problem.checkpoints");
-        return new ProblemDefinition(type, dimensions, objectives, delay, noise) { Checkpoints = checkpoints };
-    }
-
-    /// <summary>
-    /// <c>devices = N</c> (N CPU slots) or <c>devices = [cpu, cpu, "cuda:0"]</c>; names become actor names, so
-    /// "cuda:0" is kept as "cuda-0".
-    /// </summary>
-    private static string[] ReadDevices(Config study)
-    {
-        if (!study.HasPath("devices"))
-        {
-            return ["cpu-0"];
-        }
-
-        if (!study.GetValue("devices").IsArray())
-        {
-            var count = (int)ReadLong(study, "devices", "study.devices", 1, minimum: 1);
-            return Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
-        }
-
-        var names = study.GetStringList("devices");
-        if (names.Count == 0)
-        {
-            throw new ConfigurationException("study.devices", "empty (name at least one device, or give a number of CPU slots)");
-        }
-
-        var cpu = 0;
-        var result = new List<string>();
-        for (var i = 0; i < names.Count; i++)
-        {
-            var name = names[i].Trim().ToLowerInvariant();
-            if (name == "cpu")
-            {
-                result.Add($"cpu-{cpu++}");
-            }
-            else if ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("cuda-", StringComparison.Ordinal))
-                && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-            {
-                // A GPU listed k times runs k trials at once (small networks leave most of a GPU idle); each slot is
-                // its own device actor: "cuda-0", "cuda-0.2", "cuda-0.3".
-                var slot = result.Count(n => n == $"cuda-{index}" || n.StartsWith($"cuda-{index}.", StringComparison.Ordinal)) + 1;
-                result.Add(slot == 1 ? $"cuda-{index}" : $"cuda-{index}.{slot}");
-            }
-            else
-            {
-                throw new ConfigurationException($"study.devices[{i}]", $"\"{names[i]}\" is not a device (expected cpu or cuda:N)");
-            }
-        }
-
-        return result.ToArray();
-    }
-
-
-    private static StopCriteria ReadStop(Config study)
-    {
-        if (!study.HasPath("stop"))
-        {
-            throw new ConfigurationException("study.stop", "missing (set max-evaluations, max-wall-clock, max-budget-spent, or several)");
-        }
-
-        var stop = study.GetConfig("stop");
-        RejectUnknownKeys(stop, "study.stop", StopKeys);
-        int? evaluations = stop.HasPath("max-evaluations") ? (int)ReadLong(stop, "max-evaluations", "study.stop.max-evaluations", 0, minimum: 1) : null;
-        TimeSpan? wallClock = stop.HasPath("max-wall-clock") ? ReadDuration(stop, "max-wall-clock", "study.stop.max-wall-clock", TimeSpan.Zero) : null;
-        double? budgetSpent = stop.HasPath("max-budget-spent") ? ReadDouble(stop, "max-budget-spent", "study.stop.max-budget-spent", 0) : null;
-        if (evaluations is null && wallClock is null && budgetSpent is null)
-        {
-            throw new ConfigurationException("study.stop", "no criterion (set max-evaluations, max-wall-clock, max-budget-spent, or several)");
-        }
-
-        if (wallClock is { } limit && limit <= TimeSpan.Zero)
-        {
-            throw new ConfigurationException("study.stop.max-wall-clock", $"{limit} must be positive");
-        }
-
-        if (budgetSpent is { } budget && budget <= 0)
-        {
-            throw new ConfigurationException("study.stop.max-budget-spent", $"{Format(budget)} must be positive");
-        }
-
-        return new StopCriteria(evaluations, wallClock, budgetSpent);
-    }
-
-    // The study's one set of parsing rules (ConfigReading, HoconReading); these names stay for the readers here.
     internal static void RejectUnknownKeys(Config section, string path, string[] known) => ConfigReading.RejectUnknownKeys(section, path, known);
 
     private static bool ReadBoolean(Config section, string key, string path) => ConfigReading.ReadBoolean(section, key, path);

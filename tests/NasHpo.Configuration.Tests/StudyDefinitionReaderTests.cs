@@ -463,6 +463,9 @@ public sealed class StudyDefinitionReaderTests : IDisposable
               objectives = [ { name = error }, { name = speed, direction = maximize, cost = cheap } ]
               reference-point = [1, -1]
               search-space {
+                x0 { type = float, lower = 0, upper = 1 }
+                x1 { type = ordinal, choices = [0, 0.5, 1] }
+                x2 { type = int, lower = 0, upper = 1 }
                 layers { type = int, lower = 1, upper = 3 }
                 width { type = ordinal, choices = [16, 32, 64], when = "layers >= 2" }
                 lr { type = float, lower = 1e-4, upper = 1, log = true }
