@@ -22,22 +22,31 @@ public sealed class Study : IAsyncDisposable
     private readonly StudyLeases _leases;
     private readonly StudyDefinition? _newDefinition;
     private readonly CancellationTokenSource _stop = new();
+    private readonly int _recordedAtOpen;
     private AskTellWorkload? _askTell;
     private Task<StudyStatus>? _running;
+    private int _answered;
 
-    private Study(EngineHost host, StudyLeases leases, string id, StudyDefinition definition, StudyDefinition? newDefinition)
+    private Study(EngineHost host, StudyLeases leases, string id, StudyDefinition definition, StudyDefinition? newDefinition, int recordedAtOpen)
     {
         _host = host;
         _leases = leases;
         Id = id;
         Definition = definition;
         _newDefinition = newDefinition;
+        _recordedAtOpen = recordedAtOpen;
     }
+
+    /// <summary>How long disposing waits for told results to reach the journal before it stops the study.</summary>
+    private static readonly TimeSpan RecordWait = TimeSpan.FromSeconds(10);
 
     /// <summary>The study's id in its journal.</summary>
     public string Id { get; }
 
     public StudyDefinition Definition { get; }
+
+    /// <summary>The engine the study runs on (tests read other studies of the same journal through it).</summary>
+    internal EngineHost Host => _host;
 
     /// <summary>
     /// Opens the study <paramref name="studyId"/> in <paramref name="database"/> (a SQLite path or a PostgreSQL
@@ -75,7 +84,7 @@ public sealed class Study : IAsyncDisposable
                 throw new InvalidOperationException($"study \"{studyId}\" in {journal.Display} was created from a different definition");
             }
 
-            return new Study(host, leases, studyId, definition, record.Exists ? null : definition);
+            return new Study(host, leases, studyId, definition, record.Exists ? null : definition, record.Completed + record.FailedCount);
         }
         catch
         {
@@ -132,7 +141,7 @@ public sealed class Study : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(trial);
         return trial.TryAnswer(ExternalResults.From(Definition.Objectives, values))
-            ? Task.CompletedTask
+            ? Answered()
             : throw new InvalidOperationException($"{trial.Id} was already told, failed or stopped");
     }
 
@@ -147,18 +156,22 @@ public sealed class Study : IAsyncDisposable
         }
 
         return trial.TryFail(new InvalidOperationException(reason))
-            ? Task.CompletedTask
+            ? Answered()
             : throw new InvalidOperationException($"{trial.Id} was already told, failed or stopped");
     }
 
     /// <summary>The study as its journal tells it (what <c>nashpo status</c> and <c>report</c> read).</summary>
     public Task<StudyRecord> ReadAsync(CancellationToken cancellationToken = default) => JournalReader.ReadStudyAsync(_host.System, Id, cancellationToken);
 
-    /// <summary>Stops trials still out (they are handed out again when the study is opened again) and closes the engine.</summary>
+    /// <summary>
+    /// Waits (up to 10 s) until what was told is in the journal, then stops the trials still out (they are handed out
+    /// again when the study is opened again) and closes the engine.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_running is { IsCompleted: false })
         {
+            await WaitUntilRecordedAsync().ConfigureAwait(false);
             await _stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -173,6 +186,45 @@ public sealed class Study : IAsyncDisposable
         await _host.DisposeAsync().ConfigureAwait(false);
         _leases.Dispose();
         _stop.Dispose();
+    }
+
+    private Task Answered()
+    {
+        Interlocked.Increment(ref _answered);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A told result travels from the device to the study, which writes it: stopping at once could lose it from the
+    /// journal, and the trial would be handed out again. So the study's own count is awaited first.
+    /// </summary>
+    private async Task WaitUntilRecordedAsync()
+    {
+        var target = _recordedAtOpen + Volatile.Read(ref _answered);
+        using var timeout = new CancellationTokenSource(RecordWait);
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = _host.WatchStudyAsync(Id, new Callback(status =>
+        {
+            if (status.Evaluations >= target)
+            {
+                recorded.TrySetResult();
+            }
+        }), timeout.Token);
+        await Task.WhenAny(recorded.Task, watching).ConfigureAwait(false);
+        await timeout.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await watching.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped watching: recorded, or waited long enough.
+        }
+    }
+
+    private sealed class Callback(Action<StudyStatus> report) : IProgress<StudyStatus>
+    {
+        public void Report(StudyStatus value) => report(value);
     }
 
     private void Start(IWorkload workload)

@@ -127,6 +127,63 @@ public sealed class StudyLibraryTests : IDisposable
     }
 
     [Fact]
+    public async Task Ask_and_tell_stopped_with_a_trial_out_and_reopened_ends_with_the_ledger_and_front_of_an_uninterrupted_run()
+    {
+        // One device: the study neither prefetches nor races results, so the same tells give the same study.
+        using var timeout = new CancellationTokenSource(Limit);
+        var definition = External(1, 20, "{ type = mo-bohb, min-budget = 1, max-budget = 9, eta = 3 }");
+
+        await using (var straight = await Study.OpenAsync(definition, Database, "straight", timeout.Token))
+        {
+            while (await straight.AskAsync(timeout.Token) is { } trial)
+            {
+                await straight.TellAsync(trial, Evaluate(trial));
+            }
+        }
+
+        string? outAtStop;
+        await using (var first = await Study.OpenAsync(definition, Database, "stopped", timeout.Token))
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                var trial = (await first.AskAsync(timeout.Token))!;
+                await first.TellAsync(trial, Evaluate(trial));
+            }
+
+            outAtStop = (await first.AskAsync(timeout.Token))!.Id;
+        }
+
+        await using (var again = await Study.OpenAsync(definition, Database, "stopped", timeout.Token))
+        {
+            var firstAgain = true;
+            while (await again.AskAsync(timeout.Token) is { } trial)
+            {
+                if (firstAgain)
+                {
+                    Assert.Equal(outAtStop, trial.Id);
+                    firstAgain = false;
+                }
+
+                await again.TellAsync(trial, Evaluate(trial));
+            }
+
+            var expected = await ReadLedgerAsync(again, "straight");
+            var actual = await ReadLedgerAsync(again, "stopped");
+            Assert.Equal(20, actual.Trials.Length);
+            Assert.Equal(expected.Trials, actual.Trials);
+            Assert.Equal(expected.Front, actual.Front);
+        }
+    }
+
+    private static async Task<(string[] Trials, string[] Front)> ReadLedgerAsync(Study study, string id)
+    {
+        var record = await NasHpo.Actors.ReadSide.JournalReader.ReadStudyAsync(study.Host.System, id);
+        return (
+            record.Trials.Select(t => $"{t.Id} {t.Scheduled.Request.Configuration} {string.Join(" ", t.Completed?.Objectives ?? [])}").ToArray(),
+            record.ParetoFront().Select(t => t.Id.ToString()).ToArray());
+    }
+
+    [Fact]
     public async Task A_study_that_is_not_external_or_opened_under_another_definition_is_refused()
     {
         var synthetic = StudyDefinitionReader.FromHocon("study { seed = 1\nproblem { type = zdt1, dimensions = 2 }\noptimizer { type = random }\nstop { max-evaluations = 2 } }");
