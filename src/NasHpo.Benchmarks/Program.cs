@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.
     ["training"] = TrainingBenchmarks.Run,
     ["journal"] = JournalBenchmarks.Run,
     ["training-parity"] = TrainingParity.Run,
+    ["library"] = LibraryBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))
