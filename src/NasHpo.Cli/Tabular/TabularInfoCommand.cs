@@ -50,6 +50,14 @@ internal static class TabularInfoCommand
             text.Append(CultureInfo.InvariantCulture, $"  {key} = {value}\n");
         }
 
+        // How far a low budget can be trusted: what successive halving on this table keeps and loses.
+        var expensive = definition.Objectives.FirstOrDefault(o => table.CurveMetrics.Contains(o.Name, StringComparer.Ordinal));
+        if (expensive is not null && TabularFidelity.RankAgreements(table, expensive.Name) is { Count: > 0 } agreements)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"rank agreement of {expensive.Name} with epoch {table.MaxEpoch} over {agreements[0].Runs} runs (Spearman; share of the best third kept):\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {string.Join("  ", agreements.Select(a => string.Create(CultureInfo.InvariantCulture, $"epoch {a.Epoch}: {a.Spearman:F2}, {a.BestThirdKept:F2}")))}\n");
+        }
+
         var front = TabularFront.TrueFront(table, definition.Objectives, definition.Seed);
         var hypervolume = TabularFront.TrueHypervolume(table, definition.Objectives, definition.ReferencePoint, definition.Seed);
         text.Append(CultureInfo.InvariantCulture, $"true front at epoch {table.MaxEpoch} (seed {definition.Seed}, reference ({string.Join(", ", definition.ReferencePoint.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))})): {front.Count} configurations, hypervolume {hypervolume:G6}\n");
