@@ -111,18 +111,19 @@ public static class TabularProblemReader
 
     /// <summary>
     /// Worst plausible values: an error rate of 1, else the table's largest recorded value plus 10 % (its smallest less
-    /// 10 % for a value to maximise), so every recorded configuration lies inside the reference box.
+    /// 10 % for a value to maximise), so every recorded configuration lies inside the reference box. In recorded form,
+    /// as a stated reference point is: a log-scale objective's reference is its value, not its logarithm.
     /// </summary>
     private static double DefaultReference(TabularTable table, Objective objective)
     {
         if (objective.Name.EndsWith("-error", StringComparison.Ordinal) && objective.Direction == ObjectiveDirection.Minimize)
         {
-            return objective.ToMinimization(1.0);
+            return objective.ToRecorded(1.0);
         }
 
         var values = table.Runs.SelectMany(run => run.Fixed.TryGetValue(objective.Name, out var value) ? [value] : run.Curves[objective.Name]).ToArray();
         var worst = objective.Direction == ObjectiveDirection.Minimize ? values.Max() : values.Min();
-        return objective.ToMinimization(worst + (0.1 * Math.Abs(worst) * (objective.Direction == ObjectiveDirection.Minimize ? 1 : -1)));
+        return objective.ToRecorded(worst + (0.1 * Math.Abs(worst) * (objective.Direction == ObjectiveDirection.Minimize ? 1 : -1)));
     }
 
     private static string Quote(string text) =>

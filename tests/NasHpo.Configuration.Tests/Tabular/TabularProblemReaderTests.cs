@@ -62,6 +62,16 @@ public sealed class TabularProblemReaderTests
     }
 
     [Fact]
+    public void A_log_scale_objectives_default_reference_is_its_value_not_its_logarithm_and_the_true_front_has_volume()
+    {
+        var definition = StudyDefinitionReader.FromHocon(Study("study.objectives = [ { name = val-error }, { name = params, cost = cheap, scale = log } ]"));
+        var table = definition.Problem.Tabular!.Table;
+
+        Assert.Equal(table.Runs.Max(r => r.Fixed["params"]) * 1.1, definition.ReferencePoint[1], 6);
+        Assert.True(NasHpo.Core.Tabular.TabularFront.TrueHypervolume(table, definition.Objectives, definition.ReferencePoint, definition.Seed) > 0);
+    }
+
+    [Fact]
     public void Objectives_are_values_the_table_records()
     {
         var definition = StudyDefinitionReader.FromHocon(Study("study.objectives = [ { name = test-error }, { name = flops, cost = cheap }, { name = latency-ms, cost = cheap } ]"));
