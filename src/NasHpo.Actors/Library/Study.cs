@@ -66,9 +66,9 @@ public sealed class Study : IAsyncDisposable
             throw new ArgumentException($"study.problem.type is \"{definition.Problem.Type}\": a study run from code evaluates its trials in that code (problem.type = external)", nameof(definition));
         }
 
-        if (studyId.Length > 64 || !studyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') || !char.IsAsciiLetterOrDigit(studyId[0]))
+        if (!StudyIds.IsValid(studyId))
         {
-            throw new ArgumentException($"study id \"{studyId}\" must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", nameof(studyId));
+            throw new ArgumentException($"study id \"{studyId}\" {StudyIds.Rule}", nameof(studyId));
         }
 
         var journal = JournalSettings.Parse(database);

@@ -21,9 +21,9 @@ internal static partial class StudyRunner
 
     /// <summary>A study id is part of actor names and persistence ids: letters, digits, '.', '_' and '-'.</summary>
     public static string ValidateStudyId(string studyId) =>
-        StudyIdPattern().IsMatch(studyId)
+        StudyIds.IsValid(studyId)
             ? studyId
-            : throw new UserErrorException($"study id \"{studyId}\" must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            : throw new UserErrorException($"study id \"{studyId}\" {StudyIds.Rule}");
 
     /// <summary>"{name}-{yyyyMMdd-HHmmss}" with anything unsafe replaced.</summary>
     public static string NewStudyId(string name) =>
@@ -197,9 +197,6 @@ internal static partial class StudyRunner
 
     private static string HoconString(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex StudyIdPattern();
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex UnsafeCharacters();
