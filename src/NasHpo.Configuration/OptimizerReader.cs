@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using NasHpo.Core.Fidelity;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Registry;
 using static NasHpo.Configuration.ConfigReading;
@@ -15,7 +16,7 @@ internal static class OptimizerReader
 {
     /// <summary>Keys every method accepts (a comparison runs one study file with several methods).</summary>
     public static IReadOnlyList<string> CommonKeys { get; } =
-        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "promotion", "continue-from-checkpoint", "budget-unit"];
+        ["type", "eta", "min-budget", "max-budget", "max-open-brackets", "promotion", "promotion-ranking", "continue-from-checkpoint", "budget-unit"];
 
     /// <summary>Every key <paramref name="method"/> accepts.</summary>
     public static IReadOnlyList<string> KeysOf(OptimizerMethod method) => [.. CommonKeys, .. method.Keys];
@@ -58,6 +59,7 @@ internal static class OptimizerReader
 
         CheckBracketCount(eta, minBudget, maxBudget);
         var promotion = ReadPromotion(optimizer, method, registry);
+        var ranking = ReadRanking(optimizer);
         var maxOpen = (int)ReadLong(optimizer, "max-open-brackets", "study.optimizer.max-open-brackets", int.MaxValue, minimum: 1, maximum: int.MaxValue);
         var continueFromCheckpoint = !optimizer.HasPath("continue-from-checkpoint") || ReadBoolean(optimizer, "continue-from-checkpoint", "study.optimizer.continue-from-checkpoint");
         var budgetUnit = optimizer.HasPath("budget-unit") ? RequireString(optimizer, "budget-unit", "study.optimizer.budget-unit") : OptimizerDefinition.Epochs;
@@ -68,6 +70,7 @@ internal static class OptimizerReader
 
         return new OptimizerDefinition(method, eta, minBudget, maxBudget, maxOpen, continueFromCheckpoint, budgetUnit, promotion)
         {
+            Ranking = ranking,
             Settings = method.ReadSettings(new HoconSettingsReader(optimizer, "study.optimizer")),
         };
     }
@@ -92,6 +95,20 @@ internal static class OptimizerReader
         throw withDefaultEta <= MaxBrackets
             ? new ConfigurationException("study.optimizer.eta", $"{Format(eta)} with budgets {Format(minBudget)} to {Format(maxBudget)} makes {brackets:G3} brackets; the limit is {MaxBrackets} brackets (a larger eta, such as 3, needs fewer)")
             : new ConfigurationException("study.optimizer.min-budget", $"{Format(minBudget)} to max-budget {Format(maxBudget)} makes {brackets:G3} brackets at eta {Format(eta)}; the limit is {MaxBrackets} brackets");
+    }
+
+    private static PromotionRanking ReadRanking(Config optimizer)
+    {
+        if (!optimizer.HasPath("promotion-ranking"))
+        {
+            return OptimizerDefinition.DefaultRanking;
+        }
+
+        var text = RequireString(optimizer, "promotion-ranking", "study.optimizer.promotion-ranking");
+        var index = OptimizerDefinition.PromotionRankings.ToList().IndexOf(text);
+        return index >= 0
+            ? (PromotionRanking)index
+            : throw new ConfigurationException("study.optimizer.promotion-ranking", $"unknown ranking \"{text}\" (expected one of: {string.Join(", ", OptimizerDefinition.PromotionRankings)})");
     }
 
     private static PromotionMode ReadPromotion(Config optimizer, OptimizerMethod method, OptimizerRegistry registry)

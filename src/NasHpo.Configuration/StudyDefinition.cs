@@ -1,3 +1,4 @@
+using NasHpo.Core.Fidelity;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Registry;
@@ -26,6 +27,15 @@ public sealed record OptimizerDefinition(OptimizerMethod Method, double Eta, dou
     public const string Seconds = "seconds";
 
     public static IReadOnlyList<string> BudgetUnits { get; } = [Epochs, Seconds];
+
+    /// <summary>How a synchronous rung ranks its results when there are several objectives (<c>study.optimizer.promotion-ranking</c>).</summary>
+    public PromotionRanking Ranking { get; init; } = DefaultRanking;
+
+    /// <summary>The ranking a study gets when it names none.</summary>
+    public const PromotionRanking DefaultRanking = PromotionRanking.HypervolumeGain;
+
+    /// <summary>The values of <c>study.optimizer.promotion-ranking</c>, in the order of <see cref="PromotionRanking"/>.</summary>
+    public static IReadOnlyList<string> PromotionRankings { get; } = ["non-dominated-sorting", "hypervolume-gain"];
 
     /// <summary>The values of <c>study.optimizer.promotion</c>, in the order of <see cref="PromotionMode"/>.</summary>
     public static IReadOnlyList<string> PromotionModes { get; } = ["synchronous", "asynchronous"];

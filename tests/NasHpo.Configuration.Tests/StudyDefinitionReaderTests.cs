@@ -173,6 +173,16 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Rejects(Valid + line, "study.optimizer.promotion", first, second);
 
     [Fact]
+    public void Promotion_ranks_by_hypervolume_gain_unless_paper_001s_ranking_is_asked_for()
+    {
+        var study = Valid + "study.optimizer.type = mo-bohb\n";
+        Assert.Equal(Core.Fidelity.PromotionRanking.HypervolumeGain, StudyDefinitionReader.FromHocon(study).Optimizer.Ranking);
+        Assert.Equal(Core.Fidelity.PromotionRanking.NonDominatedSorting, StudyDefinitionReader.FromHocon(study + "study.optimizer.promotion-ranking = non-dominated-sorting").Optimizer.Ranking);
+        Assert.Equal(Core.Fidelity.PromotionRanking.HypervolumeGain, StudyDefinitionReader.FromHocon(study + "study.optimizer.promotion-ranking = hypervolume-gain").Optimizer.Ranking);
+        Rejects(study + "study.optimizer.promotion-ranking = crowding", "study.optimizer.promotion-ranking", "\"crowding\"", "expected one of: non-dominated-sorting, hypervolume-gain");
+    }
+
+    [Fact]
     public void A_budget_limit_is_a_stop_criterion_of_its_own()
     {
         var definition = StudyDefinitionReader.FromHocon(Valid.Replace("stop { max-evaluations = 10 }", "stop { max-budget-spent = 250.5 }", StringComparison.Ordinal));

@@ -32,6 +32,7 @@ internal static class OptimizerAssembly
                 Eta = definition.Optimizer.Eta,
                 MaxOpenBrackets = definition.Optimizer.MaxOpenBrackets,
                 Promotion = definition.Optimizer.Promotion,
+                Ranking = definition.Optimizer.Ranking,
             },
             created.Seed)
         {

@@ -1,5 +1,8 @@
 namespace NasHpo.Core.Fidelity;
 
+/// <summary>Indices of the <paramref name="count"/> results to promote among a rung's <paramref name="points"/> (minimisation space), measured at <paramref name="budget"/>.</summary>
+public delegate int[] RungSelector(IReadOnlyList<double[]> points, int count, double budget);
+
 /// <summary>
 /// Bookkeeping of one synchronous successive-halving bracket: which configurations each rung holds, which have
 /// reported, and which were promoted. A rung's promotions are decided once every trial of the rung has reported,
@@ -10,12 +13,12 @@ public sealed class SuccessiveHalvingBracket
     private readonly List<long>[] _members;
     private readonly Dictionary<long, double[]?>[] _results;
     private readonly List<long>?[] _promoted;
-    private readonly Func<IReadOnlyList<double[]>, int, int[]> _selectBest;
+    private readonly RungSelector _selectBest;
 
     /// <param name="index">The bracket's number in the study (0, 1, 2, …).</param>
     /// <param name="plan">The rung sizes and budgets.</param>
-    /// <param name="selectBest">Indices of the k best result vectors (see <see cref="Promotion.SelectBest"/>).</param>
-    public SuccessiveHalvingBracket(long index, BracketPlan plan, Func<IReadOnlyList<double[]>, int, int[]> selectBest)
+    /// <param name="selectBest">Indices of the k result vectors of a rung to promote (see <see cref="Promotion"/>).</param>
+    public SuccessiveHalvingBracket(long index, BracketPlan plan, RungSelector selectBest)
     {
         Index = index;
         Plan = plan;
@@ -103,7 +106,7 @@ public sealed class SuccessiveHalvingBracket
         // Failed trials never move up; ranks are taken among the completed ones in the order they started.
         var completed = _members[rung].Where(id => _results[rung][id] is not null).ToList();
         var points = completed.Select(id => _results[rung][id]!).ToList();
-        var keep = _selectBest(points, Plan.Rungs[rung + 1].Configurations);
+        var keep = _selectBest(points, Plan.Rungs[rung + 1].Configurations, Plan.Rungs[rung].Budget);
         return keep.Select(i => completed[i]).ToList();
     }
 

@@ -44,6 +44,13 @@ public sealed record HyperbandSettings
 
     /// <summary>Synchronous brackets (the default) or asynchronous ladders; see <see cref="HyperbandOptimizer"/>.</summary>
     public PromotionMode Promotion { get; init; } = PromotionMode.Synchronous;
+
+    /// <summary>
+    /// How a synchronous rung with several objectives ranks its results (see <see cref="PromotionRanking"/>).
+    /// Asynchronous ladders always use <see cref="PromotionRanking.NonDominatedSorting"/>: they re-rank whenever asked,
+    /// and a ranking that also depended on the study's front would depend on when it was asked, not on the journal.
+    /// </summary>
+    public PromotionRanking Ranking { get; init; } = PromotionRanking.HypervolumeGain;
 }
 
 /// <summary>
@@ -85,12 +92,19 @@ public sealed class HyperbandOptimizer : IOptimizer
     private readonly HashSet<TrialId> _reported = [];
     private readonly SortedDictionary<long, AsynchronousLadder> _ladders = [];
     private readonly long? _maxNewConfigurations;
+    private readonly double[]? _referencePoint;
+    private readonly Dictionary<long, SortedDictionary<double, double[]>> _resultsByConfiguration = [];
     private long _nextConfigurationId;
     private long _bracketsStarted;
     private long _newConfigurations;
 
-    public HyperbandOptimizer(SearchSpace space, IConfigurationSampler sampler, HyperbandSettings settings, long seed)
+    /// <param name="referencePoint">
+    /// The study's hypervolume reference point in minimisation space, for <see cref="PromotionRanking.HypervolumeGain"/>;
+    /// null derives one beyond the worst result observed so far.
+    /// </param>
+    public HyperbandOptimizer(SearchSpace space, IConfigurationSampler sampler, HyperbandSettings settings, long seed, IReadOnlyList<double>? referencePoint = null)
     {
+        _referencePoint = referencePoint?.ToArray();
         _space = space;
         _sampler = sampler;
         _settings = settings;
@@ -232,6 +246,17 @@ public sealed class HyperbandOptimizer : IOptimizer
 
         // Null for a failed trial: the rung counts it but never promotes it.
         var objectives = History.AddResult(request.Configuration, _space.Encode(request.Configuration), result);
+        if (objectives is not null)
+        {
+            if (!_resultsByConfiguration.TryGetValue(result.Id.ConfigurationId, out var byBudget))
+            {
+                byBudget = [];
+                _resultsByConfiguration.Add(result.Id.ConfigurationId, byBudget);
+            }
+
+            byBudget[result.Id.Budget] = objectives;
+        }
+
         if (_settings.Promotion == PromotionMode.Asynchronous)
         {
             _ladders[request.Bracket].RecordResult(result.Id.ConfigurationId, request.Rung, objectives);
@@ -271,7 +296,7 @@ public sealed class HyperbandOptimizer : IOptimizer
                 throw new InvalidOperationException($"{scheduled.Id} is a promotion in ladder {scheduled.Bracket}, which has no configurations yet");
             }
 
-            ladder = new AsynchronousLadder(scheduled.Bracket, _schedule.Brackets[(int)scheduled.Bracket], _settings.Eta, SelectBest);
+            ladder = new AsynchronousLadder(scheduled.Bracket, _schedule.Brackets[(int)scheduled.Bracket], _settings.Eta, (points, k) => SelectBest(points, k, double.NaN));
             _ladders.Add(ladder.Index, ladder);
         }
 
@@ -320,8 +345,51 @@ public sealed class HyperbandOptimizer : IOptimizer
         return new TrialRequest(new TrialId(configurationId, budget), configuration, bracketIndex, 0, null);
     }
 
-    private int[] SelectBest(IReadOnlyList<double[]> points, int k) =>
-        _settings.PromotionObjective is { } index
-            ? Promotion.SelectBest(points.Select(p => new[] { p[index] }).ToArray(), k)
-            : Promotion.SelectBest(points, k);
+    /// <param name="budget">The rung's budget; NaN from an asynchronous ladder, which always ranks by non-dominated sorting.</param>
+    private int[] SelectBest(IReadOnlyList<double[]> points, int k, double budget)
+    {
+        if (_settings.PromotionObjective is { } index)
+        {
+            return Promotion.SelectBest(points.Select(p => new[] { p[index] }).ToArray(), k);
+        }
+
+        if (_settings.Ranking != PromotionRanking.HypervolumeGain || double.IsNaN(budget) || points.Count == 0 || points[0].Length < 2)
+        {
+            return Promotion.SelectBest(points, k);
+        }
+
+        var maxBudget = _schedule.Brackets[0].Rungs[^1].Budget;
+        var front = History.At(maxBudget).Where(o => !o.Failed).Select(o => o.Objectives).ToList();
+        var reference = _referencePoint is { } stated && stated.Length == points[0].Length
+            ? stated
+            : Promotion.ReferenceBeyond(History.All.Where(o => !o.Failed).Select(o => o.Objectives).Concat(points).ToList());
+        return Promotion.SelectByHypervolumeGain(points, k, front, reference, ExpectedImprovement(budget, maxBudget, points[0].Length));
+    }
+
+    /// <summary>
+    /// What each objective typically gains from <paramref name="budget"/> to the maximum: the median, over the
+    /// configurations with results at both, of the difference. Zero until three such configurations exist (promotion
+    /// then compares low-budget results with the front as they are, which only favours the front).
+    /// </summary>
+    private double[] ExpectedImprovement(double budget, double maxBudget, int dimensions)
+    {
+        var differences = _resultsByConfiguration.Values
+            .Where(results => results.ContainsKey(budget) && results.ContainsKey(maxBudget))
+            .Select(results => results[budget].Zip(results[maxBudget], (low, high) => low - high).ToArray())
+            .ToList();
+        var improvement = new double[dimensions];
+        if (differences.Count < 3)
+        {
+            return improvement;
+        }
+
+        for (var d = 0; d < dimensions; d++)
+        {
+            var sorted = differences.Select(x => x[d]).Order().ToArray();
+            var middle = sorted.Length / 2;
+            improvement[d] = sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        }
+
+        return improvement;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NasHpo.Core.Fidelity;
 using Xunit.Abstractions;
 
 namespace NasHpo.Configuration.Tests.Tabular;
@@ -21,16 +22,34 @@ public class TabularSearchQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// At 90 epochs (ten 9-epoch networks for random search, a third of the 270 of the protocol) MO-BOHB's median is
-    /// above random search's (measured: 107 955 against 104 920). At 270 epochs it is not (109 923 against 110 988):
-    /// on 48 configurations random search has by then trained most of the space, which issue 12 §4 is about; no
-    /// assertion is made there.
+    /// Every Hyperband method, promoting by hypervolume gain (the default), is ahead of random search at a third of
+    /// the epochs. Measured with 11 seeds: hyperband 110 724, MO-BOHB 110 071, MO-BANANAS 109 349 against 108 209.
     /// </summary>
-    [Fact]
-    public void MO_BOHB_is_not_below_random_search_at_a_third_of_the_protocols_epochs()
+    [Theory]
+    [InlineData("hyperband")]
+    [InlineData("mo-bohb")]
+    [InlineData("mo-bananas")]
+    public void Hyperband_methods_are_not_below_random_search_at_a_third_of_the_epochs(string method)
     {
-        var (random, candidate) = Medians(new TabularYardstick(90), "mo-bohb");
-        Assert.True(candidate >= random, $"mo-bohb median hypervolume {candidate:F4} after 90 epochs is below random search's {random:F4}");
+        var (random, candidate) = Medians(new TabularYardstick(90), method);
+        Assert.True(candidate >= random, $"{method} median hypervolume {candidate:F4} after 90 epochs is below random search's {random:F4}");
+    }
+
+    /// <summary>
+    /// Promotion by hypervolume gain finds more than paper 001's non-dominated sorting at the protocol's 270 epochs
+    /// (measured with 11 seeds: hyperband 113 008 against 111 751, MO-BOHB 112 188 against 111 671). On this
+    /// 48-configuration table random search has trained most of the space by then (median 113 063), so the
+    /// comparison that matters at 270 epochs is between the two rankings.
+    /// </summary>
+    [Theory]
+    [InlineData("hyperband")]
+    [InlineData("mo-bohb")]
+    public void Hypervolume_gain_promotion_is_not_below_non_dominated_sorting_at_the_full_count(string method)
+    {
+        var gain = TabularYardstick.Median(new TabularYardstick(270).Hypervolumes(method));
+        var paper = TabularYardstick.Median(new TabularYardstick(270, PromotionRanking.NonDominatedSorting).Hypervolumes(method));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method} at 270 epochs: hypervolume gain {gain:F1}, non-dominated sorting {paper:F1}"));
+        Assert.True(gain >= paper, $"{method} promoting by hypervolume gain has median {gain:F1} after 270 epochs, below {paper:F1} with non-dominated sorting");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NasHpo.Core.Fidelity;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Pareto;
@@ -11,9 +12,10 @@ namespace NasHpo.Configuration.Tests.Tabular;
 /// table's replay until the next trial would take it past <see cref="Epochs"/>, each trial charged as a study charges
 /// it (a promoted trial continues from its parent, so it costs only its new epochs; random search pays 9 per
 /// configuration). What counts is what a study reports: the hypervolume of the 9-epoch results, against the study's
-/// reference point. The study seed (which also draws the table's recorded seed per configuration) is the run's seed.
+/// reference point. Promotion ranks as <see cref="Ranking"/> says (the engine's default unless a test asks for paper
+/// 001's). The study seed (which also draws the table's recorded seed per configuration) is the run's seed.
 /// </summary>
-internal sealed record TabularYardstick(double Epochs)
+internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking = PromotionRanking.HypervolumeGain)
 {
     public static readonly long[] Seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
@@ -29,7 +31,7 @@ internal sealed record TabularYardstick(double Epochs)
             method,
             new OptimizerContext(
                 study.Space,
-                new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta },
+                new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta, Ranking = Ranking },
                 seed)
             {
                 ReferencePoint = study.ReferencePoint,

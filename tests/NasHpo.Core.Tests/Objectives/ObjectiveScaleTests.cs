@@ -1,3 +1,4 @@
+using NasHpo.Core.Fidelity;
 using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Samplers;
@@ -81,7 +82,7 @@ public class ObjectiveScaleTests
 
     /// <summary>
     /// Nine networks at the lowest rung, all non-dominated (validation error against parameter count); a third move
-    /// up by hypervolume subset selection. On raw counts everything below a few thousand parameters is squeezed
+    /// up by hypervolume subset selection (paper 001's ranking). On raw counts everything below a few thousand parameters is squeezed
     /// against zero, so promotion keeps the 40 000-parameter network; on log10 counts it keeps the 150-parameter one.
     /// </summary>
     [Fact]
@@ -93,7 +94,7 @@ public class ObjectiveScaleTests
         long[] Promoted(ObjectiveSpace objectives)
         {
             var optimizer = RecordedResultsOptimizer.Wrap(
-                new HyperbandOptimizer(ToyProblem.Space, RandomSampler.Instance, new HyperbandSettings { MinBudget = 1, MaxBudget = 9, Eta = 3 }, 1),
+                new HyperbandOptimizer(ToyProblem.Space, RandomSampler.Instance, new HyperbandSettings { MinBudget = 1, MaxBudget = 9, Eta = 3, Ranking = PromotionRanking.NonDominatedSorting }, 1),
                 objectives);
             var rung = Enumerable.Range(0, 9).Select(_ => optimizer.Ask()!).ToArray();
             Assert.All(rung, r => Assert.Equal(1.0, r.Id.Budget));

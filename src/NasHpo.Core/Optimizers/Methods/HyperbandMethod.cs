@@ -13,6 +13,6 @@ public sealed class HyperbandMethod : OptimizerMethod
     public override IOptimizer Create(OptimizerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new HyperbandOptimizer(context.Space, RandomSampler.Instance, context.Budgets, context.Seed);
+        return new HyperbandOptimizer(context.Space, RandomSampler.Instance, context.Budgets, context.Seed, context.ReferencePoint);
     }
 }

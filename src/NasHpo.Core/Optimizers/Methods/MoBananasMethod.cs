@@ -37,5 +37,5 @@ public sealed class MoBananasMethod : OptimizerMethod<MoBananasSettings>
     };
 
     protected override IOptimizer Create(OptimizerContext context, MoBananasSettings settings) =>
-        new HyperbandOptimizer(context.Space, new MoBananasSampler(settings, context.Seed, context.ReferencePoint), context.Budgets, context.Seed);
+        new HyperbandOptimizer(context.Space, new MoBananasSampler(settings, context.Seed, context.ReferencePoint), context.Budgets, context.Seed, context.ReferencePoint);
 }

@@ -42,5 +42,5 @@ public sealed class MoBohbMethod : TreeParzenMethod
     public override TreeParzenSettings Defaults => TreeParzenSampler.MoBohb().Settings;
 
     protected override IOptimizer Create(OptimizerContext context, TreeParzenSettings settings) =>
-        new HyperbandOptimizer(context.Space, TreeParzenSampler.MoBohb(settings), context.Budgets, context.Seed);
+        new HyperbandOptimizer(context.Space, TreeParzenSampler.MoBohb(settings), context.Budgets, context.Seed, context.ReferencePoint);
 }
