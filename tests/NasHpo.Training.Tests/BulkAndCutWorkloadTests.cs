@@ -3,13 +3,15 @@ using NasHpo.Core.SearchSpaces;
 using NasHpo.Core.Workloads;
 using NasHpo.Training.Data;
 using Xunit.Abstractions;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
 /// <summary>BULK &amp; CUT children in the Fashion-MNIST workload: inherited weights, distillation, checkpoints.</summary>
 public sealed class BulkAndCutWorkloadTests : IDisposable
 {
-    private static readonly Configuration Parent = Table2.Configuration([(8, 3, true)], [16], learningRate: 3e-3, batchSize: 32);
+    private static readonly SearchConfiguration Parent = Table2.Configuration([(8, 3, true)], [16], learningRate: 3e-3, batchSize: 32);
     private static readonly TrialId ParentTrial = new(1, 2);
 
     private readonly ITestOutputHelper _output;

@@ -6,6 +6,8 @@ using NasHpo.Core.Workloads;
 using NasHpo.Training.Checkpoints;
 using NasHpo.Training.Data;
 using Xunit.Abstractions;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
@@ -30,7 +32,7 @@ internal sealed class TempCheckpointStore : ICheckpointStore, IDisposable
 public sealed class CheckpointTests : IDisposable
 {
     private readonly ITestOutputHelper _output;
-    private static readonly Configuration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
+    private static readonly SearchConfiguration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
 
     private readonly IdxFiles _files = new();
     private readonly FashionMnistWorkload _workload;

@@ -5,14 +5,16 @@ using NasHpo.Core.SearchSpaces;
 using NasHpo.Core.Workloads;
 using NasHpo.Training.Data;
 using Xunit.Abstractions;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
 public sealed class FashionMnistWorkloadTests(ITestOutputHelper output)
 {
-    private static readonly Configuration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
+    private static readonly SearchConfiguration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
 
-    private static TrialRequest Request(Configuration configuration, double epochs) =>
+    private static TrialRequest Request(SearchConfiguration configuration, double epochs) =>
         new(new TrialId(1, epochs), configuration, Bracket: 0, Rung: 0, Parent: null);
 
     private static WorkloadContext Context(List<WorkloadProgress> progress, CancellationToken cancellation = default) =>

@@ -4,14 +4,16 @@ using NasHpo.Core.Workloads;
 using NasHpo.Training.Data;
 using NasHpo.Training.Models;
 using Xunit.Abstractions;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
 public sealed class ImageFolderTests(ITestOutputHelper output)
 {
-    private static readonly Configuration SmallNet = Table2.Configuration([(8, 3, true), (16, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
+    private static readonly SearchConfiguration SmallNet = Table2.Configuration([(8, 3, true), (16, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
 
-    private static TrialRequest Request(Configuration configuration, double epochs) =>
+    private static TrialRequest Request(SearchConfiguration configuration, double epochs) =>
         new(new TrialId(1, epochs), configuration, Bracket: 0, Rung: 0, Parent: null);
 
     private static WorkloadContext Context() => new("cpu-0", _ => { }, CancellationToken.None);

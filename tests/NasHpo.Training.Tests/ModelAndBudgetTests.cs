@@ -6,13 +6,15 @@ using NasHpo.Core.Workloads;
 using NasHpo.Training.Data;
 using NasHpo.Training.Models;
 using Xunit.Abstractions;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
 /// <summary>The latency objective, the residual model and seconds budgets of <see cref="FashionMnistWorkload"/>.</summary>
 public sealed class ModelAndBudgetTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly Configuration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
+    private static readonly SearchConfiguration TinyNet = Table2.Configuration([(8, 3, true)], [32], learningRate: 3e-3, batchSize: 32);
 
     private readonly IdxFiles _files = CreateFiles();
 
@@ -34,7 +36,7 @@ public sealed class ModelAndBudgetTests(ITestOutputHelper output) : IDisposable
             Objectives = objectives.Length == 0 ? [FashionMnistWorkload.ValidationError, FashionMnistWorkload.ParameterCount] : objectives,
         });
 
-    private static TrialRequest Request(Configuration configuration, double budget) =>
+    private static TrialRequest Request(SearchConfiguration configuration, double budget) =>
         new(new TrialId(1, budget), configuration, Bracket: 0, Rung: 0, Parent: null);
 
     private static WorkloadContext Context(List<WorkloadProgress> progress) => new("cpu-0", progress.Add, CancellationToken.None);

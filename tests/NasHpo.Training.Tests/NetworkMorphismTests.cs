@@ -6,6 +6,8 @@ using NasHpo.Training.Models;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
@@ -14,7 +16,7 @@ public sealed class NetworkMorphismTests(ITestOutputHelper output)
     private const int Size = 16;
 
     /// <summary>Each bulk-up morphism: the parent, the child, the operation (kernel 3, same padding throughout).</summary>
-    public static IEnumerable<(string Name, Configuration Parent, Configuration Child, Morphism Morphism)> BulkUps()
+    public static IEnumerable<(string Name, SearchConfiguration Parent, SearchConfiguration Child, Morphism Morphism)> BulkUps()
     {
         (int, int, bool)[] twoConv = [(4, 3, true), (6, 5, false)];
         yield return ("wider first conv (batch norm, flattened)", Table2.Configuration(twoConv, [8]), Table2.Configuration([(8, 3, true), (6, 5, false)], [8]), new Morphism(Morphism.Wider, "filters_1"));
@@ -168,7 +170,7 @@ public sealed class NetworkMorphismTests(ITestOutputHelper output)
     }
 
     /// <summary>A parent whose weights and batch-norm statistics moved away from their initial values.</summary>
-    private static ConvNet TrainedParent(Configuration configuration, Tensor images)
+    private static ConvNet TrainedParent(SearchConfiguration configuration, Tensor images)
     {
         var net = ConvNetBuilder.Build(configuration, Size);
         // A small rate: a large first step can push every unit of a fully connected layer below zero, and a dead

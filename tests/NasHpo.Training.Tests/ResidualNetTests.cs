@@ -4,13 +4,15 @@ using NasHpo.Training.Data;
 using NasHpo.Training.Models;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
 public sealed class ResidualNetTests
 {
     /// <summary>A configuration of hocon/spaces/bohb-resnet-000.conf; the same blocks, branches and widening in every stage unless given per stage.</summary>
-    internal static Configuration Residual(
+    internal static SearchConfiguration Residual(
         int[]? blocks = null,
         int[]? branches = null,
         double[]? widen = null,
@@ -44,7 +46,7 @@ public sealed class ResidualNetTests
             values[$"widen_{i + 1}"] = ParameterValue.Of(widen[i]);
         }
 
-        return new Configuration(values);
+        return new SearchConfiguration(values);
     }
 
     [Fact]
@@ -232,7 +234,7 @@ public sealed class ResidualNetTests
         var values = Residual().Values.ToDictionary();
         values[name] = ParameterValue.Of(value);
 
-        var error = Assert.Throws<InvalidArchitectureException>(() => ResidualNetSpec.FromConfiguration(new Configuration(values)));
+        var error = Assert.Throws<InvalidArchitectureException>(() => ResidualNetSpec.FromConfiguration(new SearchConfiguration(values)));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
@@ -240,7 +242,7 @@ public sealed class ResidualNetTests
     [Fact]
     public void A_missing_parameter_is_named()
     {
-        var incomplete = new Configuration(Residual().Values.Where(v => v.Key != "widen_2"));
+        var incomplete = new SearchConfiguration(Residual().Values.Where(v => v.Key != "widen_2"));
 
         var error = Assert.Throws<KeyNotFoundException>(() => ResidualNetSpec.FromConfiguration(incomplete));
 

@@ -1,4 +1,6 @@
 using NasHpo.Core.SearchSpaces;
+// NasHpo.Configuration (the study reader) is a namespace here too, so the search-space type needs a name of its own.
+using SearchConfiguration = NasHpo.Core.SearchSpaces.Configuration;
 
 namespace NasHpo.Training.Tests;
 
@@ -7,7 +9,7 @@ internal static class Table2
 {
     /// <param name="conv">Per conv layer: filters, kernel, batch norm.</param>
     /// <param name="units">Per fully connected layer: its units.</param>
-    public static Configuration Configuration(
+    public static SearchConfiguration Configuration(
         (int Filters, int Kernel, bool BatchNorm)[] conv,
         int[] units,
         bool globalAveragePooling = false,
@@ -35,6 +37,6 @@ internal static class Table2
             values[$"units_{i + 1}"] = ParameterValue.Of(units[i]);
         }
 
-        return new Configuration(values);
+        return new SearchConfiguration(values);
     }
 }

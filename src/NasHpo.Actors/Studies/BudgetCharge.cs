@@ -1,7 +1,7 @@
 using NasHpo.Actors.ReadSide;
 using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
-using NasHpo.Training;
+using NasHpo.Core.Tabular;
 
 namespace NasHpo.Actors.Studies;
 
@@ -13,13 +13,14 @@ public static class BudgetCharge
 {
     /// <summary>
     /// A completed trial costs its budget, less the epochs its parent had already trained when it continued from the
-    /// parent's checkpoint (the workload reports them as <see cref="FashionMnistWorkload.StartEpoch"/>; a tabular replay reports the same metric).
+    /// parent's checkpoint (the training workload reports them as the metric <see cref="TabularWorkload.StartEpoch"/>, <c>start-epoch</c>,
+    /// as a tabular replay does; NasHpo.Training's FashionMnistWorkload.StartEpoch has the same value).
     /// </summary>
     public static double Completed(StudyDefinition definition, TrialId trial, IReadOnlyDictionary<string, double> metrics)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(metrics);
-        var alreadyTrained = definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs && metrics.TryGetValue(FashionMnistWorkload.StartEpoch, out var start)
+        var alreadyTrained = definition.Optimizer.BudgetUnit == OptimizerDefinition.Epochs && metrics.TryGetValue(TabularWorkload.StartEpoch, out var start)
             ? start
             : 0.0;
         return Math.Max(0.0, trial.Budget - alreadyTrained);

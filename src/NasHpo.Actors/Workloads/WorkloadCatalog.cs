@@ -3,8 +3,6 @@ using NasHpo.Configuration;
 using NasHpo.Core.Problems;
 using NasHpo.Core.Tabular;
 using NasHpo.Core.Workloads;
-using NasHpo.Training;
-using NasHpo.Training.Data;
 
 namespace NasHpo.Actors.Workloads;
 
@@ -76,62 +74,15 @@ public static class WorkloadCatalog
             throw new InvalidOperationException(ExternalStudyMessage);
         }
 
-        if (problem.Dataset is { } dataset)
+        if (problem.Dataset is not null)
         {
-            TrainingRuntime.ShareCpuThreads(definition.DeviceNames.Count(n => n.StartsWith("cpu", StringComparison.Ordinal)), dataset.ThreadsPerDevice);
-            return new FashionMnistWorkload(new FashionMnistWorkloadOptions
-            {
-                Data = new FashionMnistOptions
-                {
-                    DataDirectory = dataset.Directory,
-                    ValidationFraction = dataset.ValidationFraction,
-                    Seed = definition.Seed,
-                    TrainingSubset = dataset.TrainingSubset,
-                    ValidationSubset = dataset.ValidationSubset,
-                    TestSubset = dataset.TestSubset,
-                    ImageSize = dataset.ImageSize,
-                },
-                ImageData = OwnImageData(definition),
-                Objectives = definition.Objectives.Select(o => o.Name).ToArray(),
-                Model = dataset.Model == DatasetDefinition.Residual ? NetworkModel.Residual : NetworkModel.ConvNet,
-                BudgetUnit = definition.Optimizer.BudgetUnit == OptimizerDefinition.Seconds ? TrainingBudgetKind.Seconds : TrainingBudgetKind.Epochs,
-            });
+            return TrainingLink.Required(definition).Create(definition);
         }
 
         var synthetic = SyntheticProblem.Create(
             problem.Type,
             new SyntheticProblemOptions(problem.Dimensions, problem.Objectives, problem.Delay, problem.NoiseScale));
         return new SyntheticWorkload(synthetic, definition.Optimizer.MaxBudget) { KeepsCheckpoints = problem.Checkpoints };
-    }
-
-    /// <summary>How to read the study's own image data (image-folder, idx, npy); null for Fashion-MNIST and synthetic problems.</summary>
-    public static ImageDataOptions? OwnImageData(StudyDefinition definition)
-    {
-        var problem = definition.Problem;
-        if (problem.Dataset is not { } dataset || problem.Type == ProblemDefinition.FashionMnist)
-        {
-            return null;
-        }
-
-        return new ImageDataOptions
-        {
-            Format = problem.Type switch
-            {
-                ProblemDefinition.ImageFolder => ImageDataFormat.ImageFolder,
-                ProblemDefinition.Npy => ImageDataFormat.Npy,
-                _ => ImageDataFormat.Idx,
-            },
-            Directory = dataset.Directory,
-            ValidationDirectory = dataset.ValidationDirectory,
-            TestDirectory = dataset.TestDirectory,
-            ValidationFraction = dataset.ValidationFraction,
-            Seed = definition.Seed,
-            TrainingSubset = dataset.TrainingSubset,
-            ValidationSubset = dataset.ValidationSubset,
-            TestSubset = dataset.TestSubset,
-            ImageSize = dataset.ImageSize,
-            Channels = dataset.Channels,
-        };
     }
 
     /// <summary>
@@ -142,14 +93,16 @@ public static class WorkloadCatalog
     /// <exception cref="InvalidDatasetException">The data is unusable; the message is one line naming the file or folder.</exception>
     public static string? CheckData(StudyDefinition definition)
     {
-        if (OwnImageData(definition) is not { } options)
+        ArgumentNullException.ThrowIfNull(definition);
+        var problem = definition.Problem;
+        if (problem.Dataset is null || problem.Type == ProblemDefinition.FashionMnist)
         {
             return null;
         }
 
         try
         {
-            return $"{definition.Problem.Type} data: {ImageDatasets.Prepare(options)}";
+            return TrainingLink.Required(definition).PrepareData(definition);
         }
         catch (Exception error) when (error is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -167,7 +120,8 @@ public static class WorkloadCatalog
         }
 
         var cuda = definition.DeviceNames.FirstOrDefault(n => n.StartsWith("cuda", StringComparison.Ordinal));
-        if (cuda is not null && !TrainingRuntime.CudaAvailable)
+        // Without NasHpo.Training there is no TorchSharp, so no CUDA backend either.
+        if (cuda is not null && TrainingLink.Find()?.CudaAvailable() != true)
         {
             throw new DeviceUnavailableException(
                 $"study.devices: {cuda.Replace('-', ':')} asked for, but TorchSharp has no CUDA device here " +

@@ -23,6 +23,8 @@ public sealed record TrialRequest(TrialId Id, Configuration Configuration, long 
 /// a workload turns into this one by <paramref name="Operation"/>, so that the child inherits the parent's weights.
 /// The parent's configuration travels with it, so a workload can rebuild the parent's network from the request alone.
 /// </summary>
+/// <param name="ParentTrial">the trial whose trained network the child starts from</param>
+/// <param name="ParentConfiguration">the parent's configuration</param>
 /// <param name="Operation">
 /// "{kind} {parameter}", for example "wider filters_2", "deeper fc_layers", "prune units_1" (see
 /// <see cref="BulkAndCut.Morphism"/>); a workload that cannot operate on networks trains the child from scratch.

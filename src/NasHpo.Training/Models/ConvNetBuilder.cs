@@ -49,7 +49,7 @@ public sealed class ConvNet : IDisposable
 /// </summary>
 public static class ConvNetBuilder
 {
-    public static ConvNet Build(Configuration configuration, int imageSize, int channels = 1, int classes = 10, Device? device = null, ConvPadding padding = ConvPadding.Same) =>
+    public static ConvNet Build(Core.SearchSpaces.Configuration configuration, int imageSize, int channels = 1, int classes = 10, Device? device = null, ConvPadding padding = ConvPadding.Same) =>
         Build(ConvNetSpec.FromConfiguration(configuration), imageSize, channels, classes, device, padding);
 
     public static ConvNet Build(ConvNetSpec spec, int imageSize, int channels = 1, int classes = 10, Device? device = null, ConvPadding padding = ConvPadding.Same)

@@ -16,7 +16,7 @@ public sealed record ConvNetSpec(
     double LearningRate,
     int BatchSize)
 {
-    public static ConvNetSpec FromConfiguration(Configuration configuration)
+    public static ConvNetSpec FromConfiguration(Core.SearchSpaces.Configuration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var convLayers = configuration.GetInt32("conv_layers");

@@ -221,7 +221,7 @@ public static class ResidualNetBuilder
 {
     private static readonly int[] StageStrides = [1, 2, 2];
 
-    public static ResidualNet Build(Configuration configuration, int imageSize, int channels = 1, int classes = 10, Device? device = null) =>
+    public static ResidualNet Build(Core.SearchSpaces.Configuration configuration, int imageSize, int channels = 1, int classes = 10, Device? device = null) =>
         Build(ResidualNetSpec.FromConfiguration(configuration), imageSize, channels, classes, device);
 
     public static ResidualNet Build(ResidualNetSpec spec, int imageSize, int channels = 1, int classes = 10, Device? device = null)

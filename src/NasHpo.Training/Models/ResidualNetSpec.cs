@@ -23,7 +23,7 @@ public sealed record ResidualNetSpec(
 {
     public const int StageCount = 3;
 
-    public static ResidualNetSpec FromConfiguration(Configuration configuration)
+    public static ResidualNetSpec FromConfiguration(Core.SearchSpaces.Configuration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var stages = Enumerable.Range(1, StageCount)

@@ -5,7 +5,13 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Workloads.Command;
 
 /// <summary>What a trial's command line may name besides its parameters.</summary>
+/// <param name="Budget">the trial's budget</param>
+/// <param name="Trial">the trial's id</param>
+/// <param name="Seed">the trial's seed</param>
+/// <param name="Device">the device the trial runs on</param>
+/// <param name="CheckpointDirectory">where the trial keeps its checkpoints</param>
 /// <param name="ParentCheckpointDirectory">null when the trial does not continue from a parent</param>
+/// <param name="RequestFile">the file that holds the trial's request</param>
 public sealed record CommandValues(double Budget, string Trial, long Seed, string Device, string CheckpointDirectory, string? ParentCheckpointDirectory, string RequestFile);
 
 /// <summary>
