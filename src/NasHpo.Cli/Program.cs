@@ -73,6 +73,7 @@ public static class Program
             ResumeCommand.Create(console),
             StatusCommand.Create(console),
             ReportCommand.Create(console),
+            VerifyCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
             CompareCommand.Create(console),

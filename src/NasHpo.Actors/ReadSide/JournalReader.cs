@@ -99,4 +99,124 @@ public static class JournalReader
             .ConfigureAwait(false);
         return record;
     }
+
+    /// <summary>
+    /// One persistence id's events, read past the ones that cannot be read: the query stops at an event that fails to
+    /// deserialize, so the reader finds that event's sequence number (the smallest end of a range that still fails),
+    /// records it as unreadable with the reason, and reads on after it. For <c>nashpo verify</c>; the folding readers
+    /// above stop at such an event instead.
+    /// </summary>
+    public static async Task<PersistenceIdEvents> ReadEventsPastFailuresAsync(ActorSystem system, string persistenceId, CancellationToken cancellation = default)
+    {
+        var journal = await JournalAsync(system, cancellation).ConfigureAwait(false);
+        var materializer = system.Materializer();
+        var readable = new List<JournalEvent>();
+        var unreadable = new List<UnreadableEvent>();
+
+        async Task<Exception?> ReadAsync(long from, long to, List<JournalEvent>? into)
+        {
+            var events = new List<JournalEvent>();
+            try
+            {
+                await journal.CurrentEventsByPersistenceId(persistenceId, from, to)
+                    .RunForeach(envelope => events.Add(new JournalEvent(envelope.SequenceNr, envelope.Event)), materializer)
+                    .WaitAsync(cancellation)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                return error;
+            }
+
+            into?.AddRange(events);
+            return null;
+        }
+
+        var next = 1L;
+        while (next > 0)
+        {
+            // Events read before a failure may be lost with it (a stream's failure can overtake the elements before
+            // it), so a failed range is read again below, up to the event that fails.
+            var failure = await ReadAsync(next, long.MaxValue, readable).ConfigureAwait(false);
+            if (failure is null)
+            {
+                break;
+            }
+
+            // The first failing event after `next`: a range [next, end] fails once it holds it, so search for the
+            // smallest failing end, first doubling the distance, then halving.
+            long good = next - 1, bad = long.MaxValue;
+            for (var width = 1L; next - 1 + width < bad; width *= 2)
+            {
+                var end = next - 1 + width;
+                var error = await ReadAsync(next, end, null).ConfigureAwait(false);
+                if (error is not null)
+                {
+                    (bad, failure) = (end, error);
+                    break;
+                }
+
+                good = end;
+                if (width > long.MaxValue / 4)
+                {
+                    break;
+                }
+            }
+
+            while (bad - good > 1)
+            {
+                var middle = good + ((bad - good) / 2);
+                var error = await ReadAsync(next, middle, null).ConfigureAwait(false);
+                if (error is null)
+                {
+                    good = middle;
+                }
+                else
+                {
+                    (bad, failure) = (middle, error);
+                }
+            }
+
+            if (bad > next && await ReadAsync(next, bad - 1, readable).ConfigureAwait(false) is { } again)
+            {
+                throw new InvalidOperationException($"{persistenceId}: events {next}..{bad - 1} read once but not twice", again);
+            }
+
+            unreadable.Add(UnreadableEvent.From(bad, failure));
+            next = bad == long.MaxValue ? 0 : bad + 1;
+        }
+
+        return new PersistenceIdEvents(persistenceId, readable.OrderBy(e => e.SequenceNr).ToArray(), unreadable);
+    }
 }
+
+/// <summary>An event of the journal with its sequence number in its persistence id.</summary>
+public sealed record JournalEvent(long SequenceNr, object Event);
+
+/// <summary>
+/// An event that is in the journal but cannot be read: a damaged payload, or (when <see cref="UnknownManifest"/> is
+/// set) a manifest this build does not know, such as a newer version's.
+/// </summary>
+public sealed record UnreadableEvent(long SequenceNr, string Reason, string? UnknownManifest)
+{
+    /// <summary>The reason from the query's failure: the innermost cause, which Akka wraps.</summary>
+    public static UnreadableEvent From(long sequenceNr, Exception failure)
+    {
+        var causes = new List<Exception>();
+        for (Exception? current = failure; current is not null; current = current.InnerException)
+        {
+            causes.Add(current);
+        }
+
+        if (causes.OfType<Serialization.UnknownManifestException>().FirstOrDefault() is { } unknown)
+        {
+            return new UnreadableEvent(sequenceNr, unknown.Message, unknown.Manifest);
+        }
+
+        var innermost = causes[^1];
+        return new UnreadableEvent(sequenceNr, $"{innermost.GetType().Name}: {innermost.Message.ReplaceLineEndings(" ").Trim()}", null);
+    }
+}
+
+/// <summary>What one persistence id's events were: those read, in sequence order, and those that could not be.</summary>
+public sealed record PersistenceIdEvents(string PersistenceId, IReadOnlyList<JournalEvent> Readable, IReadOnlyList<UnreadableEvent> Unreadable);

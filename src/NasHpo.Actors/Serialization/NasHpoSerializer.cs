@@ -121,7 +121,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         "run-portable-trial.v1" => FromProto(RunPortableTrialData.Parser.ParseFrom(bytes)),
         _ => Readers.TryGetValue(manifest, out var read)
             ? read(bytes)
-            : throw new SerializationException($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version"),
+            : throw new UnknownManifestException(manifest),
     };
 
     private DevicesAnnounced FromProto(DevicesAnnouncedData d) =>
@@ -303,4 +303,24 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 
     private static EvaluationArchived FromProto(EvaluationArchivedData d) =>
         new(d.Trial.FromData(), d.Objectives.ToArray(), TimeSpan.FromTicks(d.ElapsedTicks), d.Hypervolume);
+}
+
+/// <summary>
+/// An event or message whose manifest this build does not know: written by a newer or foreign version. A type of its
+/// own so that <c>nashpo verify</c> can tell such an event (a newer version's, perhaps fine) from a damaged one.
+/// </summary>
+public sealed class UnknownManifestException : SerializationException
+{
+    public UnknownManifestException(string manifest)
+        : base($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version") => Manifest = manifest;
+
+    public UnknownManifestException()
+        : this(string.Empty)
+    {
+    }
+
+    public UnknownManifestException(string message, Exception inner)
+        : base(message, inner) => Manifest = string.Empty;
+
+    public string Manifest { get; }
 }
