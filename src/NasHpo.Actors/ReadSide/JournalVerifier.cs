@@ -112,8 +112,7 @@ public static class JournalVerifier
 
         foreach (var damaged in reading.Unreadable.Where(e => e.UnknownManifest is null))
         {
-            yield return new JournalProblem("unreadable", reading.PersistenceId, [damaged.SequenceNr],
-                string.Create(CultureInfo.InvariantCulture, $"{reading.PersistenceId}: event {damaged.SequenceNr} cannot be read ({damaged.Reason})"));
+            yield return new JournalProblem("unreadable", reading.PersistenceId, [damaged.SequenceNr], damaged.Describe(reading.PersistenceId));
         }
     }
 
