@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Akka.Configuration;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
@@ -16,10 +15,6 @@ namespace NasHpo.Cli.Commands;
 /// </summary>
 public static class VerifyCommand
 {
-    // Every unreadable event fails a stream, which Akka logs as an error with its stack trace; verify reports each
-    // such event in one line itself, so the log would only repeat it, on the console.
-    private static readonly Config QuietReader = ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF");
-
     public static Command Create(CliConsole console)
     {
         var id = new Argument<string?>("id") { Description = "the study; without it, every study in the database is checked", Arity = ArgumentArity.ZeroOrOne };
@@ -34,7 +29,7 @@ public static class VerifyCommand
     internal static async Task<int> ExecuteAsync(CliConsole console, string? studyId, JournalSettings journal, bool json, CancellationToken cancellation)
     {
         var verifications = new List<StudyVerification>();
-        await using (var session = JournalSession.Open(journal, QuietReader))
+        await using (var session = JournalSession.Open(journal))
         {
             var ids = studyId is null ? await session.ListStudiesAsync(cancellation) : [studyId];
             foreach (var id in ids)

@@ -8,10 +8,14 @@ namespace NasHpo.Cli.Engine;
 /// <summary>
 /// A read-only look at a database: an actor system with the journal's query side and nothing running, for
 /// <c>status</c>, <c>report</c> and <c>verify</c>. Refuses a database that holds no journal (a missing SQLite file, a PostgreSQL
-/// database without its tables) instead of creating one.
+/// database without its tables) instead of creating one, and a study with an event that cannot be read.
 /// </summary>
 public sealed class JournalSession : IAsyncDisposable
 {
+    // An event that cannot be read fails a stream, which Akka logs as an error with its stack trace, on the console;
+    // a reader reports every failure itself in one line, so Akka's log would only repeat it.
+    private static readonly Config QuietReader = ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF");
+
     private readonly ActorSystem _system;
     private readonly JournalSettings _journal;
 
@@ -21,8 +25,7 @@ public sealed class JournalSession : IAsyncDisposable
         _journal = journal;
     }
 
-    /// <param name="overrides">settings over the engine's (verify silences Akka's log of the failures it reports)</param>
-    public static JournalSession Open(JournalSettings journal, Config? overrides = null)
+    public static JournalSession Open(JournalSettings journal)
     {
         try
         {
@@ -33,20 +36,42 @@ public sealed class JournalSession : IAsyncDisposable
             throw new UserErrorException(error.Message, error);
         }
 
-        var config = overrides is null ? EngineHost.BaseConfig(journal) : overrides.WithFallback(EngineHost.BaseConfig(journal));
+        var config = QuietReader.WithFallback(EngineHost.BaseConfig(journal));
         return new JournalSession(ActorSystem.Create("nashpo-reader", config), journal);
     }
 
     public Task<IReadOnlyList<string>> ListStudiesAsync(CancellationToken cancellation) =>
         JournalReader.ListStudiesAsync(_system, cancellation);
 
-    /// <summary>The study, or a user error naming the id and the database when it is not there.</summary>
+    /// <summary>The study, or a user error naming the id and the database when it is not there or one of its events cannot be read.</summary>
     public async Task<StudyRecord> ReadStudyAsync(string studyId, CancellationToken cancellation)
     {
-        var record = await JournalReader.ReadStudyAsync(_system, studyId, cancellation).ConfigureAwait(false);
+        StudyRecord record;
+        try
+        {
+            record = await JournalReader.ReadStudyAsync(_system, studyId, cancellation).ConfigureAwait(false);
+        }
+        catch (UnreadableEventException error)
+        {
+            throw Unreadable(studyId, _journal, error);
+        }
+
         return record.Exists
             ? record
             : throw NoStudy(studyId);
+    }
+
+    /// <summary>
+    /// The one line for a study whose journal stops at an event that cannot be read: the study, the persistence id and
+    /// the event, and the command that lists every problem (there may be more than the first).
+    /// </summary>
+    /// <param name="resuming">the study was about to be resumed: the line says that it was not</param>
+    public static UserErrorException Unreadable(string studyId, JournalSettings journal, UnreadableEventException error, bool resuming = false)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(error);
+        var what = resuming ? "cannot be read and was not resumed" : "cannot be read";
+        return new($"study \"{studyId}\" in {journal.Display} {what}: {error.Message} (nashpo verify {studyId} --db {journal.Display} lists every problem)", error);
     }
 
     /// <summary>The study's journal checked (see <see cref="JournalVerifier"/>), or a user error when it is not there.</summary>

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
+using NasHpo.Actors.Sampling;
 using NasHpo.Actors.Studies;
 using NasHpo.Actors.Workloads;
 using NasHpo.Configuration;
@@ -97,10 +98,18 @@ internal static partial class StudyRunner
 
         await using (host)
         {
-            log.WarnOnConsole(host.System, console);
             using var lost = await WriterLease.AcquireAsync(console, leases, studyId, host, cancellation);
             using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellation, lost.Token);
-            var record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
+            StudyRecord record;
+            try
+            {
+                record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
+            }
+            catch (UnreadableEventException error)
+            {
+                throw JournalSession.Unreadable(studyId, journal, error, resuming: definition is null || options.ResumeExisting);
+            }
+
             if (definition is not null && record.Exists)
             {
                 if (!options.ResumeExisting)
@@ -142,6 +151,19 @@ internal static partial class StudyRunner
 
             if (definition is null)
             {
+                // The record above holds the ledger and the archive; the sampler recovers from events of its own. One
+                // that cannot be read fails the sampler's recovery: Akka stops it and its backoff supervisor starts it
+                // again, without end, while the study goes on without it, dispatches its unfinished trials again and
+                // writes to its ledger. So they are all read before the engine starts.
+                try
+                {
+                    await JournalReader.CheckReadableAsync(host.System, SamplerActor.PersistenceIdFor(studyId), cancellation);
+                }
+                catch (UnreadableEventException error)
+                {
+                    throw JournalSession.Unreadable(studyId, journal, error, resuming: true);
+                }
+
                 WarnWhenCheckpointsAreMissing(console, record, host.CheckpointDirectory);
             }
 
@@ -158,6 +180,10 @@ internal static partial class StudyRunner
                 throw new UserErrorException(error.Message, error);
             }
 
+            // Only the engine's own errors reach the console as a warning line: the reads above report their
+            // failures in one line themselves, and an event they cannot read also makes Akka's stream log an error,
+            // which would be a second line.
+            log.WarnOnConsole(host.System, console);
             var studies = host.StartEngine(resolved.DeviceNames);
             await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellation);
             console.Out.WriteLine(definition is null
