@@ -52,6 +52,19 @@ public class TabularSearchQualityTests(ITestOutputHelper output)
         Assert.True(gain >= paper, $"{method} promoting by hypervolume gain has median {gain:F1} after 270 epochs, below {paper:F1} with non-dominated sorting");
     }
 
+    /// <summary>
+    /// MS-EHVI, which trains every network to the maximum budget and knows a candidate's parameter count without
+    /// training it, beats random search at the protocol's 270 epochs (measured with 11 seeds: 114 048 against
+    /// 113 063). BULK &amp; CUT, which beats it in `compare` over 20 seeds, is not asserted: over these 11 seeds its
+    /// median is below random search's (112 749).
+    /// </summary>
+    [Fact]
+    public void MS_EHVI_is_above_random_search_at_the_full_count()
+    {
+        var (random, candidate) = Medians(new TabularYardstick(270), "ms-ehvi");
+        Assert.True(candidate > random, $"ms-ehvi median hypervolume {candidate:F1} after 270 epochs is not above random search's {random:F1}");
+    }
+
     [Fact]
     public void Random_search_with_more_epochs_finds_more()
     {

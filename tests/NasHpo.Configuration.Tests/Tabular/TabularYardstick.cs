@@ -27,6 +27,7 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
     {
         var study = Definition;
         var table = study.Problem.Tabular!.Table;
+        var workload = new TabularWorkload(table, study.Objectives, seed);
         var optimizer = OptimizerRegistry.BuiltIn.Create(
             method,
             new OptimizerContext(
@@ -36,8 +37,9 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
             {
                 ReferencePoint = study.ReferencePoint,
                 Objectives = study.Objectives,
+                CheapObjectives = configuration => CheapObjectives(workload, study, configuration),
+                Limits = new OptimizerLimits(MaxBudgetSpent: Epochs),
             });
-        var workload = new TabularWorkload(table, study.Objectives, seed);
         var context = new WorkloadContext("cpu-0", _ => { }, CancellationToken.None);
         var spent = 0.0;
         var atMax = new List<double[]>();
@@ -72,6 +74,17 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
         }
 
         return Hypervolume.Compute(atMax, study.ReferencePoint.ToArray());
+    }
+
+    /// <summary>
+    /// The parameter count and other values known without training, in minimisation space (NaN for the expensive
+    /// ones), as the engine hands them to MS-EHVI and BULK & CUT.
+    /// </summary>
+    private static double[] CheapObjectives(TabularWorkload workload, StudyDefinition study, Core.SearchSpaces.Configuration configuration)
+    {
+        var cheap = study.Objectives.Where(o => o.Cost == Core.Objectives.ObjectiveCost.Cheap).Select(o => o.Name).ToArray();
+        var values = workload.EvaluateCheap(configuration, cheap);
+        return study.Objectives.Select(o => values.TryGetValue(o.Name, out var value) && o.Cost == Core.Objectives.ObjectiveCost.Cheap ? o.ToMinimization(value) : double.NaN).ToArray();
     }
 
     /// <summary>Every seed's final hypervolume, in seed order; the runs are independent and run in parallel.</summary>
