@@ -19,21 +19,11 @@ public sealed class TrainingStudyTests : IDisposable
         // Checkpoints in a directory of their own (as a PostgreSQL journal needs) rather than next to the database.
         var checkpoints = Path.Combine(_directory.FullName, "checkpoints");
         await using var engine = TestEngine.Start(database, devices: 2, extraConfig: $"nashpo.checkpoints.directory = \"{checkpoints}\"");
-        var definition = TestEngine.Study("""
+        var definition = TestEngine.Study($$"""
             seed = 3
             devices = 2
             problem { type = fashion-mnist, train-subset = 512, validation-subset = 256, test-subset = 256, image-size = 8 }
-            search-space {
-              conv_layers { type = int, lower = 1, upper = 1 }
-              filters_1 { type = int, lower = 4, upper = 8 }
-              kernel_1 { type = categorical, choices = [3] }
-              batch_norm_1 { type = bool }
-              global_avg_pooling { type = bool }
-              fc_layers { type = int, lower = 1, upper = 1 }
-              units_1 { type = int, lower = 8, upper = 16 }
-              learning_rate { type = float, lower = 1e-3, upper = 1e-2, log = true }
-              batch_size { type = int, lower = 32, upper = 64 }
-            }
+            {{TinyConvNetSpace.Hocon}}
             optimizer { type = hyperband, min-budget = 1, max-budget = 3 }
             stop { max-evaluations = 6 }
             """);

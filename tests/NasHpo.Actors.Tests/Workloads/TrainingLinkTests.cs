@@ -10,19 +10,7 @@ namespace NasHpo.Actors.Tests.Workloads;
 /// </summary>
 public sealed class TrainingLinkTests
 {
-    private const string Space = """
-        search-space {
-          conv_layers { type = int, lower = 1, upper = 1 }
-          filters_1 { type = int, lower = 4, upper = 8 }
-          kernel_1 { type = categorical, choices = [3] }
-          batch_norm_1 { type = bool }
-          global_avg_pooling { type = bool }
-          fc_layers { type = int, lower = 1, upper = 1 }
-          units_1 { type = int, lower = 8, upper = 16 }
-          learning_rate { type = float, lower = 1e-3, upper = 1e-2, log = true }
-          batch_size { type = int, lower = 32, upper = 64 }
-        }
-        """;
+    private const string Space = TinyConvNetSpace.Hocon;
 
     [Fact]
     public void A_program_that_has_NasHpo_Training_gets_its_training_workloads()

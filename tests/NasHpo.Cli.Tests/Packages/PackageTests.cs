@@ -139,22 +139,12 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
     public async Task The_installed_tool_trains_networks()
     {
         var work = Directory.CreateDirectory(Path.Combine(packages.Root.FullName, "training")).FullName;
-        File.WriteAllText(Path.Combine(work, "tiny.conf"), """
+        File.WriteAllText(Path.Combine(work, "tiny.conf"), $$"""
             study {
               seed = 3
               devices = 1
               problem { type = fashion-mnist, train-subset = 256, validation-subset = 128, test-subset = 128, image-size = 8 }
-              search-space {
-                conv_layers { type = int, lower = 1, upper = 1 }
-                filters_1 { type = int, lower = 4, upper = 8 }
-                kernel_1 { type = categorical, choices = [3] }
-                batch_norm_1 { type = bool }
-                global_avg_pooling { type = bool }
-                fc_layers { type = int, lower = 1, upper = 1 }
-                units_1 { type = int, lower = 8, upper = 16 }
-                learning_rate { type = float, lower = 1e-3, upper = 1e-2, log = true }
-                batch_size { type = int, lower = 32, upper = 64 }
-              }
+              {{TinyConvNetSpace.Hocon}}
               optimizer { type = random, min-budget = 1, max-budget = 1 }
               stop { max-evaluations = 2 }
             }
