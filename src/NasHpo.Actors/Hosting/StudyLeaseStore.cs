@@ -56,10 +56,30 @@ public sealed class StudyLeaseStore
     }
 
     /// <summary>Creates the lease table when it is missing.</summary>
-    public void EnsureTable() => Execute(
-        $"CREATE TABLE IF NOT EXISTS {Table} (study_id VARCHAR(255) PRIMARY KEY, holder_id VARCHAR(64) NOT NULL, holder_group VARCHAR(255) NOT NULL, " +
-        "host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, acquired_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
-        _ => { });
+    public void EnsureTable()
+    {
+        const string create = $"CREATE TABLE IF NOT EXISTS {Table} (study_id VARCHAR(255) PRIMARY KEY, holder_id VARCHAR(64) NOT NULL, holder_group VARCHAR(255) NOT NULL, " +
+            "host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, acquired_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)";
+        if (_journal.Kind != JournalKind.PostgreSql)
+        {
+            Execute(create, _ => { });
+            return;
+        }
+
+        // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: two engines starting together both see
+        // no table, and the second fails on the catalog's unique index (23505 on pg_type_typname_nsp_index). A
+        // transaction-scoped advisory lock makes the creations take turns; the second then finds the table.
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({DdlLockKey}); {create}";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    /// <summary>The advisory lock key under which engines create their tables and triggers one at a time.</summary>
+    private const long DdlLockKey = 0x6E617368706F; // "nashpo" in ASCII
 
     /// <summary>
     /// PostgreSQL only: a trigger on the journal and snapshot tables that refuses an insert for a study whose lease
@@ -92,8 +112,13 @@ public sealed class StudyLeaseStore
             }
         }
 
+        // The same advisory lock as the table's creation: two engines replacing the function at once would otherwise
+        // fail with "tuple concurrently updated".
+        using var transaction = connection.BeginTransaction();
         using var create = connection.CreateCommand();
+        create.Transaction = transaction;
         create.CommandText = $$"""
+            SELECT pg_advisory_xact_lock({{DdlLockKey}});
             CREATE OR REPLACE FUNCTION nashpo_lease_fence() RETURNS trigger LANGUAGE plpgsql AS $fence$
             DECLARE writer text := coalesce(current_setting('application_name', true), '');
             BEGIN
@@ -113,10 +138,11 @@ public sealed class StudyLeaseStore
         try
         {
             create.ExecuteNonQuery();
+            transaction.Commit();
         }
         catch (PostgresException error) when (error.SqlState is "XX000" or "40P01" or "42710" or "23505")
         {
-            // Another engine created it at the same moment ("tuple concurrently updated"): it stands either way.
+            // An engine of an earlier version (which took no lock) created it at the same moment: it stands either way.
         }
 
         return true;
