@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using NasHpo.Cli.Compare;
+using NasHpo.Analysis.Comparison;
 using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Engine;
 using NasHpo.Configuration;

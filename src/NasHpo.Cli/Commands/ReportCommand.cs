@@ -5,7 +5,7 @@ using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Cli.Engine;
-using NasHpo.Cli.Output;
+using NasHpo.Analysis.Tables;
 using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Commands;

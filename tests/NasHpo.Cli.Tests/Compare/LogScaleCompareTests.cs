@@ -1,5 +1,5 @@
 using System.Globalization;
-using NasHpo.Cli.Compare;
+using NasHpo.Analysis.Comparison;
 using NasHpo.Configuration;
 using NasHpo.Core.Pareto;
 

@@ -1,6 +1,6 @@
 using NasHpo.Core.Pareto;
 
-namespace NasHpo.Cli.Compare;
+namespace NasHpo.Analysis.Comparison;
 
 /// <summary>
 /// One finished (completed or failed) evaluation of a run, in the order the run finished them.

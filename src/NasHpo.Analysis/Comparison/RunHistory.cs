@@ -2,7 +2,7 @@ using NasHpo.Actors.ReadSide;
 using NasHpo.Configuration;
 using NasHpo.Actors.Studies;
 
-namespace NasHpo.Cli.Compare;
+namespace NasHpo.Analysis.Comparison;
 
 /// <summary>
 /// One completed evaluation of a run, for the objective-space plots: values as measured, and in minimisation space

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NasHpo.Core.Objectives;
 
-namespace NasHpo.Cli.Output;
+namespace NasHpo.Analysis.Tables;
 
 /// <summary>
 /// The objective columns of the CSV files: each objective's value as measured and, beside a log-scale objective,

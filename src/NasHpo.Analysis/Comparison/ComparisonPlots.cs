@@ -3,7 +3,7 @@ using ScottPlot;
 using ScottPlot.TickGenerators;
 using SkiaSharp;
 
-namespace NasHpo.Cli.Compare;
+namespace NasHpo.Analysis.Comparison;
 
 /// <summary>An objective as the plots show it: its name, and whether its axis is logarithmic.</summary>
 public sealed record PlotObjective(string Name, bool Logarithmic);

@@ -3,7 +3,7 @@ using System.Text;
 using NasHpo.Configuration;
 using NasHpo.Core.Tabular;
 
-namespace NasHpo.Cli.Compare;
+namespace NasHpo.Analysis.Comparison;
 
 /// <summary>One method's results on a table: regret and hypervolume at equal budgets, over its seeds.</summary>
 /// <param name="FinalRegret">True hypervolume less the final hypervolume found, mean ± SEM over seeds.</param>

@@ -1,11 +1,11 @@
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
-using NasHpo.Cli.Compare;
+using NasHpo.Analysis.Comparison;
 using NasHpo.Configuration;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.SearchSpaces;
 
-namespace NasHpo.Cli.Tests.Compare;
+namespace NasHpo.Analysis.Tests.Comparison;
 
 /// <summary>The comparison's arithmetic on numbers worked out by hand.</summary>
 public sealed class ComparisonAggregationTests

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
-using NasHpo.Cli.Output;
+using NasHpo.Analysis.Tables;
 using NasHpo.Configuration;
 using NasHpo.Core.Objectives;
-using NasHpo.Training;
 
-namespace NasHpo.Cli.Compare;
+namespace NasHpo.Analysis.Comparison;
 
 /// <summary>One seed's run of a method: the seed, the study id in its own journal, and what the journal holds.</summary>
 public sealed record SeedRun(long Seed, string StudyId, RunHistory History);
@@ -35,13 +34,11 @@ public static class ComparisonReport
 
     /// <summary>
     /// Objective names whose values span decades (parameter and operation counts): drawn on a log axis even when the
-    /// study optimises them on a linear scale. A log-scale objective is always drawn on one.
+    /// study optimises them on a linear scale. A log-scale objective is always drawn on one. The names are the built-in
+    /// training workload's (NasHpo.Training's FashionMnistWorkload.ParameterCount and .Flops), which this library does
+    /// not reference: it reads studies, it does not train.
     /// </summary>
-    private static readonly HashSet<string> LogarithmicObjectives = new(StringComparer.Ordinal)
-    {
-        FashionMnistWorkload.ParameterCount,
-        FashionMnistWorkload.Flops,
-    };
+    private static readonly HashSet<string> LogarithmicObjectives = new(StringComparer.Ordinal) { "params", "flops" };
 
     /// <summary>The three x axes of the hypervolume curves: file stem, CSV column, axis label.</summary>
     public static IReadOnlyList<(TraceAxis Axis, string File, string Column)> Axes { get; } =
