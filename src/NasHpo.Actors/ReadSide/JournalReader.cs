@@ -93,6 +93,50 @@ public static class JournalReader
     }
 
     /// <summary>
+    /// Follows a study live: every event of its ledger and its archive already persisted, then
+    /// <paramref name="caughtUp"/>, then each new event as it is persisted (by this process or another; the journal is
+    /// polled every <c>akka.persistence.query.journal.sql.refresh-interval</c>), until <paramref name="cancellation"/>.
+    /// The two journals arrive interleaved, each in its own order, which is all <see cref="StudyRecord.Apply"/> needs.
+    /// <paramref name="onEvent"/> runs on a stream thread, one event at a time.
+    /// </summary>
+    public static async Task FollowStudyAsync(ActorSystem system, string studyId, Action<object> onEvent, Action caughtUp, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(onEvent);
+        ArgumentNullException.ThrowIfNull(caughtUp);
+        var journal = await JournalAsync(system, cancellation).ConfigureAwait(false);
+        var materializer = system.Materializer();
+        var ledgerId = StudyActor.PersistenceIdFor(studyId);
+        var archiveId = ParetoArchiveActor.PersistenceIdFor(studyId);
+
+        // What is there now, through the current query (it completes, so the caller learns when it has caught up).
+        var last = new Dictionary<string, long> { [ledgerId] = 0, [archiveId] = 0 };
+        foreach (var persistenceId in last.Keys.ToArray())
+        {
+            await journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue)
+                .RunForeach(
+                    envelope =>
+                    {
+                        onEvent(envelope.Event);
+                        last[persistenceId] = envelope.SequenceNr;
+                    },
+                    materializer)
+                .WaitAsync(cancellation)
+                .ConfigureAwait(false);
+        }
+
+        caughtUp();
+        var (killSwitch, done) = journal.EventsByPersistenceId(ledgerId, last[ledgerId] + 1, long.MaxValue)
+            .Merge(journal.EventsByPersistenceId(archiveId, last[archiveId] + 1, long.MaxValue))
+            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
+            .ToMaterialized(Sink.ForEach<EventEnvelope>(envelope => onEvent(envelope.Event)), Keep.Both)
+            .Run(materializer);
+        using (cancellation.Register(killSwitch.Shutdown))
+        {
+            await done.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Reads every event of one persistence id and drops them: for a caller about to start the actor that recovers
     /// from them, so that an event it could not read is refused before the engine starts instead of failing its
     /// recovery (see <see cref="UnreadableEventException"/>).
