@@ -73,6 +73,7 @@ public static class Program
             ResumeCommand.Create(console),
             StatusCommand.Create(console),
             ReportCommand.Create(console),
+            DashboardCommand.Create(console),
             VerifyCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),

@@ -30,6 +30,7 @@ public sealed class StudyView
 
     // Taken from the record while the caller holds it still, so that the view can be read while the record grows.
     private readonly IReadOnlyList<double>?[] _recorded;
+    private readonly Core.SearchSpaces.Configuration[] _configurations;
     private readonly IReadOnlyList<NasHpo.Core.Workloads.CurvePoint>[] _curves;
     private readonly EvaluationArchivedView[] _archive;
     private readonly int[] _front;
@@ -54,6 +55,7 @@ public sealed class StudyView
         }
 
         _recorded = record.Trials.Select(t => t.Completed?.Objectives).ToArray();
+        _configurations = record.Trials.Select(t => t.Scheduled.Request.Configuration).ToArray();
         _curves = record.Trials.Select(t => t.Completed?.Curve ?? []).ToArray();
         _archive = record.Archive.Select(a => new EvaluationArchivedView(a.Trial.Budget, a.Elapsed, a.Hypervolume)).ToArray();
         _front = record.ParetoFront().Select(t => _byId[t.Id.ToString()]).ToArray();
@@ -106,6 +108,11 @@ public sealed class StudyView
         Brackets(),
         Lineage(),
         Version);
+
+    /// <summary>The completed trials with their objectives in minimisation form (log10 of a log-scale objective), for the analyses.</summary>
+    internal IEnumerable<Importance.CompletedTrial> CompletedTrials() => _rows
+        .Where(r => _recorded[r.Index] is not null)
+        .Select(r => new Importance.CompletedTrial(r.ConfigurationId, r.Budget, _configurations[r.Index], _definition.ObjectiveSpace.FromRecorded(_recorded[r.Index]!)));
 
     /// <summary>One page of the trial table, filtered and sorted on the server.</summary>
     public TrialPage Query(TrialQuery query)

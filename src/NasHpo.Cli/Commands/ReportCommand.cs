@@ -4,14 +4,18 @@ using System.Text;
 using System.Text.Json;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
+using NasHpo.Analysis.Studies;
 using NasHpo.Cli.Engine;
+using NasHpo.Dashboard;
 using NasHpo.Analysis.Tables;
 using NasHpo.Configuration;
 
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
-/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv, curves.csv (learning curves) and study.json from the journal.
+/// nashpo report ID [--db PATH|URL] --out DIR: trials.csv, pareto.csv, hypervolume.csv, curves.csv (learning curves) and study.json from the journal,
+/// report.html (the dashboard's views of the study in one file that opens with no server or network) and PNG figures
+/// (the front per budget, the hypervolume history, the parameter importance per budget).
 /// Objective columns hold the measured values, with log10(name) beside each log-scale objective; the hypervolume is
 /// the archive's, computed on the log10 values.
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
@@ -62,6 +66,9 @@ public static class ReportCommand
     {
         var definition = StudyDefinitionReader.FromHocon(record.Created!.Definition);
         var front = record.ParetoFront();
+        var view = new StudyView(record);
+        var analysis = StudyAnalyses.Of(view);
+        IReadOnlyList<string> figures;
         try
         {
             Directory.CreateDirectory(outputDirectory);
@@ -70,13 +77,15 @@ public static class ReportCommand
             File.WriteAllText(Path.Combine(outputDirectory, "hypervolume.csv"), HypervolumeCsv(record));
             File.WriteAllText(Path.Combine(outputDirectory, "study.json"), StudyJson(definition, record));
             File.WriteAllText(Path.Combine(outputDirectory, "curves.csv"), LearningCurvesCsv.Write(record.Trials));
+            File.WriteAllText(Path.Combine(outputDirectory, "report.html"), DashboardPage.Report(StudyReport.From(view, analysis, DateTimeOffset.UtcNow)));
+            figures = StudyPlots.Write(outputDirectory, view, analysis);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             throw new UserErrorException($"cannot write the report to {outputDirectory}: {error.Message}", error);
         }
 
-        console.Out.WriteLine($"report of {studyId} written to {outputDirectory}: {record.Trials.Count} trials, Pareto front of {front.Count}");
+        console.Out.WriteLine($"report of {studyId} written to {outputDirectory}: {record.Trials.Count} trials, Pareto front of {front.Count}; open {Path.Combine(outputDirectory, "report.html")} in a browser ({figures.Count} figures beside it)");
         return ExitCodes.Success;
     }
 

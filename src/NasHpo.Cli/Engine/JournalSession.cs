@@ -25,7 +25,17 @@ public sealed class JournalSession : IAsyncDisposable
         _journal = journal;
     }
 
-    public static JournalSession Open(JournalSettings journal)
+    /// <summary>
+    /// The dashboard's reader: live queries poll the journal for new events this often (Akka.Persistence.Sql's default
+    /// is a second), so that an event reaches the page within a second of being persisted.
+    /// </summary>
+    private static readonly Config LiveReader = ConfigurationFactory.ParseString("akka.persistence.query.journal.sql.refresh-interval = 200ms");
+
+    /// <summary>The actor system whose read side the session reads through (the dashboard follows studies with it).</summary>
+    internal ActorSystem System => _system;
+
+    /// <param name="live">the session follows studies as they change (the dashboard): its queries poll more often</param>
+    public static JournalSession Open(JournalSettings journal, bool live = false)
     {
         try
         {
@@ -36,7 +46,7 @@ public sealed class JournalSession : IAsyncDisposable
             throw new UserErrorException(error.Message, error);
         }
 
-        var config = QuietReader.WithFallback(EngineHost.BaseConfig(journal));
+        var config = (live ? LiveReader.WithFallback(QuietReader) : QuietReader).WithFallback(EngineHost.BaseConfig(journal));
         return new JournalSession(ActorSystem.Create("nashpo-reader", config), journal);
     }
 

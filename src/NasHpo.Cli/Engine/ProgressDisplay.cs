@@ -40,6 +40,7 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId, bool h
         if (hints)
         {
             console.Out.WriteLine($"study {studyId} finished ({status.FinishReason}); report with: nashpo report {studyId} --db {database} --out DIR");
+            console.Out.WriteLine($"see it in a browser: nashpo report writes DIR/report.html, or serve it live with: nashpo dashboard --db {database}");
         }
     }
 
