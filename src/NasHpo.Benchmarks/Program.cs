@@ -4,6 +4,7 @@ using NasHpo.Benchmarks;
 //   engine and training: [--cases B4,B5,B6,B10 | B7,B8]
 //   engine only: [--promotion synchronous|asynchronous|both] [--evaluations N (B6)]
 //   journal only: [--db POSTGRESQL]
+//   dashboard: --evaluations 100000 [--runs N]
 //   training-parity: --configs results/training-parity/configs.json --seeds 1,2 --out FILE [--threads 2] [--data-dir DIR]
 var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.OrdinalIgnoreCase)
 {
@@ -14,6 +15,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, int>>(StringComparer.
     ["journal"] = JournalBenchmarks.Run,
     ["training-parity"] = TrainingParity.Run,
     ["library"] = LibraryBenchmarks.Run,
+    ["dashboard"] = DashboardBenchmarks.Run,
 };
 
 if (!BenchmarkOptions.TryParse(args, out var options, out var error) || !suites.TryGetValue(options.Suite, out var suite))

@@ -59,6 +59,17 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var page = new Lazy<string>(DashboardPage.Live);
         app.MapGet("/", () => Results.Content(page.Value, "text/html; charset=utf-8"));
+        foreach (var name in DashboardPage.Scripts)
+        {
+            var script = new Lazy<byte[]>(() => Encoding.UTF8.GetBytes(DashboardPage.Script(name)!));
+
+            // The scripts change only with the program: a day's caching lets the browser keep them compiled.
+            app.MapGet("/" + name, (HttpContext context) =>
+            {
+                context.Response.Headers.CacheControl = "public, max-age=86400";
+                return Results.Bytes(script.Value, "text/javascript; charset=utf-8");
+            });
+        }
         app.MapGet("/api/studies", async (CancellationToken ct) =>
             Json((await feeds.ViewsAsync(ct).ConfigureAwait(false)).Select(v => v.Summary()).ToArray()));
         app.MapGet("/api/studies/{id}/overview", async (string id, CancellationToken ct) =>
@@ -69,6 +80,8 @@ public sealed class DashboardServer : IAsyncDisposable
             await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view && view.Detail(trial) is { } detail ? Json(detail) : NotFound(id + "/" + trial));
         app.MapGet("/api/studies/{id}/promotions/{bracket:long}", async (string id, long bracket, CancellationToken ct) =>
             await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view.Promotions(bracket)) : NotFound(id));
+        app.MapGet("/api/studies/{id}/devices", async (string id, CancellationToken ct) =>
+            await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view.Devices()) : NotFound(id));
         app.MapGet("/api/studies/{id}/analysis", async (string id, CancellationToken ct) =>
             await feeds.AnalysisAsync(id, ct).ConfigureAwait(false) is { } analysis ? Json(analysis) : NotFound(id));
         app.MapGet("/api/events", async (HttpContext context) =>

@@ -17,7 +17,8 @@ public sealed record StudyChanged(string StudyId, long Version);
 /// </summary>
 public sealed class StudyFeeds : IAsyncDisposable
 {
-    private static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(1);
+    // Listing a journal's persistence ids scans its events table (a second for millions of events): not too often.
+    private static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
 
     // Changes are announced at most this often per study: a burst of events is one redraw.
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromMilliseconds(100);
@@ -39,10 +40,14 @@ public sealed class StudyFeeds : IAsyncDisposable
     /// <summary>The studies found so far, by id.</summary>
     public IReadOnlyList<string> StudyIds => _feeds.Keys.Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Finds the studies now in the journal (and starts following them) before answering.</summary>
+    /// <summary>Every study's view; the journal is listed first unless studies were found already (discovery finds new ones).</summary>
     public async Task<IReadOnlyList<StudyView>> ViewsAsync(CancellationToken cancellation)
     {
-        await RefreshAsync(cancellation).ConfigureAwait(false);
+        if (_feeds.IsEmpty)
+        {
+            await RefreshAsync(cancellation).ConfigureAwait(false);
+        }
+
         var views = new List<StudyView>();
         foreach (var id in StudyIds)
         {
@@ -194,7 +199,7 @@ public sealed class StudyFeeds : IAsyncDisposable
 
                 if (_view is null || _view.Version != _version)
                 {
-                    _view = new StudyView(_record, _version);
+                    _view = new StudyView(_record, _version, _view);
                 }
 
                 return _view;

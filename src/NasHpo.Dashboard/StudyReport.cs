@@ -13,6 +13,7 @@ public sealed record StudyReport(
     IReadOnlyList<TrialRow> Rows,
     IReadOnlyDictionary<string, IReadOnlyList<CurveRow>> Curves,
     IReadOnlyList<BracketPromotions> Promotions,
+    IReadOnlyList<DeviceLane> Devices,
     StudyAnalysis Analysis)
 {
     public static StudyReport From(StudyView view, StudyAnalysis analysis, DateTimeOffset writtenAt)
@@ -34,6 +35,7 @@ public sealed record StudyReport(
             view.Rows,
             curves,
             overview.Brackets.Select(b => view.Promotions(b.Bracket)).ToArray(),
+            view.Devices(),
             analysis);
     }
 }

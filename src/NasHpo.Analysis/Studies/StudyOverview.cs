@@ -39,7 +39,7 @@ public sealed record BudgetPoints(double Budget, int Evaluated, bool Sampled, IR
 /// <summary>The hypervolume after each archived evaluation (thinned to its changes for long studies).</summary>
 public sealed record HypervolumeHistory(IReadOnlyList<int> Evaluations, IReadOnlyList<double> BudgetSpent, IReadOnlyList<double> WallSeconds, IReadOnlyList<double> Hypervolume);
 
-/// <summary>A device's lane on the timeline: its trials (the latest ones for long studies) and how busy it was.</summary>
+/// <summary>A device's lane on the timeline: its trials (the latest ones for long studies; only in <see cref="StudyView.Devices"/>, not in the overview) and how busy it was.</summary>
 public sealed record DeviceLane(string Device, int Trials, double BusySeconds, double Utilisation, IReadOnlyList<DeviceBar> Bars);
 
 /// <summary>One trial on a device's lane, in seconds since the study was created.</summary>

@@ -1,16 +1,19 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using NasHpo.Actors.Cluster;
 using NasHpo.Actors.Hosting;
 using NasHpo.Cli.Engine;
+using NasHpo.Dashboard;
 using NasHpo.Training;
 
 namespace NasHpo.Cli.Commands;
 
 /// <summary>
 /// nashpo serve --role coordinator|trainer|both [--hostname H] [--port P] [--seed-nodes ADDR,...] [--devices cpu:0,...]
+/// [--http PORT [--http-bind ADDRESS]] (a coordinator's live dashboard of the cluster's studies)
 /// [--db PATH] [--set KEY=VALUE]...: one long-lived node of a cluster, until SIGTERM or Ctrl+C; then it leaves gracefully.
 /// </summary>
 public static partial class ServeCommand
@@ -25,7 +28,9 @@ public static partial class ServeCommand
         var devices = new Option<string>("--devices") { Description = "this node's devices, e.g. cpu:0,cpu:1,cuda:0 (trainers)", DefaultValueFactory = _ => "cpu:0" };
         var database = CommonOptions.Database();
         var set = new Option<string[]>("--set") { Description = "overrides a configuration key, e.g. --set akka.cluster.split-brain-resolver.stable-after=5s (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("serve", "Run one node of a cluster until SIGTERM or Ctrl+C, then leave it gracefully") { role, hostname, port, seeds, devices, database, set };
+        var http = new Option<int?>("--http") { Description = "a coordinator also serves the live dashboard of the cluster's studies on this HTTP port (see nashpo dashboard)" };
+        var httpBind = new Option<string>("--http-bind") { Description = "the dashboard's address (default 127.0.0.1, this machine only; use an SSH tunnel from elsewhere)", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("serve", "Run one node of a cluster until SIGTERM or Ctrl+C, then leave it gracefully") { role, hostname, port, seeds, devices, database, set, http, httpBind };
         command.SetAction((parseResult, cancellation) => ExecuteAsync(
             console,
             new ServeArguments(
@@ -35,15 +40,43 @@ public static partial class ServeCommand
                 parseResult.GetValue(seeds),
                 parseResult.GetRequiredValue(devices),
                 parseResult.GetRequiredValue(database),
-                parseResult.GetValue(set) ?? []),
+                parseResult.GetValue(set) ?? [],
+                parseResult.GetValue(http),
+                parseResult.GetRequiredValue(httpBind)),
             cancellation));
         return command;
     }
 
-    internal sealed record ServeArguments(string Role, string? Hostname, int? Port, string? SeedNodes, string Devices, string Database, string[] Set);
+    internal sealed record ServeArguments(string Role, string? Hostname, int? Port, string? SeedNodes, string Devices, string Database, string[] Set, int? Http = null, string HttpBind = "127.0.0.1");
+
+    /// <summary>The dashboard polls the journal for new events this often (Akka.Persistence.Sql's default is a second).</summary>
+    private const string LiveQueries = "akka.persistence.query.journal.sql.refresh-interval = 200ms";
 
     internal static async Task<int> ExecuteAsync(CliConsole console, ServeArguments arguments, CancellationToken cancellation)
     {
+        IPAddress? httpAddress = null;
+        if (arguments.Http is { } httpPort)
+        {
+            if (arguments.Role == ClusterNodeOptions.Trainer)
+            {
+                throw new UserErrorException("--http: a trainer holds no studies; serve the dashboard from a coordinator (--role coordinator or both)");
+            }
+
+            if (httpPort is < 0 or > 65535)
+            {
+                throw new UserErrorException($"--http: {httpPort} is not a port (0 to 65535)");
+            }
+
+            httpAddress = IPAddress.TryParse(arguments.HttpBind, out var parsed) ? parsed : throw new UserErrorException($"--http-bind: \"{arguments.HttpBind}\" is not an IP address");
+        }
+
+        var overrides = ParseSettings(arguments.Set);
+        if (httpAddress is not null)
+        {
+            var live = ConfigurationFactory.ParseString(LiveQueries);
+            overrides = overrides is null ? live : overrides.WithFallback(live);
+        }
+
         var options = new ClusterNodeOptions
         {
             Roles = arguments.Role == "both" ? [ClusterNodeOptions.Coordinator, ClusterNodeOptions.Trainer] : [arguments.Role],
@@ -52,7 +85,7 @@ public static partial class ServeCommand
             SeedNodes = arguments.SeedNodes is { } seeds ? ParseSeeds(seeds) : null,
             Devices = ParseDevices(arguments.Devices),
             DatabasePath = arguments.Database,
-            Overrides = ParseSettings(arguments.Set),
+            Overrides = overrides,
         };
 
         ClusterNode node;
@@ -72,6 +105,14 @@ public static partial class ServeCommand
         await using (node)
         {
             console.Out.WriteLine($"node {node.Address} serving as {string.Join(" and ", options.Roles)}; SIGTERM or Ctrl+C leaves the cluster");
+            await using var dashboard = httpAddress is not null
+                ? await StartDashboardAsync(node, httpAddress, arguments.Http!.Value, cancellation)
+                : null;
+            if (dashboard is not null)
+            {
+                console.Out.WriteLine($"dashboard of the cluster's studies at {dashboard.Address}");
+            }
+
             var interrupted = Task.Delay(Timeout.Infinite, cancellation);
             var ended = await Task.WhenAny(node.System.WhenTerminated, interrupted);
             if (ended == interrupted)
@@ -85,6 +126,18 @@ public static partial class ServeCommand
             // Downed by the split-brain resolver (or removed): the actor system ended by itself.
             console.Error.WriteLine($"nashpo: node {node.Address} was removed from the cluster (downed or unreachable); exiting");
             return ExitCodes.InternalError;
+        }
+    }
+
+    private static async Task<DashboardServer> StartDashboardAsync(ClusterNode node, IPAddress address, int port, CancellationToken cancellation)
+    {
+        try
+        {
+            return await DashboardServer.StartAsync(node.System, address, port, cancellation);
+        }
+        catch (IOException error)
+        {
+            throw new UserErrorException($"--http: cannot listen on {address}:{port}: {error.Message}", error);
         }
     }
 

@@ -19,6 +19,7 @@
     trials: (id, q) => getJson(`api/studies/${enc(id)}/trials?` + new URLSearchParams(Object.entries(q).filter(([, v]) => v !== '' && v !== null && v !== undefined))),
     trial: (id, t) => getJson(`api/studies/${enc(id)}/trials/${enc(t)}`),
     promotions: (id, b) => getJson(`api/studies/${enc(id)}/promotions/${b}`),
+    devices: id => getJson(`api/studies/${enc(id)}/devices`),
     analysis: id => getJson(`api/studies/${enc(id)}/analysis`),
   } : {
     studies: async () => [embedded.overview.summary],
@@ -26,6 +27,7 @@
     trials: async (id, q) => localTrials(q),
     trial: async (id, t) => localTrial(t),
     promotions: async (id, b) => embedded.promotions.find(p => p.bracket === Number(b)),
+    devices: async () => embedded.devices,
     analysis: async () => embedded.analysis,
   };
 
@@ -78,6 +80,7 @@
     if (state.view === 'studies') return renderStudies();
     if (!state.study) return;
     state.overview = await api.overview(state.study);
+    performance.mark('nashpo-overview');
     const o = state.overview;
     $('summary').innerHTML = summaryText(o.summary);
     document.body.dataset.version = o.version;
@@ -107,7 +110,31 @@
       `<tr class="link" data-study="${esc(s.studyId)}"><td class="text">${esc(s.studyId)}</td><td class="text">${esc(s.state)}</td><td>${s.evaluations}</td><td>${s.failed}</td>` +
       `<td>${fmt(s.hypervolume)}</td><td>${s.frontSize}</td><td>${fmt(s.budgetSpent)}</td><td>${s.devicesBusy}/${s.devices}</td><td class="text">${esc(s.createdAt)}</td><td class="text">${esc(s.finishedAt || '')}</td></tr>`).join('');
     for (const tr of document.querySelectorAll('#studies-table tr.link')) tr.onclick = () => { state.study = tr.dataset.study; $('study').value = state.study; show('front'); };
-    if (state.study) { const o = await api.overview(state.study); $('summary').innerHTML = summaryText(o.summary); document.body.dataset.version = o.version; document.body.dataset.evaluations = o.summary.evaluations; }
+    const shown = studies.find(s => s.studyId === state.study);
+    if (shown) { $('summary').innerHTML = summaryText(shown); document.body.dataset.evaluations = shown.evaluations; }
+  }
+
+  // ---- plotly.js: the dashboard starts with the basic bundle; 3-D and parallel coordinates need the full one ----
+  let fullPlotly = !live; // the report inlines the full bundle
+  let loadingFull = null;
+  function needFullPlotly() {
+    if (fullPlotly) return Promise.resolve();
+    if (!loadingFull) {
+      const basic = window.Plotly;
+      loadingFull = new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = 'plotly.min.js';
+        script.onload = () => {
+          // Plots drawn by the basic bundle are cleared, so that one bundle draws every plot from now on.
+          for (const div of document.querySelectorAll('.plot')) basic.purge(div);
+          fullPlotly = true;
+          resolve();
+        };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loadingFull;
   }
 
   // ---- Pareto front ----
@@ -119,8 +146,9 @@
 
   const palette = ['#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b', '#fd8d3c', '#e6550d'];
 
-  function renderFront(o) {
+  async function renderFront(o) {
     const names = o.objectives.map(n => n.name);
+    if (names.length >= 3 || $('front-3d').checked) await needFullPlotly();
     fillSelect($('front-x'), names, 0); fillSelect($('front-y'), names, 1); fillSelect($('front-z'), names, 2);
     const xi = names.indexOf($('front-x').value), yi = names.indexOf($('front-y').value), zi = names.indexOf($('front-z').value);
     const three = $('front-3d').checked && names.length >= 3;
@@ -133,7 +161,7 @@
       const front = pick(i => b.nonDominated[i]).sort((i, j) => b.objectives[i][xi] - b.objectives[j][xi]);
       const rest = pick(i => !b.nonDominated[i]);
       const trace = (idx, name, marker, extra) => ({
-        type: three ? 'scatter3d' : (idx.length > 2000 ? 'scattergl' : 'scatter'), name,
+        type: three ? 'scatter3d' : 'scatter', name,
         x: idx.map(i => b.objectives[i][xi]), y: idx.map(i => b.objectives[i][yi]), ...(three ? { z: idx.map(i => b.objectives[i][zi]) } : {}),
         customdata: idx.map(i => b.indices[i]), text: idx.map(i => 'trial ' + b.indices[i]), marker, ...extra,
       });
@@ -259,17 +287,18 @@
   $('bracket').onchange = () => renderPromotions(state.overview);
 
   // ---- devices ----
-  function renderDevices(o) {
+  async function renderDevices(o) {
+    const lanes = await api.devices(state.study);
     const colours = { completed: '#4292c6', failed: '#de2d26', running: '#fd8d3c', pending: '#bbb' };
     const traces = Object.keys(colours).map(status => {
-      const bars = o.devices.flatMap(l => l.bars.filter(b => b.status === status).map(b => ({ ...b, device: l.device })));
+      const bars = lanes.flatMap(l => l.bars.filter(b => b.status === status).map(b => ({ ...b, device: l.device })));
       return { type: 'bar', orientation: 'h', name: status, marker: { color: colours[status] }, y: bars.map(b => b.device), base: bars.map(b => b.start), x: bars.map(b => Math.max(b.end - b.start, 1e-3)), text: bars.map(b => b.trial), customdata: bars.map(b => b.index), hovertemplate: '%{text}<br>%{base:.1f}–%{x:.1f} s<extra></extra>' };
     }).filter(t => t.y.length);
     Plotly.react('devices-plot', traces, { barmode: 'overlay', xaxis: { title: { text: 'seconds since the study was created' } }, margin: { t: 20, l: 90 } }, { responsive: true });
     const plot = $('devices-plot');
     plot.removeAllListeners && plot.removeAllListeners('plotly_click');
     plot.on('plotly_click', e => openTrialByIndex(e.points[0].customdata));
-    $('devices-table').innerHTML = '<tr><th>device</th><th>trials</th><th>busy (s)</th><th>utilisation</th></tr>' + o.devices.map(l =>
+    $('devices-table').innerHTML = '<tr><th>device</th><th>trials</th><th>busy (s)</th><th>utilisation</th></tr>' + lanes.map(l =>
       `<tr><td class="text">${esc(l.device)}</td><td>${l.trials}</td><td>${fmt(l.busySeconds)}</td><td>${(100 * l.utilisation).toFixed(1)} %</td></tr>`).join('');
   }
 
@@ -292,21 +321,32 @@
   for (const b of document.querySelectorAll('#tabs button')) b.onclick = () => show(b.dataset.view);
   $('study').onchange = () => { state.study = $('study').value; state.trialsOffset = 0; render(); };
   for (const id of ['front-x', 'front-y', 'front-z', 'front-3d', 'front-dominated']) $(id).onchange = () => renderFront(state.overview);
+  window.addEventListener('error', e => { document.body.dataset.error = String(e.message); });
   $('hv-x').onchange = () => renderHypervolume(state.overview);
   $('analysis-objective').onchange = () => renderAnalysis(state.overview);
 
   // Live: the server pushes each study's new version as events are persisted; the page redraws the view it shows.
-  let pending = false;
+  // A change that arrives during a redraw is not dropped: one more redraw follows.
+  let drawing = false, again = false;
+  async function redraw() {
+    if (drawing) { again = true; return; }
+    drawing = true;
+    try {
+      do {
+        again = false;
+        if (state.view !== 'trial') await render();
+        else { const o = await api.overview(state.study); state.overview = o; $('summary').innerHTML = summaryText(o.summary); document.body.dataset.version = o.version; document.body.dataset.evaluations = o.summary.evaluations; }
+      } while (again);
+    } catch (error) {
+      $('live').textContent = 'update failed: ' + error.message;
+    } finally { drawing = false; }
+  }
   if (live) {
     const events = new EventSource('api/events');
-    events.addEventListener('study', async e => {
+    events.addEventListener('study', e => {
       const message = JSON.parse(e.data);
       $('live').textContent = 'live · ' + new Date().toLocaleTimeString();
-      if (state.view === 'studies' || message.studyId === state.study) {
-        if (pending) return;
-        pending = true;
-        try { if (state.view !== 'trial') await render(); else { const o = await api.overview(state.study); state.overview = o; $('summary').innerHTML = summaryText(o.summary); document.body.dataset.version = o.version; document.body.dataset.evaluations = o.summary.evaluations; } } finally { pending = false; }
-      }
+      if (state.view === 'studies' || message.studyId === state.study) redraw();
     });
     events.onerror = () => { $('live').textContent = 'disconnected: retrying'; };
   } else {
@@ -316,8 +356,12 @@
   (async () => {
     const hash = new URLSearchParams(location.hash.slice(1));
     state.study = hash.get('study');
-    await renderStudies();
-    await show(hash.get('view') || (live ? 'studies' : 'front'));
+    performance.mark('nashpo-start');
+    const view = hash.get('view') || (live ? 'studies' : 'front');
+    // With the study known from the address, its view loads while the studies list does.
+    if (state.study && view !== 'studies') await Promise.all([renderStudies(), show(view)]);
+    else { await renderStudies(); await show(view); }
+    performance.mark('nashpo-drawn');
     document.body.dataset.ready = 'true';
   })();
 })();

@@ -29,7 +29,9 @@ public sealed class ClusterTests
     public async Task A_study_runs_across_trainer_processes_promotions_continue_on_other_nodes_and_a_leaving_trainer_hands_its_trials_back()
     {
         await using var cluster = new LocalCluster();
-        var coordinator = await cluster.StartCoordinatorAsync("coordinator");
+        var coordinator = await cluster.StartCoordinatorAsync("coordinator", "--http", "0");
+        var dashboardLine = await coordinator.WaitForLineAsync("dashboard of the cluster's studies at ", LocalCluster.Start);
+        var dashboard = new Uri(dashboardLine[(dashboardLine.IndexOf(" at ", StringComparison.Ordinal) + 4)..].Trim());
         var first = await cluster.StartTrainerAsync("trainer-1", coordinator, 2);
         var second = await cluster.StartTrainerAsync("trainer-2", coordinator, 2);
 
@@ -65,6 +67,16 @@ public sealed class ClusterTests
 
         var status = cluster.Client(coordinator, "status", "promotions", "--json");
         Assert.Contains("\"finishReason\":\"max-evaluations\"", status.Stdout, StringComparison.Ordinal);
+
+        // The coordinator's dashboard (serve --http) shows the study from the cluster's journal.
+        using (var http = new HttpClient())
+        {
+            using var overview = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(dashboard, "api/studies/promotions/overview")));
+            var summary = overview.RootElement.GetProperty("summary");
+            Assert.Equal(60, summary.GetProperty("evaluations").GetInt32());
+            Assert.Equal(record.ParetoFront().Count, summary.GetProperty("frontSize").GetInt32());
+            Assert.Contains("<title>nashpo</title>", await http.GetStringAsync(dashboard), StringComparison.Ordinal);
+        }
         var report = Path.Combine(cluster.Directory, "report");
         Assert.Equal(0, cluster.Client(coordinator, "report", "promotions", "--out", report).ExitCode);
         Assert.Equal(61, File.ReadAllLines(Path.Combine(report, "trials.csv")).Length);
