@@ -6,29 +6,40 @@ using NasHpo.Core.Pareto;
 
 namespace NasHpo.Actors.ReadSide;
 
-/// <summary>One trial as the ledger tells it.</summary>
-public sealed class TrialRecord(TrialScheduled scheduled)
+/// <summary>One trial as the ledger tells it (a read-only view of the ledger's entry).</summary>
+public sealed class TrialRecord
 {
-    public TrialScheduled Scheduled { get; } = scheduled;
+    private readonly LedgerEntry _entry;
 
-    public TrialStarted? Started { get; internal set; }
+    internal TrialRecord(LedgerEntry entry) => _entry = entry;
 
-    public TrialCompleted? Completed { get; internal set; }
+    public TrialScheduled Scheduled => _entry.Scheduled;
 
-    public TrialFailed? Failed { get; internal set; }
+    public TrialStarted? Started => _entry.Started;
+
+    public TrialCompleted? Completed => _entry.Completion;
+
+    public TrialFailed? Failed => _entry.Failure;
 
     public TrialId Id => Scheduled.Request.Id;
 
-    public string Status => Completed is not null ? "completed" : Failed is not null ? "failed" : Started is not null ? "running" : "pending";
+    public string Status => _entry.Status switch
+    {
+        LedgerStatus.Completed => "completed",
+        LedgerStatus.Failed => "failed",
+        LedgerStatus.Running => "running",
+        _ => "pending",
+    };
 }
 
 /// <summary>
 /// A study folded from its journals (the study's ledger and the Pareto archive) without running it: what
-/// <c>nashpo status</c> and <c>nashpo report</c> read.
+/// <c>nashpo status</c>, <c>nashpo report</c> and the dashboard read. The ledger is folded by the study actor's own
+/// <see cref="StudyLedger"/>, so both read the same facts the same way.
 /// </summary>
 public sealed class StudyRecord
 {
-    private readonly Dictionary<TrialId, TrialRecord> _trials = [];
+    private readonly StudyLedger _ledger = new();
     private readonly List<TrialRecord> _order = [];
     private readonly List<EvaluationArchived> _archive = [];
 
@@ -36,9 +47,9 @@ public sealed class StudyRecord
 
     public string StudyId { get; }
 
-    public StudyCreated? Created { get; private set; }
+    public StudyCreated? Created => _ledger.Created;
 
-    public StudyFinished? Finished { get; private set; }
+    public StudyFinished? Finished => _ledger.Finished;
 
     public IReadOnlyList<TrialRecord> Trials => _order;
 
@@ -46,13 +57,13 @@ public sealed class StudyRecord
 
     public bool Exists => Created is not null;
 
-    public int Completed => _order.Count(t => t.Completed is not null);
+    public int Completed => _ledger.Completed;
 
-    public int FailedCount => _order.Count(t => t.Failed is not null);
+    public int FailedCount => _ledger.Failed;
 
-    public int Running => _order.Count(t => t.Status == "running");
+    public int Running => _ledger.Running;
 
-    public int Pending => _order.Count(t => t.Status == "pending");
+    public int Pending => _ledger.Pending;
 
     public double Hypervolume => _archive.Count > 0 ? _archive[^1].Hypervolume : 0.0;
 
@@ -62,25 +73,14 @@ public sealed class StudyRecord
     {
         switch (e)
         {
-            case StudyCreated created:
-                Created = created;
-                break;
-            case TrialScheduled scheduled when !_trials.ContainsKey(scheduled.Request.Id):
-                var record = new TrialRecord(scheduled);
-                _trials.Add(record.Id, record);
-                _order.Add(record);
-                break;
-            case TrialStarted started when _trials.TryGetValue(started.Trial, out var trial):
-                trial.Started ??= started;
-                break;
-            case TrialCompleted completed when _trials.TryGetValue(completed.Trial, out var trial) && trial.Failed is null:
-                trial.Completed ??= completed;
-                break;
-            case TrialFailed failed when _trials.TryGetValue(failed.Trial, out var trial) && trial.Completed is null:
-                trial.Failed ??= failed;
-                break;
-            case StudyFinished finished:
-                Finished = finished;
+            case IStudyEvent fact:
+                var scheduledBefore = _ledger.Order.Count;
+                _ledger.Apply(fact);
+                if (_ledger.Order.Count > scheduledBefore)
+                {
+                    _order.Add(new TrialRecord(_ledger[_ledger.Order[^1]]));
+                }
+
                 break;
             case EvaluationArchived archived:
                 _archive.Add(archived);

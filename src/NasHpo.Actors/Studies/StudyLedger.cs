@@ -5,10 +5,12 @@ namespace NasHpo.Actors.Studies;
 
 /// <summary>
 /// A study's trial ledger as its journal has it: the study's creation and end, and every trial scheduled, in order,
-/// with how it ended. The study actor is its only writer and changes it only through <see cref="Apply"/>, on recovery
-/// and after each write, so the ledger is always what the journal holds. It lives apart from the actor so that this
-/// rule, and the idempotence that recovery relies on (a trial scheduled or finished twice, a result that arrived
-/// twice, changes nothing the second time), sit in one place and can be tested without an actor system.
+/// with how it ended. The study actor changes it only through <see cref="Apply"/>, on recovery and after each write,
+/// so the ledger is always what the journal holds; the read side (<see cref="ReadSide.StudyRecord"/>) folds the
+/// journal with the same class, so a study read back is the study that ran: one fold of the ledger, not two. It lives
+/// apart from the actor so that this rule, and the idempotence that recovery relies on (a trial scheduled or finished
+/// twice, a result that arrived twice, changes nothing the second time), sit in one place and can be tested without
+/// an actor system.
 /// </summary>
 internal sealed class StudyLedger
 {
@@ -41,6 +43,9 @@ internal sealed class StudyLedger
     /// <summary>The trials in flight that a device has started.</summary>
     public int Running => _inFlight.Count(id => _entries[id].Status == LedgerStatus.Running);
 
+    /// <summary>The trials in flight that no device has started yet.</summary>
+    public int Pending => _inFlight.Count - Running;
+
     /// <summary>The trial scheduled last, if any: its bracket and rung tell how far the optimizer has got.</summary>
     public TrialRequest? Latest => _order.Count > 0 ? _entries[_order[^1]].Request : null;
 
@@ -62,12 +67,13 @@ internal sealed class StudyLedger
                 Created = created;
                 break;
             case TrialScheduled scheduled when !_entries.ContainsKey(scheduled.Request.Id):
-                _entries[scheduled.Request.Id] = new LedgerEntry(scheduled.Request);
+                _entries[scheduled.Request.Id] = new LedgerEntry(scheduled);
                 _order.Add(scheduled.Request.Id);
                 _inFlight.Add(scheduled.Request.Id);
                 break;
             case TrialStarted started when _entries.TryGetValue(started.Trial, out var entry) && !entry.IsFinished:
                 entry.Status = LedgerStatus.Running;
+                entry.Started ??= started;
                 break;
             case TrialCompleted completed when _entries.TryGetValue(completed.Trial, out var entry) && !entry.IsFinished:
                 entry.Status = LedgerStatus.Completed;
@@ -128,10 +134,15 @@ internal enum LedgerStatus
     Failed,
 }
 
-/// <summary>One trial of the ledger: its request and, once it has finished, how. Only <see cref="StudyLedger"/> changes it.</summary>
-internal sealed class LedgerEntry(TrialRequest request)
+/// <summary>One trial of the ledger: its request, when it started and, once it has finished, how. Only <see cref="StudyLedger"/> changes it.</summary>
+internal sealed class LedgerEntry(TrialScheduled scheduled)
 {
-    public TrialRequest Request { get; } = request;
+    public TrialScheduled Scheduled { get; } = scheduled;
+
+    public TrialRequest Request => Scheduled.Request;
+
+    /// <summary>The first start a device recorded (a trial dispatched again after a restart keeps its first).</summary>
+    public TrialStarted? Started { get; set; }
 
     public LedgerStatus Status { get; set; } = LedgerStatus.Scheduled;
 
