@@ -149,7 +149,8 @@ internal static class ConvNetTraining
 
                 optimizer.zero_grad();
                 loss.backward();
-                optimizer.step();
+                // Not optimizer.step(): it lets the garbage collector free Scalars libtorch is still reading.
+                OptimizerSteps.Step(optimizer);
                 lossSum += value;
                 trainedBatches++;
             }
