@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Randomness;
 using NasHpo.Core.Workloads;
@@ -148,8 +149,21 @@ internal static class ConvNetTraining
                 }
 
                 optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
+                try
+                {
+                    loss.backward();
+                    // Not optimizer.step(): it lets the garbage collector free Scalars libtorch is still reading.
+                    OptimizerSteps.Step(optimizer);
+                }
+                catch (ExternalException error) when (LibTorchErrors.IsNumericOverflow(error))
+                {
+                    // A finite loss whose update no longer fits a float (an absurd learning rate): divergence too.
+                    throw new TrainingDivergedException(
+                        $"training diverged: the update overflowed in epoch {epoch}, batch {b + 1} of {batchesPerEpoch} " +
+                        $"(learning rate {net.Spec.LearningRate.ToString("R", CultureInfo.InvariantCulture)}, batch size {batchSize}; libtorch: {LibTorchErrors.FirstLine(error)})",
+                        error);
+                }
+
                 lossSum += value;
                 trainedBatches++;
             }

@@ -186,7 +186,8 @@ public static class ResidualTraining
 
                 optimizer.zero_grad();
                 loss.backward();
-                optimizer.step();
+                // Not optimizer.step(): it lets the garbage collector free Scalars libtorch is still reading.
+                OptimizerSteps.Step(optimizer);
                 lossSum += value;
                 epochBatches++;
                 batches++;

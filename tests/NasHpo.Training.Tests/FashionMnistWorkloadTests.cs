@@ -94,6 +94,24 @@ public sealed class FashionMnistWorkloadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_update_too_large_for_a_float_is_a_divergence_too()
+    {
+        using var files = new IdxFiles();
+        files.WriteFashionMnist(train: 200, test: 20);
+        using var workload = new FashionMnistWorkload(new FashionMnistWorkloadOptions { Data = new FashionMnistOptions { DataDirectory = files.Directory, ImageSize = 16 } });
+        // Adam's first step moves every weight by lr / (1 - 0.9) = 1e40, beyond float32: libtorch refuses the step
+        // itself, before any loss can become infinite.
+        var absurd = Table2.Configuration([(4, 3, false)], [8], learningRate: 1e39, batchSize: 16);
+
+        var error = Assert.Throws<TrainingDivergedException>(() => workload.Run(Request(absurd, 1), Context([])));
+
+        Assert.Contains("training diverged: the update overflowed in epoch 1, batch 1 of", error.Message, StringComparison.Ordinal);
+        Assert.Contains("learning rate 1E+39", error.Message, StringComparison.Ordinal);
+        Assert.Contains("without overflow", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unbuildable_configuration_fails_with_a_clear_reason()
     {
         using var files = new IdxFiles();

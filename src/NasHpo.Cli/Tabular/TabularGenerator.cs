@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using NasHpo.Actors.Workloads;
 using NasHpo.Configuration;
@@ -73,6 +74,13 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
 
     public static string WorkFile(string output) => output + ".partial.jsonl";
 
+    /// <summary>
+    /// Trains one epoch of a run (a trial at that budget continuing from the previous epoch's checkpoint). Tests
+    /// replace it to make a run fail in ways real training only rarely does.
+    /// </summary>
+    internal Func<FashionMnistWorkload, TrialRequest, WorkloadContext, WorkloadResult> RunTrial { get; init; } =
+        static (workload, request, context) => workload.Run(request, context);
+
     public int Run(CancellationToken cancellation)
     {
         if (File.Exists(settings.Output) && !File.Exists(WorkFile(settings.Output)))
@@ -118,6 +126,7 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         var checkpoints = Path.Combine(Path.GetTempPath(), $"nashpo-tabular-{Environment.ProcessId}");
         var store = new DirectoryCheckpointStore(checkpoints);
         var clock = Stopwatch.StartNew();
+        var failed = 0;
         try
         {
             using var output = new FileStream(work, FileMode.Append, FileAccess.Write, FileShare.Read);
@@ -135,12 +144,22 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
                 var options = new ParallelOptions { MaxDegreeOfParallelism = settings.Workers, CancellationToken = cancellation };
                 RunParallel(seedGroup, options, item =>
                 {
-                    var run = TrainOne(workload, store, item.Configuration, item.Seed, cancellation);
+                    var outcome = TrainOne(workload, store, item.Configuration, item.Seed, cancellation);
                     lock (gate)
                     {
-                        Append(output, TabularTableFile.RunLine(run));
-                        done[Key(item.Configuration, item.Seed)] = run;
-                        Report(run, done.Count, configurations.Count * settings.Seeds.Count, pending.Length, clock.Elapsed.TotalSeconds);
+                        if (outcome.Run is { } run)
+                        {
+                            Append(output, TabularTableFile.RunLine(run));
+                            done[Key(item.Configuration, item.Seed)] = run;
+                            Report(run, outcome.Reason, done.Count, configurations.Count * settings.Seeds.Count, pending.Length, clock.Elapsed.TotalSeconds);
+                        }
+                        else
+                        {
+                            failed++;
+                            console.Out.WriteLine(string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"[failed] seed {item.Seed} {item.Configuration}: not recorded, {outcome.Reason}; the other runs go on, and running the same command again trains this one anew"));
+                        }
                     }
                 });
             }
@@ -155,6 +174,15 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
             {
                 // Only temporary files: nothing is lost if they stay.
             }
+        }
+
+        if (failed > 0)
+        {
+            // The work file holds every run that finished, so the same command trains only the failed ones again.
+            console.Error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"nashpo: {failed} of {pending.Length} runs failed in libtorch (see [failed] above) and are not in {work}; run the same command again to train them (the {done.Count} runs there are kept)"));
+            return ExitCodes.InternalError;
         }
 
         var ordered = configurations.SelectMany(c => settings.Seeds.Select(seed => done[Key(c, seed)])).ToArray();
@@ -180,12 +208,12 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         }
     }
 
-    private void Report(TabularRun run, int finished, int all, int pending, double elapsed)
+    private void Report(TabularRun run, string? divergence, int finished, int all, int pending, double elapsed)
     {
         var left = elapsed / Math.Max(1, finished - (all - pending)) * (all - finished);
         console.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"[{finished}/{all}] seed {run.Seed} {run.Configuration}: val-error {(run.RecordedEpochs > 0 ? run.Curves["val-error"][^1] : double.NaN):F4} after {run.RecordedEpochs} epochs{(run.DivergedAtEpoch is { } d ? $" (diverged in epoch {d})" : string.Empty)}; {elapsed:F0} s so far, about {left:F0} s left"));
+            $"[{finished}/{all}] seed {run.Seed} {run.Configuration}: val-error {(run.RecordedEpochs > 0 ? run.Curves["val-error"][^1] : double.NaN):F4} after {run.RecordedEpochs} epochs{(run.DivergedAtEpoch is { } d ? $" (diverged in epoch {d}: {divergence}; recorded as diverged)" : string.Empty)}; {elapsed:F0} s so far, about {left:F0} s left"));
     }
 
     /// <summary>
@@ -221,7 +249,15 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         }
     }
 
-    private TabularRun TrainOne(FashionMnistWorkload workload, DirectoryCheckpointStore store, Core.SearchSpaces.Configuration configuration, int seed, CancellationToken cancellation)
+    /// <summary>
+    /// Trains one configuration with one seed, epoch by epoch. A run whose training diverges (a NaN or infinite loss,
+    /// an update that overflows) is a result: it is recorded with the epochs before. A run that libtorch fails in any
+    /// other way (its error says nothing about the configuration, such as an internal check or memory) has no
+    /// result: <see cref="RunOutcome.Run"/> is null and the reason says why, so that one run never ends the hours of
+    /// all the others, and nothing that a rerun could contradict enters the table. Any other exception (I/O, bad
+    /// input, cancellation) propagates and stops the generation.
+    /// </summary>
+    private RunOutcome TrainOne(FashionMnistWorkload workload, DirectoryCheckpointStore store, Core.SearchSpaces.Configuration configuration, int seed, CancellationToken cancellation)
     {
         var network = ToNetworkConfiguration(configuration, settings.BatchSize);
         var id = (long)(StableHash.Combine(configuration.Fingerprint, (ulong)seed) >> 2);
@@ -233,6 +269,7 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         var overheads = new List<double>();
         double parameters = 0, multiplyAccumulates = 0;
         int? diverged = null;
+        string? reason = null;
         var context = new WorkloadContext(settings.Device, _ => { }, cancellation) { Checkpoints = store, ContinueFromParent = true };
         try
         {
@@ -244,12 +281,17 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
                 WorkloadResult result;
                 try
                 {
-                    result = workload.Run(request, context);
+                    result = RunTrial(workload, request, context);
                 }
-                catch (TrainingDivergedException)
+                catch (TrainingDivergedException error)
                 {
                     diverged = epoch;
+                    reason = error.Message;
                     break;
+                }
+                catch (ExternalException error)
+                {
+                    return new RunOutcome(null, string.Create(CultureInfo.InvariantCulture, $"libtorch failed in epoch {epoch}: {LibTorchErrors.FirstLine(error)}"));
                 }
 
                 var wall = stopwatch.Elapsed.TotalSeconds;
@@ -293,7 +335,7 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
             [FashionMnistWorkload.LatencyMs] = Math.Round(Median(latencies), 4),
             [TabularTable.OverheadSeconds] = Math.Round(Median(overheads), 4),
         };
-        return new TabularRun(configuration, seed, fixedValues, curves.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value, StringComparer.Ordinal), diverged);
+        return new RunOutcome(new TabularRun(configuration, seed, fixedValues, curves.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value, StringComparer.Ordinal), diverged), reason);
     }
 
     private FashionMnistWorkload CreateWorkload(int seed) => new(new FashionMnistWorkloadOptions
@@ -410,3 +452,7 @@ internal sealed class TabularGenerator(CliConsole console, TabularGenerationSett
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]);
     }
 }
+
+/// <param name="Run">The run to record, or null when libtorch failed it in a way that says nothing about the configuration.</param>
+/// <param name="Reason">Why the run diverged, or why it failed; null for a run that trained every epoch.</param>
+internal sealed record RunOutcome(TabularRun? Run, string? Reason);
