@@ -21,8 +21,9 @@ internal static class Browser
             ExecutablePath = ExecutablePath ?? throw new InvalidOperationException("no Chromium (apt-get install chromium)"),
             Headless = true,
 
-            // Without these Chromium tries Google's services at start and keeps retrying on a closed network.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            // Without the last five Chromium tries Google's services at start and keeps retrying on a closed network;
+            // software WebGL (SwiftShader) draws the 3-D front on a machine with no GPU.
+            Args = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         return (playwright, browser);
     }

@@ -137,6 +137,44 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.All(requests, url => Assert.StartsWith("file://", url, StringComparison.Ordinal));
     }
 
+    [ChromiumFact]
+    public async Task Three_objectives_load_the_full_plotly_bundle_for_parallel_coordinates_and_the_3d_front()
+    {
+        var definition = Path.Combine(_directory, "dtlz2.conf");
+        await File.WriteAllTextAsync(definition, """
+            study {
+              seed = 7
+              devices = 2
+              problem { type = dtlz2, dimensions = 5, objectives = 3 }
+              optimizer { type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9 }
+              stop { max-evaluations = 60 }
+            }
+            """);
+        var database = Path.Combine(_directory, "studies.db");
+        var run = CliHarness.Run("run", definition, "--db", database, "--study-id", "three");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        await using var session = JournalSession.Open(JournalSettings.Parse(database), live: true);
+        await using var server = await DashboardServer.StartAsync(session.System, IPAddress.Loopback, 0);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 1100 } });
+        await page.GotoAsync(new Uri(server.Address, "#study=three&view=front").ToString());
+        await page.WaitForSelectorAsync("body[data-ready=true]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+
+        // The page starts with plotly.js's basic bundle, which has no parallel coordinates: they are drawn, so the
+        // full bundle was loaded for them.
+        await page.WaitForSelectorAsync("#front-parcoords .parcoords", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var record = await session.ReadStudyAsync("three", CancellationToken.None);
+        Assert.Equal(record.ParetoFront().Count, await Browser.PlottedPointsAsync(page, "front at budget 9 "));
+        // The 3-D front: every trace a 3-D scatter, drawn in a WebGL scene (Chromium's software WebGL here).
+        await page.CheckAsync("#front-3d");
+        await page.WaitForFunctionAsync("() => document.getElementById('front-plot').data.every(t => t.type === 'scatter3d') && document.querySelector('#front-plot canvas') !== null", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal(record.ParetoFront().Count, await Browser.PlottedPointsAsync(page, "front at budget 9 "));
+        await Browser.ScreenshotAsync(page, "front-three-objectives");
+    }
+
     /// <summary>Hypervolume, promotions, devices and importance each draw something, with a screenshot of each.</summary>
     private static async Task ShowEveryOtherViewAsync(IPage page, int archived, string prefix)
     {
