@@ -24,10 +24,12 @@ public sealed record Distillation(double Temperature = 4.0, double TeacherWeight
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits);
         ArgumentNullException.ThrowIfNull(labels);
+        // The operations of (1 - w) * hard + w * T * T * divergence, with Scalars kept alive until libtorch has read
+        // them (ScalarArithmetic): this runs every batch while other trials train on other threads.
         var hard = cross_entropy(studentLogits, labels);
-        var teacher = log_softmax(teacherLogits.detach() / Temperature, 1);
-        var student = log_softmax(studentLogits / Temperature, 1);
+        var teacher = log_softmax(teacherLogits.detach().DividedBy(Temperature), 1);
+        var student = log_softmax(studentLogits.DividedBy(Temperature), 1);
         var divergence = (teacher.exp() * (teacher - student)).sum(1).mean();
-        return ((1 - TeacherWeight) * hard) + (TeacherWeight * Temperature * Temperature * divergence);
+        return hard.Times(1 - TeacherWeight).Plus(divergence.Times(TeacherWeight * Temperature * Temperature));
     }
 }

@@ -32,15 +32,26 @@ public static class Cutout
         using var scope = NewDisposeScope();
         var (n, height, width) = (images.shape[0], images.shape[2], images.shape[3]);
         var device = images.device;
-        // The square covers [centre - length/2, centre - length/2 + length) on each axis.
-        var top = Centres(height, n, device, generator) - (length / 2);
-        var left = Centres(width, n, device, generator) - (length / 2);
-        var rows = arange(height, device: device).unsqueeze(0);
-        var columns = arange(width, device: device).unsqueeze(0);
-        var inRows = rows.ge(top).logical_and(rows.lt(top + length));
-        var inColumns = columns.ge(left).logical_and(columns.lt(left + length));
+        // The square covers [centre - length/2, centre - length/2 + length) on each axis. This runs on every training
+        // batch, so each number libtorch reads is a Scalar kept alive until the call returns (ScalarArithmetic).
+        var top = Centres(height, n, device, generator).Minus(length / 2);
+        var left = Centres(width, n, device, generator).Minus(length / 2);
+        var rows = Positions(height, device).unsqueeze(0);
+        var columns = Positions(width, device).unsqueeze(0);
+        var inRows = rows.ge(top).logical_and(rows.lt(top.Plus(length)));
+        var inColumns = columns.ge(left).logical_and(columns.lt(left.Plus(length)));
         var mask = inRows.unsqueeze(2).logical_and(inColumns.unsqueeze(1)).unsqueeze(1);
-        return images.masked_fill(mask, 0).MoveToOuterDisposeScope();
+        using var zero = 0.ToScalar();
+        return images.masked_fill(mask, zero).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>0, 1, ..., size - 1 as longs: <c>arange(size)</c>, whose start and step TorchSharp makes out of reach.</summary>
+    private static Tensor Positions(long size, Device device)
+    {
+        using var start = 0.ToScalar();
+        using var stop = size.ToScalar();
+        using var step = 1.ToScalar();
+        return arange(start, stop, step, device: device);
     }
 
     /// <summary>One centre coordinate per image, from <paramref name="generator"/> (on the CPU) when given, else from libtorch's global generator.</summary>

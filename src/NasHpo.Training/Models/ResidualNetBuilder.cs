@@ -81,7 +81,9 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
 
         residual = ShakeRegularization.ShakeDrop(residual, DeathRate, training, Noise);
         var shortcut = _shortcut is null ? input : _shortcut.forward(input);
-        return functional.relu(shortcut + residual).MoveToOuterDisposeScope();
+        // Not shortcut + residual: TorchSharp's add(Tensor) makes an alpha Scalar the garbage collector may free
+        // while libtorch reads it (ScalarArithmetic).
+        return functional.relu(shortcut.Plus(residual)).MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)

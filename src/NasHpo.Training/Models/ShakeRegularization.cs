@@ -23,7 +23,10 @@ public static class ShakeRegularization
         ArgumentOutOfRangeException.ThrowIfLessThan(branches, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         using var scope = NewDisposeScope();
-        var uniform = full(samples, branches, 1.0 / branches, dtype: dtype, device: device);
+        // Drawn for every block on every training batch: each number libtorch reads is a Scalar kept alive until the
+        // call returns (ScalarArithmetic has why).
+        using var mean = (1.0 / branches).ToScalar();
+        var uniform = full(samples, branches, mean, dtype: dtype, device: device);
         if (strength <= 0 || branches == 1)
         {
             return uniform.MoveToOuterDisposeScope();
@@ -32,9 +35,11 @@ public static class ShakeRegularization
         // Normalised standard exponentials are Dirichlet(1, ..., 1), the uniform distribution on the simplex.
         // 1 - U lies in (0, 1], so its logarithm is finite; the floor keeps a row that is all zeros (never seen in
         // practice) from dividing by zero.
-        var exponential = Uniform([samples, branches], dtype, device, generator).neg_().add_(1).log_().neg_().clamp_min_(1e-12);
+        using var one = 1.ToScalar();
+        using var floor = 1e-12.ToScalar();
+        var exponential = Uniform([samples, branches], dtype, device, generator).neg_().add_(one, one).log_().neg_().clamp_min_(floor);
         var random = exponential / exponential.sum(1, keepdim: true);
-        return (uniform * (1 - strength) + random * strength).MoveToOuterDisposeScope();
+        return uniform.Times(1 - strength).Plus(random.Times(strength)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -65,7 +70,7 @@ public static class ShakeRegularization
                 result = Weighted(branchOutputs, forwardWeights - backwardWeights, detach: true);
             }
 
-            result = Weighted(branchOutputs, backwardWeights, detach: false) + result;
+            result = Weighted(branchOutputs, backwardWeights, detach: false).Plus(result);
         }
 
         return result.MoveToOuterDisposeScope();
@@ -87,25 +92,30 @@ public static class ShakeRegularization
 
         if (!training)
         {
-            return residual * (1 - deathRate);
+            return residual.Times(1 - deathRate);
         }
 
         using var scope = NewDisposeScope();
         var n = residual.shape[0];
         var shape = new long[] { n, 1, 1, 1 };
-        var dead = Uniform([n], residual.dtype, residual.device, generator).lt(deathRate).to_type(residual.dtype);
-        var forwardFactor = Uniform([n], residual.dtype, residual.device, generator).mul_(2).sub_(1);
+        // Every block on every training batch: each number libtorch reads is a Scalar kept alive until the call
+        // returns (ScalarArithmetic has why).
+        using var rate = deathRate.ToScalar();
+        using var two = 2.ToScalar();
+        using var one = 1.ToScalar();
+        var dead = Uniform([n], residual.dtype, residual.device, generator).lt(rate).to_type(residual.dtype);
+        var forwardFactor = Uniform([n], residual.dtype, residual.device, generator).mul_(two).sub_(one);
         var backwardFactor = Uniform([n], residual.dtype, residual.device, generator);
         // Alive: 1; dead: the random factor. 1 + dead * (factor - 1) writes both at once.
-        var forwardScale = (dead * (forwardFactor - 1) + 1).view(shape);
-        var backwardScale = (dead * (backwardFactor - 1) + 1).view(shape);
+        var forwardScale = (dead * forwardFactor.Minus(1)).Plus(1).view(shape);
+        var backwardScale = (dead * backwardFactor.Minus(1)).Plus(1).view(shape);
         Tensor correction;
         using (no_grad())
         {
             correction = residual.detach() * (forwardScale - backwardScale);
         }
 
-        return (residual * backwardScale + correction).MoveToOuterDisposeScope();
+        return (residual * backwardScale).Plus(correction).MoveToOuterDisposeScope();
     }
 
     private static Tensor Weighted(IReadOnlyList<Tensor> branchOutputs, Tensor weights, bool detach)
@@ -115,7 +125,7 @@ public static class ShakeRegularization
         {
             var output = detach ? branchOutputs[i].detach() : branchOutputs[i];
             var term = output * weights.select(1, i).view(-1, 1, 1, 1);
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
 
         return sum!;
