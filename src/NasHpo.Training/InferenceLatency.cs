@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasHpo.Training;
@@ -32,7 +33,9 @@ public static class InferenceLatency
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         // A constant input: the values do not change the work a convolution does, and no generator is drawn from.
-        var input = full(new long[] { batchSize, channels, imageSize, imageSize }, 0.5f, device: device);
+        // Its Scalar is disposed after the call, not left to a garbage collection another thread may trigger mid-call.
+        using var half = 0.5f.ToScalar();
+        var input = full(new long[] { batchSize, channels, imageSize, imageSize }, half, device: device);
         var times = new double[TimedPasses];
         for (var pass = -WarmUpPasses; pass < TimedPasses; pass++)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using NasHpo.Core.Randomness;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasHpo.Training.Data;
@@ -131,7 +132,10 @@ public static class ImageDatasets
         // Per-channel statistics of the training images alone: validation and test are scaled the way training was.
         var mean = trainingImages.mean([0L, 2L, 3L], keepdim: true);
         var std = trainingImages.std([0L, 2L, 3L], keepdim: true);
-        std = where(std > 1e-6, std, ones_like(std));
+        // Loaded while other trials may be training: the threshold's Scalar is disposed after the call rather than left
+        // to a garbage collection that could free it mid-call (ScalarArithmetic has why).
+        using var tiny = 1e-6.ToScalar();
+        std = where(std.gt(tiny), std, ones_like(std));
         LabeledImages Standardised(Tensor images, RawImages raw, int[] indices)
         {
             var labels = tensor(indices.Select(i => raw.Labels[i]).ToArray());
@@ -163,7 +167,7 @@ public static class ImageDatasets
             batch = channels == 3
                 ? batch.expand(indices.Length, 3, raw.Height, raw.Width)
                 // ITU-R BT.601 luma, the weights most image libraries use for grey.
-                : ((0.299f * batch.narrow(1, 0, 1)) + (0.587f * batch.narrow(1, 1, 1)) + (0.114f * batch.narrow(1, 2, 1)));
+                : batch.narrow(1, 0, 1).Times(0.299f).Plus(batch.narrow(1, 1, 1).Times(0.587f)).Plus(batch.narrow(1, 2, 1).Times(0.114f));
         }
 
         if (raw.Height != size || raw.Width != size)
