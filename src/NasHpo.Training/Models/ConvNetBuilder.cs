@@ -68,7 +68,7 @@ public static class ConvNetBuilder
             layers.Add(($"conv{i + 1}", Conv2d(inChannels, layer.Filters, layer.Kernel, padding: pad, bias: !layer.BatchNorm)));
             if (layer.BatchNorm)
             {
-                layers.Add(($"bn{i + 1}", BatchNorm2d(layer.Filters)));
+                layers.Add(($"bn{i + 1}", new BatchNorm2dOwnedScalars(layer.Filters)));
             }
 
             layers.Add(($"relu{i + 1}", ReLU()));

@@ -26,10 +26,10 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
             // No bias before batch norm: its mean subtraction cancels one, and a dead parameter would be counted.
             _branches[i] = Sequential(
                 ("conv1", Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false)),
-                ("bn1", BatchNorm2d(outChannels)),
+                ("bn1", new BatchNorm2dOwnedScalars(outChannels)),
                 ("relu", ReLU()),
                 ("conv2", Conv2d(outChannels, outChannels, 3, padding: 1, bias: false)),
-                ("bn2", BatchNorm2d(outChannels)));
+                ("bn2", new BatchNorm2dOwnedScalars(outChannels)));
             register_module($"branch{i + 1}", _branches[i]);
         }
 
@@ -39,7 +39,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
             // (with batch norm, as the branches end in one) projects the input instead.
             _shortcut = Sequential(
                 ("conv", Conv2d(inChannels, outChannels, 1, stride: stride, bias: false)),
-                ("bn", BatchNorm2d(outChannels)));
+                ("bn", new BatchNorm2dOwnedScalars(outChannels)));
             register_module("shortcut", _shortcut);
         }
     }
@@ -239,7 +239,7 @@ public static class ResidualNetBuilder
         var widths = spec.StageWidths;
         var stem = Sequential(
             ("conv", Conv2d(channels, spec.InitialFilters, 3, padding: 1, bias: false)),
-            ("bn", BatchNorm2d(spec.InitialFilters)),
+            ("bn", new BatchNorm2dOwnedScalars(spec.InitialFilters)),
             ("relu", ReLU()));
         var blocks = new List<ResidualBlock>();
         var inChannels = (long)spec.InitialFilters;
