@@ -52,6 +52,7 @@ public sealed partial class StudyRows
 {
     private const string EventColumns = "persistence_id, sequence_number, created, deleted, message, manifest, identifier, writer_uuid";
     private const string SnapshotColumns = "persistence_id, sequence_number, created, snapshot, manifest, serializer_id";
+    private static readonly string[] Tables = ["journal", "snapshot"];
 
     // The ledger, the sampler and the archive by name, and bracket journals by pattern, refined by IsOfStudy: LIKE
     // ignores case on SQLite, and '_' (allowed in study ids) is one of its wildcards unless escaped.
@@ -96,6 +97,11 @@ public sealed partial class StudyRows
     public IEnumerable<EventRow> ReadEvents(CancellationToken cancellation = default)
     {
         using var connection = _journal.OpenConnection();
+        if (!TableExists(connection, null, "journal"))
+        {
+            yield break;
+        }
+
         using var command = Command(connection, null, $"SELECT {EventColumns} FROM journal WHERE {OfStudy} ORDER BY ordering");
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -121,6 +127,11 @@ public sealed partial class StudyRows
     public IReadOnlyList<SnapshotRow> ReadSnapshots()
     {
         using var connection = _journal.OpenConnection();
+        if (!TableExists(connection, null, "snapshot"))
+        {
+            return [];
+        }
+
         using var command = Command(connection, null, $"SELECT {SnapshotColumns} FROM snapshot WHERE {OfStudy}");
         using var reader = command.ExecuteReader();
         var rows = new List<SnapshotRow>();
@@ -219,9 +230,10 @@ public sealed partial class StudyRows
         using var transaction = connection.BeginTransaction();
         var count = Count(connection, transaction);
         var persistenceIds = count.EventsPerPersistenceId.Keys.Concat(_named).Distinct(StringComparer.Ordinal);
+        string[] tables = [.. Tables.Where(t => TableExists(connection, transaction, t))];
         foreach (var persistenceId in persistenceIds)
         {
-            foreach (var table in new[] { "journal", "snapshot" })
+            foreach (var table in tables)
             {
                 using var delete = connection.CreateCommand();
                 delete.Transaction = transaction;
@@ -238,6 +250,12 @@ public sealed partial class StudyRows
     private StudyRowCount Count(DbConnection connection, DbTransaction? transaction)
     {
         var events = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var snapshots = 0L;
+        if (!TableExists(connection, transaction, "journal"))
+        {
+            return new StudyRowCount(events, snapshots);
+        }
+
         using (var command = Command(connection, transaction, $"SELECT persistence_id, count(*) FROM journal WHERE {OfStudy} GROUP BY persistence_id"))
         using (var reader = command.ExecuteReader())
         {
@@ -250,7 +268,11 @@ public sealed partial class StudyRows
             }
         }
 
-        var snapshots = 0L;
+        if (!TableExists(connection, transaction, "snapshot"))
+        {
+            return new StudyRowCount(events, snapshots);
+        }
+
         using (var command = Command(connection, transaction, $"SELECT persistence_id FROM snapshot WHERE {OfStudy}"))
         using (var reader = command.ExecuteReader())
         {
@@ -261,6 +283,22 @@ public sealed partial class StudyRows
         }
 
         return new StudyRowCount(events, snapshots);
+    }
+
+    /// <summary>
+    /// Whether the table is there yet: Akka.Persistence.Sql creates the journal's when its journal starts and the
+    /// snapshots' when its snapshot store first starts, so a database an engine has only begun to use (or whose
+    /// actors never snapshotted) may lack either, which means no rows.
+    /// </summary>
+    private bool TableExists(DbConnection connection, DbTransaction? transaction, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = _journal.Kind == JournalKind.Sqlite
+            ? "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @table"
+            : "SELECT to_regclass(@table) IS NOT NULL";
+        Add(command, "table", table);
+        return Convert.ToBoolean(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A command selecting the study's rows: the parameters of <see cref="OfStudy"/> bound.</summary>
