@@ -58,9 +58,10 @@ public static class CopyCommand
             throw JournalSession.NoStudy(studyId, source);
         }
 
-        // The lease first, then every read: what is copied is the study as it is while no engine can write it.
-        using var sourceLeases = WriterLease.Create(source);
+        // The lease first, then every read: what is copied is the study as it is while no engine can write it. A lost
+        // lease cancels the copy; the leases are released (their heartbeat stopped) before the cancellation goes.
         using var copying = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var sourceLeases = WriterLease.Create(source);
         var lost = (string?)null;
         sourceLeases.Lost += (_, reason) =>
         {
