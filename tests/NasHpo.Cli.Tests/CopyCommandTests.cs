@@ -236,7 +236,7 @@ public sealed class CopyCommandTests(VerifiedStudyJournal journal) : IClassFixtu
         var failed = CliHarness.Run("copy", "s", "--from", source, "--to", target);
 
         Assert.Equal(ExitCodes.UserError, failed.ExitCode);
-        Assert.Equal($"nashpo: cannot write study \"s\" to {target}: SQLite Error 19: 'simulated write failure'.; nothing of it was left there", Assert.Single(failed.StderrLines));
+        Assert.Equal($"nashpo: cannot copy study \"s\" from {source} to {target}: SQLite Error 19: 'simulated write failure'.; nothing of it was left in {target}", Assert.Single(failed.StderrLines));
         SqliteConnection.ClearAllPools();
         Assert.Equal(0, VerifiedStudyJournal.Scalar(target, "SELECT count(*) FROM journal"));
         Assert.Equal(0, VerifiedStudyJournal.Scalar(target, "SELECT count(*) FROM nashpo_study_lease"));

@@ -121,7 +121,8 @@ public static class CopyCommand
         }
         catch (DbException error)
         {
-            throw new UserErrorException($"cannot write study \"{studyId}\" to {target.Display}: {error.Message.ReplaceLineEndings(" ")}; nothing of it was left there", error);
+            // Reading the source and writing the target interleave: either may have failed, and the line says both.
+            throw new UserErrorException($"cannot copy study \"{studyId}\" from {source.Display} to {target.Display}: {error.Message.ReplaceLineEndings(" ")}; nothing of it was left in {target.Display}", error);
         }
 
         var copyTime = copyClock.Elapsed;
