@@ -75,6 +75,7 @@ public static class Program
             ReportCommand.Create(console),
             DashboardCommand.Create(console),
             VerifyCommand.Create(console),
+            CopyCommand.Create(console),
             HypervolumeCommand.Create(console),
             ParetoCommand.Create(console),
             CompareCommand.Create(console),

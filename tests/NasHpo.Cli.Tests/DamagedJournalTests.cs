@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace NasHpo.Cli.Tests;
 
 /// <summary>
-/// `status`, `report`, `resume` and `verify` (and `run`) on a file that cannot hold a journal: a real journal with pages damaged
+/// `status`, `report`, `resume`, `verify` and `copy` (and `run`) on a file that cannot hold a journal: a real journal with pages damaged
 /// in its middle, /dev/null, another program's SQLite file with a table named "journal", a file that is not SQLite.
 /// Each is one line naming the file (with what was readable, for a damaged one) and exit 2, never an internal error,
 /// and a damaged file is not written to.
@@ -14,7 +14,7 @@ public sealed class DamagedJournalTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    public static TheoryData<string> Commands => new() { "status", "status s", "report s", "resume s", "verify", "verify s" };
+    public static TheoryData<string> Commands => new() { "status", "status s", "report s", "resume s", "verify", "verify s", "copy s" };
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -90,7 +90,12 @@ public sealed class DamagedJournalTests : IDisposable
     private CliResult Run(string command, string db)
     {
         var words = command.Split(' ');
-        string[] args = words[0] == "report" ? [.. words, "--db", db, "--out", Path.Combine(_cli.Directory, "report")] : [.. words, "--db", db];
+        string[] args = words[0] switch
+        {
+            "report" => [.. words, "--db", db, "--out", Path.Combine(_cli.Directory, "report")],
+            "copy" => [.. words, "--from", db, "--to", Path.Combine(_cli.Directory, "copy.db")],
+            _ => [.. words, "--db", db],
+        };
         return CliHarness.Run(args);
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Reflection;
@@ -118,6 +119,36 @@ public sealed partial class JournalSettings
     }
 
     /// <summary>
+    /// Whether <paramref name="other"/> names this same database by its address: the same SQLite file (after links
+    /// are followed), or the same host, port and database name of a PostgreSQL server. Two addresses of one server
+    /// (localhost and 127.0.0.1) are not recognized here; <c>nashpo copy</c> catches those through its lease.
+    /// </summary>
+    public bool SameAddressAs(JournalSettings other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Kind != other.Kind)
+        {
+            return false;
+        }
+
+        if (Kind == JournalKind.Sqlite)
+        {
+            return string.Equals(ResolvedFile(SqliteFile!), ResolvedFile(other.SqliteFile!), StringComparison.Ordinal);
+        }
+
+        var mine = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var theirs = new NpgsqlConnectionStringBuilder(other.ConnectionString);
+        return string.Equals(mine.Host, theirs.Host, StringComparison.OrdinalIgnoreCase) && mine.Port == theirs.Port
+            && string.Equals(mine.Database ?? mine.Username, theirs.Database ?? theirs.Username, StringComparison.Ordinal);
+
+        static string ResolvedFile(string path)
+        {
+            var full = Path.GetFullPath(path);
+            return File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
+        }
+    }
+
+    /// <summary>
     /// Checks, before any actor touches it, that the journal can be written: creates a SQLite file (in WAL mode) if
     /// needed; connects to a PostgreSQL server and checks the user may write the journal or create its tables.
     /// </summary>
@@ -200,6 +231,27 @@ public sealed partial class JournalSettings
         catch (SqliteException error)
         {
             throw new DatabaseUnavailableException($"cannot {verb} database {path}: {error.Message.ReplaceLineEndings(" ")}", error);
+        }
+    }
+
+    /// <summary>
+    /// An open ADO.NET connection to this database, for the tables NasHpo reads and writes itself (the study leases, a
+    /// study's rows copied between journals); on SQLite it waits up to 30 s for another writer's lock.
+    /// </summary>
+    internal DbConnection OpenConnection()
+    {
+        DbConnection connection = Kind == JournalKind.Sqlite
+            ? new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString) { DefaultTimeout = 30 }.ConnectionString)
+            : new NpgsqlConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
     }
 

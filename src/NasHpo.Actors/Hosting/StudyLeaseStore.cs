@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace NasHpo.Actors.Hosting;
@@ -216,22 +215,7 @@ public sealed class StudyLeaseStore
         return command.ExecuteNonQuery();
     }
 
-    private DbConnection Open()
-    {
-        DbConnection connection = _journal.Kind == JournalKind.Sqlite
-            ? new SqliteConnection(new SqliteConnectionStringBuilder(_journal.ConnectionString) { DefaultTimeout = 30 }.ConnectionString)
-            : new NpgsqlConnection(_journal.ConnectionString);
-        try
-        {
-            connection.Open();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    private DbConnection Open() => _journal.OpenConnection();
 
     private static void Add(DbCommand command, string name, object value)
     {

@@ -42,8 +42,8 @@ public static class CommonOptions
         return option;
     }
 
-    /// <summary>The journal a <c>--db</c> value names, or a user error naming the option.</summary>
-    public static JournalSettings Journal(string database)
+    /// <summary>The journal a <c>--db</c> value (or another option's, <paramref name="option"/>) names, or a user error naming the option.</summary>
+    public static JournalSettings Journal(string database, string option = "--db")
     {
         try
         {
@@ -51,7 +51,7 @@ public static class CommonOptions
         }
         catch (ArgumentException error)
         {
-            throw new UserErrorException($"--db: {error.Message.Split(" (Parameter", 2)[0]}", error);
+            throw new UserErrorException($"{option}: {error.Message.Split(" (Parameter", 2)[0]}", error);
         }
     }
 }

@@ -7,8 +7,9 @@ namespace NasHpo.Cli.Engine;
 
 /// <summary>
 /// A read-only look at a database: an actor system with the journal's query side and nothing running, for
-/// <c>status</c>, <c>report</c> and <c>verify</c>. Refuses a database that holds no journal (a missing SQLite file, a PostgreSQL
-/// database without its tables) instead of creating one, and a study with an event that cannot be read.
+/// <c>status</c>, <c>report</c>, <c>verify</c> and both sides of <c>copy</c>. <see cref="Open"/> refuses a database
+/// that holds no journal (a missing SQLite file, a PostgreSQL database without its tables) instead of creating one, and
+/// a study with an event that cannot be read; only <c>copy</c>'s target is created (<see cref="OpenForWritingAsync"/>).
 /// </summary>
 public sealed class JournalSession : IAsyncDisposable
 {
@@ -50,6 +51,36 @@ public sealed class JournalSession : IAsyncDisposable
         return new JournalSession(ActorSystem.Create("nashpo-reader", config), journal);
     }
 
+    /// <summary>
+    /// A database to copy a study into (<c>nashpo copy</c>): checked for writing and created when missing like a
+    /// run's (<see cref="JournalSettings.Prepare"/>), with the journal's tables made by Akka.Persistence.Sql
+    /// (<see cref="JournalTables"/>), so that rows can be written below it; the session then reads the copy back.
+    /// </summary>
+    public static async Task<JournalSession> OpenForWritingAsync(JournalSettings journal, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        try
+        {
+            journal.Prepare();
+        }
+        catch (DatabaseUnavailableException error)
+        {
+            throw new UserErrorException(error.Message, error);
+        }
+
+        var session = new JournalSession(ActorSystem.Create("nashpo-reader", QuietReader.WithFallback(EngineHost.BaseConfig(journal))), journal);
+        try
+        {
+            await JournalTables.CreateAsync(session._system, TimeSpan.FromSeconds(60), cancellation).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public Task<IReadOnlyList<string>> ListStudiesAsync(CancellationToken cancellation) =>
         JournalReader.ListStudiesAsync(_system, cancellation);
 
@@ -78,10 +109,15 @@ public sealed class JournalSession : IAsyncDisposable
     /// <param name="resuming">the study was about to be resumed: the line says that it was not</param>
     public static UserErrorException Unreadable(string studyId, JournalSettings journal, UnreadableEventException error, bool resuming = false)
     {
-        ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(error);
-        var what = resuming ? "cannot be read and was not resumed" : "cannot be read";
-        return new($"study \"{studyId}\" in {journal.Display} {what}: {error.Message} (nashpo verify {studyId} --db {journal.Display} lists every problem)", error);
+        return new(UnreadableLine(studyId, journal, error.Message, resuming ? "cannot be read and was not resumed" : "cannot be read"), error);
+    }
+
+    /// <summary>The same line for an event found unreadable by <see cref="JournalVerifier"/>, with <paramref name="what"/> said of the study.</summary>
+    public static string UnreadableLine(string studyId, JournalSettings journal, string eventDescription, string what)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        return $"study \"{studyId}\" in {journal.Display} {what}: {eventDescription} (nashpo verify {studyId} --db {journal.Display} lists every problem)";
     }
 
     /// <summary>The study's journal checked (see <see cref="JournalVerifier"/>), or a user error when it is not there.</summary>
@@ -91,8 +127,14 @@ public sealed class JournalSession : IAsyncDisposable
         return verification.Exists ? verification : throw NoStudy(studyId);
     }
 
-    private UserErrorException NoStudy(string studyId) =>
-        new($"no study \"{studyId}\" in {_journal.Display} (nashpo status --db {_journal.Display} lists them)");
+    private UserErrorException NoStudy(string studyId) => NoStudy(studyId, _journal);
+
+    /// <summary>The one line for a study id the database does not hold.</summary>
+    public static UserErrorException NoStudy(string studyId, JournalSettings journal)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        return new($"no study \"{studyId}\" in {journal.Display} (nashpo status --db {journal.Display} lists them)");
+    }
 
     public async ValueTask DisposeAsync() => await _system.Terminate().ConfigureAwait(false);
 }

@@ -9,7 +9,8 @@ namespace NasHpo.Cli.Engine;
 /// </summary>
 internal static class WriterLease
 {
-    public static StudyLeases Create(JournalSettings journal)
+    /// <param name="holder">who holds the leases (default: this process, as a new holder)</param>
+    public static StudyLeases Create(JournalSettings journal, LeaseHolder? holder = null)
     {
         LeaseSettings settings;
         try
@@ -21,25 +22,14 @@ internal static class WriterLease
             throw new UserErrorException(error.Message, error);
         }
 
-        return new StudyLeases(journal, LeaseHolder.ForThisProcess(), settings);
+        return new StudyLeases(journal, holder ?? LeaseHolder.ForThisProcess(), settings);
     }
 
     /// <summary>Takes the study's lease for this engine; the returned signal fires when the lease is lost.</summary>
     public static async Task<LeaseLoss> AcquireAsync(CliConsole console, StudyLeases leases, string studyId, EngineHost host, CancellationToken cancellation)
     {
-        try
-        {
-            await leases.AcquireAsync(studyId, line => console.Error.WriteLine("warning: " + line), cancellation).ConfigureAwait(false);
-        }
-        catch (StudyLeaseHeldException error)
-        {
-            throw new UserErrorException(error.Message, error);
-        }
-        catch (Exception error) when (error is System.Data.Common.DbException)
-        {
-            throw new UserErrorException($"cannot take the lease of study \"{studyId}\" in {host.Journal.Display}: {error.Message.ReplaceLineEndings(" ")}", error);
-        }
-
+        ArgumentNullException.ThrowIfNull(host);
+        await TakeAsync(console, leases, studyId, host.Journal, held => held.Message, cancellation).ConfigureAwait(false);
         var loss = new LeaseLoss();
         leases.Lost += (id, reason) =>
         {
@@ -54,6 +44,30 @@ internal static class WriterLease
             loss.Cancel();
         };
         return loss;
+    }
+
+    /// <summary>
+    /// Takes the study's lease (waiting out a holder that seems dead, with a warning), or refuses in one line:
+    /// <paramref name="heldLine"/> says it when a live holder has it, a failing database is said as such.
+    /// </summary>
+    public static async Task TakeAsync(CliConsole console, StudyLeases leases, string studyId, JournalSettings journal, Func<StudyLeaseHeldException, string> heldLine, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(leases);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(heldLine);
+        try
+        {
+            await leases.AcquireAsync(studyId, line => console.Error.WriteLine("warning: " + line), cancellation).ConfigureAwait(false);
+        }
+        catch (StudyLeaseHeldException error)
+        {
+            throw new UserErrorException(heldLine(error), error);
+        }
+        catch (Exception error) when (error is System.Data.Common.DbException)
+        {
+            throw new UserErrorException($"cannot take the lease of study \"{studyId}\" in {journal.Display}: {error.Message.ReplaceLineEndings(" ")}", error);
+        }
     }
 
     public static UserErrorException LostError(LeaseLoss loss, string studyId) =>

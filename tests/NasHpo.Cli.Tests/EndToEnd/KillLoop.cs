@@ -23,6 +23,18 @@ internal static class KillLoop
     public static async Task<KillLoopOutcome> RunAsync(
         string workingDirectory, string studyFile, string studyId, int evaluations, int midStudyKills, int maxAttempts, ulong seed, TimeSpan limit, params string[] databaseArgs)
     {
+        var (kills, landed, evaluationsAtKill, args) = await KillAsync(workingDirectory, studyFile, studyId, evaluations, midStudyKills, maxAttempts, seed, limit, databaseArgs);
+        var final = await NashpoProcess.RunAsync(workingDirectory, limit, args);
+        return new KillLoopOutcome(kills, landed, evaluationsAtKill, final);
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> without its last run: the study is left as the last kill left it (unfinished, when that
+    /// kill landed mid-study). Returns the counts and the command that would continue it.
+    /// </summary>
+    public static async Task<(int Kills, int MidStudyKills, IReadOnlyList<int> EvaluationsAtKill, string[] NextArgs)> KillAsync(
+        string workingDirectory, string studyFile, string studyId, int evaluations, int midStudyKills, int maxAttempts, ulong seed, TimeSpan limit, params string[] databaseArgs)
+    {
         var random = new DeterministicRandom(seed);
         var kills = 0;
         var landed = 0;
@@ -64,8 +76,7 @@ internal static class KillLoop
             }
         }
 
-        var final = await NashpoProcess.RunAsync(workingDirectory, limit, args);
-        return new KillLoopOutcome(kills, landed, evaluationsAtKill, final);
+        return (kills, landed, evaluationsAtKill, args);
     }
 
     /// <summary>The report's rows with the columns that may differ between runs (time, device, node) removed.</summary>
