@@ -63,7 +63,8 @@ internal static class DashboardBenchmarks
     private static async Task<int> RunAsync(BenchmarkOptions options, string database, int evaluations, string chromium)
     {
         var journal = JournalSettings.Parse(database);
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.persistence.query.journal.sql.refresh-interval = 200ms")
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            .WithFallback(DashboardServer.LiveQueries)
             .WithFallback(EngineHost.BaseConfig(journal));
         using var system = ActorSystem.Create("dashboard-bench", config);
         var writer = new SyntheticStudy(system);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,6 +28,12 @@ public sealed class DashboardServer : IAsyncDisposable
         _app = app;
         _feeds = feeds;
     }
+
+    /// <summary>
+    /// What an actor system whose read side the dashboard follows needs: its live queries poll the journal for new
+    /// events every 200 ms (Akka.Persistence.Sql's default is a second), so an event reaches the page within a second.
+    /// </summary>
+    public static Config LiveQueries { get; } = ConfigurationFactory.ParseString("akka.persistence.query.journal.sql.refresh-interval = 200ms");
 
     /// <summary>Where the page is, e.g. http://127.0.0.1:8050/.</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1/");

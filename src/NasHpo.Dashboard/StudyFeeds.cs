@@ -72,10 +72,16 @@ public sealed class StudyFeeds : IAsyncDisposable
     }
 
     /// <summary>The study's analyses at its latest version (computed once per version).</summary>
-    public async Task<StudyAnalysis?> AnalysisAsync(string studyId, CancellationToken cancellation) =>
-        _feeds.TryGetValue(studyId, out var feed) || (await ViewAsync(studyId, cancellation).ConfigureAwait(false) is not null && _feeds.TryGetValue(studyId, out feed))
-            ? await feed.AnalysisAsync(cancellation).ConfigureAwait(false)
-            : null;
+    public async Task<StudyAnalysis?> AnalysisAsync(string studyId, CancellationToken cancellation)
+    {
+        // Finds the study first when it is new, as ViewAsync does.
+        if (await ViewAsync(studyId, cancellation).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        return await _feeds[studyId].AnalysisAsync(cancellation).ConfigureAwait(false);
+    }
 
     /// <summary>Changes from now on, until <paramref name="cancellation"/>.</summary>
     public async IAsyncEnumerable<StudyChanged> ChangesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
@@ -233,29 +239,19 @@ public sealed class StudyFeeds : IAsyncDisposable
 
         private async Task FollowAsync(ActorSystem system, string studyId)
         {
-            while (!_stop.IsCancellationRequested)
+            try
             {
-                try
-                {
-                    await JournalReader.FollowStudyAsync(system, studyId, Apply, () => _caughtUp.TrySetResult(), _stop.Token).ConfigureAwait(false);
-                    return;
-                }
-                catch (Exception) when (!_stop.IsCancellationRequested && !_caughtUp.Task.IsCompleted)
-                {
-                    // The first read failed (an unreadable event, the database away): answer with what there is.
-                    _caughtUp.TrySetResult();
-                    return;
-                }
-                catch (Exception) when (!_stop.IsCancellationRequested)
-                {
-                    // The live query failed after catching up (the database went away): the study's view stays as it
-                    // was last seen; a restarted dashboard reads it again.
-                    return;
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await JournalReader.FollowStudyAsync(system, studyId, Apply, () => _caughtUp.TrySetResult(), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
+            catch (Exception) when (!_stop.IsCancellationRequested)
+            {
+                // The first read failed (an unreadable event, the database away): answer with what there is. Or the
+                // live query failed after catching up: the view stays as last seen; a restarted dashboard reads again.
+                _caughtUp.TrySetResult();
             }
         }
 

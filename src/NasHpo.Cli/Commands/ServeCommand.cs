@@ -49,9 +49,6 @@ public static partial class ServeCommand
 
     internal sealed record ServeArguments(string Role, string? Hostname, int? Port, string? SeedNodes, string Devices, string Database, string[] Set, int? Http = null, string HttpBind = "127.0.0.1");
 
-    /// <summary>The dashboard polls the journal for new events this often (Akka.Persistence.Sql's default is a second).</summary>
-    private const string LiveQueries = "akka.persistence.query.journal.sql.refresh-interval = 200ms";
-
     internal static async Task<int> ExecuteAsync(CliConsole console, ServeArguments arguments, CancellationToken cancellation)
     {
         IPAddress? httpAddress = null;
@@ -73,8 +70,7 @@ public static partial class ServeCommand
         var overrides = ParseSettings(arguments.Set);
         if (httpAddress is not null)
         {
-            var live = ConfigurationFactory.ParseString(LiveQueries);
-            overrides = overrides is null ? live : overrides.WithFallback(live);
+            overrides = overrides is null ? DashboardServer.LiveQueries : overrides.WithFallback(DashboardServer.LiveQueries);
         }
 
         var options = new ClusterNodeOptions

@@ -26,12 +26,6 @@ public sealed class JournalSession : IAsyncDisposable
         _journal = journal;
     }
 
-    /// <summary>
-    /// The dashboard's reader: live queries poll the journal for new events this often (Akka.Persistence.Sql's default
-    /// is a second), so that an event reaches the page within a second of being persisted.
-    /// </summary>
-    private static readonly Config LiveReader = ConfigurationFactory.ParseString("akka.persistence.query.journal.sql.refresh-interval = 200ms");
-
     /// <summary>The actor system whose read side the session reads through (the dashboard follows studies with it).</summary>
     internal ActorSystem System => _system;
 
@@ -47,7 +41,7 @@ public sealed class JournalSession : IAsyncDisposable
             throw new UserErrorException(error.Message, error);
         }
 
-        var config = (live ? LiveReader.WithFallback(QuietReader) : QuietReader).WithFallback(EngineHost.BaseConfig(journal));
+        var config = (live ? NasHpo.Dashboard.DashboardServer.LiveQueries.WithFallback(QuietReader) : QuietReader).WithFallback(EngineHost.BaseConfig(journal));
         return new JournalSession(ActorSystem.Create("nashpo-reader", config), journal);
     }
 
