@@ -137,6 +137,54 @@ public class BulkAndCutOptimizerTests
         Assert.True(hyperparametersChanged > 10, $"only {hyperparametersChanged} children got new hyperparameters");
     }
 
+    /// <summary>A tabular grid's space: one width, kernel and batch-norm setting for every layer, widths as lists of sizes.</summary>
+    private static readonly SearchSpace TiedGrid = SearchSpace.Create(
+    [
+        new IntegerParameter("conv_layers", 1, 3),
+        new OrdinalParameter("filters", ["8", "16", "32"]),
+        new OrdinalParameter("kernel", ["3", "5"]),
+        new BooleanParameter("batch_norm"),
+        new BooleanParameter("global_avg_pooling"),
+        new IntegerParameter("fc_layers", 1, 2),
+        new OrdinalParameter("units", ["16", "64", "256"]),
+        new OrdinalParameter("learning_rate", ["0.0003", "0.003", "0.03"]),
+    ]);
+
+    [Fact]
+    public void On_a_tied_grid_children_step_along_the_listed_widths_and_layers_share_them()
+    {
+        var morphisms = new ArchitectureMorphisms(TiedGrid);
+        // Only the learning rate is left to constrained BO: the tied names are the network's parts.
+        Assert.Equal(["learning_rate"], morphisms.Hyperparameters);
+        var parent = new Configuration(new Dictionary<string, ParameterValue>
+        {
+            ["conv_layers"] = ParameterValue.Of(1),
+            ["filters"] = ParameterValue.Of("16"),
+            ["kernel"] = ParameterValue.Of("5"),
+            ["batch_norm"] = ParameterValue.Of(true),
+            ["global_avg_pooling"] = ParameterValue.Of(false),
+            ["fc_layers"] = ParameterValue.Of(2),
+            ["units"] = ParameterValue.Of("256"),
+            ["learning_rate"] = ParameterValue.Of("0.003"),
+        });
+        Assert.Equal(
+            ["deeper conv_layers", "wider filters"],
+            morphisms.BulkUpOptions(parent).Select(m => m.ToString()).Order());
+        Assert.Equal(
+            ["prune filters", "prune units"],
+            morphisms.CutDownOptions(parent).Select(m => m.ToString()).Order());
+
+        var random = new Random(1);
+        Assert.Equal("32", morphisms.Apply(parent, new Morphism(Morphism.Wider, "filters"), random).GetString("filters"));
+        Assert.Equal("8", morphisms.Apply(parent, new Morphism(Morphism.Prune, "filters"), random).GetString("filters"));
+        Assert.Equal("64", morphisms.Apply(parent, new Morphism(Morphism.Prune, "units"), random).GetString("units"));
+        var deeper = morphisms.Apply(parent, new Morphism(Morphism.Deeper, "conv_layers"), random);
+        Assert.Equal(2, deeper.GetInt32("conv_layers"));
+        Assert.Equal(
+            parent.Values.Where(v => v.Key != "conv_layers").OrderBy(v => v.Key),
+            deeper.Values.Where(v => v.Key != "conv_layers").OrderBy(v => v.Key));
+    }
+
     [Fact]
     public void Constrained_BO_steers_the_learning_rate_towards_the_good_region()
     {

@@ -52,7 +52,10 @@ public sealed record Morphism(string Kind, string Parameter)
 /// units_i, global_avg_pooling) is a network space: bulk-up doubles one layer's filters or units (capped at the
 /// parameter's upper bound) or adds one layer behind the last (the new layer copies the last one's width, takes the
 /// smallest kernel and no batch norm, so that it can start as the identity); cut-down removes 25–50 % of one layer's
-/// filters or units (never below the lower bound). Every other parameter that is not a hyperparameter is grown or
+/// filters or units (never below the lower bound). A space that ties one width to every layer (filters, units,
+/// kernel, batch_norm without a layer number, as the tabular grids do) is a network space too: its widths may be
+/// lists of sizes (ordinal), which bulk-up moves to the smallest size at least twice the current and cut-down to the
+/// largest at most three quarters of it, and a new layer shares the tied settings. Every other parameter that is not a hyperparameter is grown or
 /// shrunk by a random step of 0.05–0.25 in the unit cube; on a synthetic problem (zdt1, dtlz2), where no parameter
 /// names a network part, that is the whole of bulk-up and cut-down, and the workload simply evaluates the child (a
 /// study of a synthetic problem hands the distance variables to constrained BO, so the steps move the position
@@ -111,6 +114,12 @@ public sealed partial class ArchitectureMorphisms
         ArgumentNullException.ThrowIfNull(random);
         var values = new Dictionary<string, ParameterValue>(parent.Values, StringComparer.Ordinal);
         var parameter = _space[morphism.Parameter];
+        if (parameter is OrdinalParameter ordinal && morphism.Kind is Morphism.Wider or Morphism.Prune)
+        {
+            values[parameter.Name] = ParameterValue.Of(StepAlong(ordinal, parent.Values[parameter.Name], wider: morphism.Kind == Morphism.Wider));
+            return Validated(values, random);
+        }
+
         var value = parent.GetDouble(morphism.Parameter);
         switch (morphism.Kind)
         {
@@ -134,9 +143,76 @@ public sealed partial class ArchitectureMorphisms
                 throw new ArgumentException($"unknown morphism kind \"{morphism.Kind}\"", nameof(morphism));
         }
 
+        return Validated(values, random);
+    }
+
+    private Configuration Validated(Dictionary<string, ParameterValue> values, Random random)
+    {
         var child = Repair(values, random);
         _space.Validate(child);
         return child;
+    }
+
+    /// <summary>
+    /// The width's sizes when every choice is a number and they increase along the list (widths are ordered); null
+    /// otherwise, and such a parameter is left alone.
+    /// </summary>
+    private static double[]? NumericChoices(OrdinalParameter parameter)
+    {
+        var numbers = new double[parameter.Choices.Count];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            if (!double.TryParse(parameter.Choices[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) || (i > 0 && numbers[i] <= numbers[i - 1]))
+            {
+                return null;
+            }
+        }
+
+        return numbers;
+    }
+
+    private static int ChoiceIndex(OrdinalParameter parameter, ParameterValue current)
+    {
+        var text = current.Text ?? current.Number.ToString("R", CultureInfo.InvariantCulture);
+        for (var i = 0; i < parameter.Choices.Count; i++)
+        {
+            if (parameter.Choices[i] == text
+                || (double.TryParse(parameter.Choices[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var choice) && !current.IsText && choice == current.Number))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"'{current}' is not a choice of parameter '{parameter.Name}'");
+    }
+
+    /// <summary>
+    /// Wider: the smallest size at least twice the current one, or the largest (Net2WiderNet doubles). Prune: the
+    /// largest size at most three quarters of the current one (25–50 % removed), or the next smaller one.
+    /// </summary>
+    private static string StepAlong(OrdinalParameter parameter, ParameterValue current, bool wider)
+    {
+        var sizes = NumericChoices(parameter) ?? throw new ArgumentException($"parameter '{parameter.Name}' is not a list of sizes");
+        var index = ChoiceIndex(parameter, current);
+        var size = sizes[index];
+        int next;
+        if (wider)
+        {
+            next = Array.FindIndex(sizes, s => s >= 2 * size);
+            next = next < 0 ? sizes.Length - 1 : next;
+        }
+        else
+        {
+            next = Array.FindLastIndex(sizes, s => s <= 0.75 * size);
+            next = next < 0 ? index - 1 : next;
+        }
+
+        if (next == index || next < 0 || next >= sizes.Length)
+        {
+            throw new ArgumentException($"parameter '{parameter.Name}' has no {(wider ? "wider" : "narrower")} size than {parameter.Choices[index]}");
+        }
+
+        return parameter.Choices[next];
     }
 
     private List<Morphism> Options(Configuration parent, bool bulkUp)
@@ -145,14 +221,30 @@ public sealed partial class ArchitectureMorphisms
         var options = new List<Morphism>();
         foreach (var parameter in _space.Parameters)
         {
-            if (!parent.TryGetValue(parameter.Name, out var current) || current.IsText || _hyperparameters.Contains(parameter.Name)
-                || parameter is not (IntegerParameter or FloatParameter))
+            if (!parent.TryGetValue(parameter.Name, out var current) || _hyperparameters.Contains(parameter.Name))
+            {
+                continue;
+            }
+
+            var name = parameter.Name;
+            if (IsWidth(name) && parameter is OrdinalParameter ordinal && NumericChoices(ordinal) is { } choices)
+            {
+                // A width given as a list of sizes (a tabular grid's filters = [8, 16, 32]): one step along the list.
+                var index = ChoiceIndex(ordinal, current);
+                if (bulkUp ? index < choices.Length - 1 : index > 0)
+                {
+                    options.Add(new Morphism(bulkUp ? Morphism.Wider : Morphism.Prune, name));
+                }
+
+                continue;
+            }
+
+            if (current.IsText || parameter is not (IntegerParameter or FloatParameter))
             {
                 continue;
             }
 
             var value = current.Number;
-            var name = parameter.Name;
             if (IsWidth(name) && parameter is IntegerParameter)
             {
                 if (bulkUp ? value < UpperOf(parameter) : value > LowerOf(parameter))
@@ -163,7 +255,12 @@ public sealed partial class ArchitectureMorphisms
             else if (name is "conv_layers" or "fc_layers" && parameter is IntegerParameter)
             {
                 // Pruning removes filters and units, never layers (paper 001: structured pruning of units and filters).
-                if (bulkUp && value < UpperOf(parameter) && _space.IndexOf(WidthOf(name, (int)value + 1)) >= 0 && parent.Contains(WidthOf(name, (int)value)))
+                // With one width for every layer (tied), the new layer simply shares it.
+                var tied = _space.IndexOf(TiedWidthOf(name)) >= 0;
+                var widthFollows = tied
+                    ? parent.Contains(TiedWidthOf(name))
+                    : _space.IndexOf(WidthOf(name, (int)value + 1)) >= 0 && parent.Contains(WidthOf(name, (int)value));
+                if (bulkUp && value < UpperOf(parameter) && widthFollows)
                 {
                     options.Add(new Morphism(Morphism.Deeper, name));
                 }
@@ -184,6 +281,12 @@ public sealed partial class ArchitectureMorphisms
     private void AddLayer(Dictionary<string, ParameterValue> values, Parameter count, int layers)
     {
         values[count.Name] = ParameterValue.Of(layers + 1);
+        if (_space.IndexOf(TiedWidthOf(count.Name)) >= 0)
+        {
+            // One width, kernel and batch-norm setting for every layer (a tabular grid): the new layer shares them.
+            return;
+        }
+
         var width = WidthOf(count.Name, layers + 1);
         var widthParameter = _space[width];
         values[width] = ParameterValue.Of(Math.Clamp(values[WidthOf(count.Name, layers)].Number, LowerOf(widthParameter), UpperOf(widthParameter)));
@@ -268,14 +371,17 @@ public sealed partial class ArchitectureMorphisms
     private static string WidthOf(string count, int layer) =>
         string.Create(CultureInfo.InvariantCulture, $"{(count == "conv_layers" ? "filters" : "units")}_{layer}");
 
+    private static string TiedWidthOf(string count) => count == "conv_layers" ? "filters" : "units";
+
     private static bool IsWidth(string name) => WidthName().IsMatch(name);
 
     private static bool IsNetworkPart(string name) =>
         name is "conv_layers" or "fc_layers" or "global_avg_pooling" || NetworkPartName().IsMatch(name);
 
-    [GeneratedRegex("^(filters|units)_[1-9][0-9]*$", RegexOptions.CultureInvariant)]
+    // Per layer (filters_2) or one for every layer (filters), as a tabular grid ties them.
+    [GeneratedRegex("^(filters|units)(_[1-9][0-9]*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex WidthName();
 
-    [GeneratedRegex("^(filters|units|kernel|batch_norm)_[1-9][0-9]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(filters|units|kernel|batch_norm)(_[1-9][0-9]*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex NetworkPartName();
 }
