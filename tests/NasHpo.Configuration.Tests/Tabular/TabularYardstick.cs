@@ -1,4 +1,5 @@
 using NasHpo.Core.Fidelity;
+using NasHpo.Core.Objectives;
 using NasHpo.Core.Optimizers;
 using NasHpo.Core.Optimizers.Registry;
 using NasHpo.Core.Pareto;
@@ -8,26 +9,39 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Configuration.Tests.Tabular;
 
 /// <summary>
-/// The search-quality yardstick on the shipped small Fashion-MNIST table: an optimizer runs in-process against the
+/// The search-quality yardstick on a shipped Fashion-MNIST table (the small one unless <see cref="StudyName"/> says
+/// which shipped study): an optimizer runs in-process against the
 /// table's replay until the next trial would take it past <see cref="Epochs"/>, each trial charged as a study charges
 /// it (a promoted trial continues from its parent, so it costs only its new epochs; random search pays 9 per
 /// configuration). What counts is what a study reports: the hypervolume of the 9-epoch results, against the study's
 /// reference point. Promotion ranks as <see cref="Ranking"/> says (the engine's default unless a test asks for paper
 /// 001's). The study seed (which also draws the table's recorded seed per configuration) is the run's seed.
 /// </summary>
-internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking = PromotionRanking.HypervolumeGain)
+internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking = PromotionRanking.HypervolumeGain, string StudyName = TabularYardstick.SmallStudy)
 {
+    public const string SmallStudy = "fashion-mnist-tabular-small.conf";
+
+    /// <summary>The full table (1 296 configurations), the parameter count on paper 001's log scale.</summary>
+    public const string FullStudy = "fashion-mnist-tabular.conf";
+
     public static readonly long[] Seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
-    private static readonly Lazy<StudyDefinition> Study = new(() => StudyDefinitionReader.Load(TabularProblemReaderTests.ShippedStudy, []));
+    // Tables are read once per test run: the full one takes a moment to parse.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<StudyDefinition>> Studies = new();
 
-    public static StudyDefinition Definition => Study.Value;
+    public static StudyDefinition Load(string studyName) =>
+        Studies.GetOrAdd(studyName, name => new Lazy<StudyDefinition>(() => StudyDefinitionReader.Load(Path.Combine(AppContext.BaseDirectory, "studies", name), []))).Value;
+
+    public StudyDefinition Definition => Load(StudyName);
 
     public double FinalHypervolume(string method, long seed)
     {
         var study = Definition;
         var table = study.Problem.Tabular!.Table;
         var workload = new TabularWorkload(table, study.Objectives, seed);
+
+        // The engine's view: a log-scale objective's values and reference are log10 of the recorded ones.
+        var reference = new ObjectiveSpace(study.Objectives).FromRecorded(study.ReferencePoint);
         var optimizer = OptimizerRegistry.BuiltIn.Create(
             method,
             new OptimizerContext(
@@ -35,7 +49,7 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
                 new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta, Ranking = Ranking },
                 seed)
             {
-                ReferencePoint = study.ReferencePoint,
+                ReferencePoint = reference,
                 Objectives = study.Objectives,
                 CheapObjectives = configuration => CheapObjectives(workload, study, configuration),
                 Limits = new OptimizerLimits(MaxBudgetSpent: Epochs),
@@ -73,7 +87,7 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
             optimizer.Apply(result);
         }
 
-        return Hypervolume.Compute(atMax, study.ReferencePoint.ToArray());
+        return Hypervolume.Compute(atMax, reference);
     }
 
     /// <summary>
