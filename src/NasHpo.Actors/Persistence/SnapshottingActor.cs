@@ -46,8 +46,13 @@ public abstract class SnapshottingActor : ReceivePersistentActor
         }
     }
 
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr);
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (!StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr))
+        {
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {

@@ -292,8 +292,13 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
         _statusView.Of(IsRecovering || (_ledger.Created is null && _newDefinition is not null), _stopped, _budget?.Spent ?? 0, _definition?.Stop.MaxBudgetSpent, DateTimeOffset.UtcNow);
 
     // A damaged journal or a full disk would fail every restart: the study stops instead (see StudyFaults).
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr);
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (!StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr))
+        {
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {

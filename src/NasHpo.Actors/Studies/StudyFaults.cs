@@ -80,14 +80,43 @@ internal static class StudyFaults
     private const int SqliteFull = 13;
     private const string PostgresDiskFull = "53100";
     private const int NoSpaceErrno = 28;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
 
     /// <summary>Call from OnRecoveryFailure (Akka stops the actor after it); logs one line, without a stack trace.</summary>
     /// <param name="recovered">the sequence number of the last event recovered (the replay may fail on reading the next)</param>
-    public static void RecoveryFailed(IActorContext context, string studyId, string persistenceId, Exception reason, object? message, long recovered)
+    /// <returns>false for a failure that may pass (a timeout, a database that did not answer): Akka's restart is left to retry it</returns>
+    public static bool RecoveryFailed(IActorContext context, string studyId, string persistenceId, Exception reason, object? message, long recovered)
     {
+        if (MayPass(reason))
+        {
+            return false;
+        }
+
         var at = message is IPersistentRepresentation persistent ? $" at event {persistent.SequenceNr}" : $" after event {recovered}";
         var line = $"{persistenceId}: recovery from the journal failed{at} ({Describe(reason)})";
         Report(context, new StudyFaulted(studyId, persistenceId, StudyFaultKind.RecoveryFailed, line));
+        return true;
+    }
+
+    /// <summary>
+    /// A recovery that timed out (a loaded machine, a slow disk) or met a database error other than a damaged file may
+    /// well succeed when tried again; an event that does not read, or a file SQLite calls damaged, never will.
+    /// </summary>
+    private static bool MayPass(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SqliteException sqlite when sqlite.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase:
+                    return false;
+                case RecoveryTimedOutException or TimeoutException or DbException:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
