@@ -71,12 +71,21 @@ public static class StudyWorkloads
     }
 
     /// <summary>
-    /// Reads and checks a study's own image data and keeps it for the study's workload, so the files are read once;
-    /// returns what was read, or null when the study has no data of its own (Fashion-MNIST, synthetic problems).
+    /// Reads and checks a study's image data: its own (image folders, IDX, .npy) is kept for the study's workload, so
+    /// the files are read once; Fashion-MNIST's four files are read and checked whole. Returns what was read, or null
+    /// when the study has no data (synthetic problems).
     /// </summary>
     /// <exception cref="InvalidDataException">The data is unusable (also <see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>, <see cref="ArgumentException"/>).</exception>
-    public static string? PrepareData(StudyDefinition definition) =>
-        OwnImageData(definition) is { } options ? $"{definition.Problem.Type} data: {ImageDatasets.Prepare(options)}" : null;
+    public static string? PrepareData(StudyDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (OwnImageData(definition) is { } options)
+        {
+            return $"{definition.Problem.Type} data: {ImageDatasets.Prepare(options)}";
+        }
+
+        return definition.Problem.Dataset is { } dataset ? $"{definition.Problem.Type} data: {FashionMnist.Check(dataset.Directory)}" : null;
+    }
 
     /// <summary>Whether TorchSharp sees a CUDA device here (false with the TorchSharp-cpu build).</summary>
     public static bool CudaAvailable() => TrainingRuntime.CudaAvailable;

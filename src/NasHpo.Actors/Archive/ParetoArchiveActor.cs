@@ -29,7 +29,7 @@ public sealed class ParetoArchiveActor : SnapshottingActor
 
     /// <param name="referencePoint">The study's reference point in recorded form.</param>
     public ParetoArchiveActor(string studyId, IReadOnlyList<double> referencePoint, ObjectiveSpace objectives, double maxBudget, DateTimeOffset studyCreatedAt, int snapshotEvery)
-        : base(snapshotEvery)
+        : base(studyId, snapshotEvery)
     {
         ArgumentNullException.ThrowIfNull(objectives);
         PersistenceId = PersistenceIdFor(studyId);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace NasHpo.Actors.Hosting;
@@ -205,6 +206,49 @@ public sealed class StudyLeaseStore
             ? new LeaseRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8))
             : null;
     }
+
+    /// <summary>
+    /// For a SQLite journal: why the file at the journal's path is no longer the one this holder writes (deleted, or
+    /// another file put in its place), or null while it is, or on PostgreSQL. An engine's pooled connections go on
+    /// writing to a deleted file without an error, so the path is looked at through a connection of its own that
+    /// creates nothing: its lease row must be there, just renewed by this holder.
+    /// </summary>
+    public string? JournalFileGone(string studyId, string holderId)
+    {
+        if (_journal.SqliteFile is not { } file)
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(file);
+        var gone = $"{JournalGonePrefix}{path} was deleted or replaced while the study ran";
+        if (!File.Exists(path))
+        {
+            return gone;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5 }.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT holder_id FROM {Table} WHERE study_id = @study";
+            Add(command, "study", studyId);
+            return string.Equals(command.ExecuteScalar() as string, holderId, StringComparison.Ordinal) ? null : gone;
+        }
+        catch (SqliteException error) when (error.SqliteErrorCode is SqliteNoSuchTable or SqliteCannotOpen or SqliteNotADatabase)
+        {
+            return gone;
+        }
+    }
+
+    /// <summary>How every reason <see cref="JournalFileGone"/> gives begins.</summary>
+    public const string JournalGonePrefix = "its journal ";
+
+    // SQLITE_ERROR (a file without the lease table: a new one), SQLITE_CANTOPEN (gone since it was looked at), SQLITE_NOTADB.
+    private const int SqliteNoSuchTable = 1;
+    private const int SqliteCannotOpen = 14;
+    private const int SqliteNotADatabase = 26;
 
     private int Execute(string sql, Action<DbCommand> parameters)
     {

@@ -51,7 +51,7 @@ public sealed record LeaseSettings(TimeSpan TimeToLive, TimeSpan RenewInterval)
 /// The leases one holder (an engine process, or a cluster's coordinator singleton) has on studies, kept alive by a
 /// heartbeat on a thread of its own (never inside an actor, and not starved by a busy thread pool). When a renewal
 /// finds the lease taken, or the holder has not renewed for a whole time-to-live (the process was frozen, or the
-/// database was unreachable), <see cref="Lost"/> fires once per study: the holder must stop writing that study at
+/// database was unreachable), or a SQLite journal's file was deleted or replaced under it, <see cref="Lost"/> fires once per study: the holder must stop writing that study at
 /// once. Disposing releases every lease still held.
 /// </summary>
 public sealed class StudyLeases : IDisposable
@@ -206,6 +206,12 @@ public sealed class StudyLeases : IDisposable
                     var attempt = Stopwatch.GetTimestamp();
                     if (_store.Renew(studyId, Holder.HolderId, Settings.TimeToLive))
                     {
+                        if (_store.JournalFileGone(studyId, Holder.HolderId) is { } gone)
+                        {
+                            Lose(studyId, gone);
+                            continue;
+                        }
+
                         _held.TryUpdate(studyId, attempt, renewedAt);
                         continue;
                     }
@@ -217,6 +223,9 @@ public sealed class StudyLeases : IDisposable
                 catch (Exception)
 #pragma warning restore CA1031
                 {
+                    // A renewal that fails because its journal file was deleted (a new pooled connection then made an
+                    // empty one in its place) is not worth waiting out.
+                    LoseWhenJournalGone(studyId);
                 }
             }
         }
@@ -235,6 +244,22 @@ public sealed class StudyLeases : IDisposable
             _fenced = _store.EnsureFence();
         }
 #pragma warning disable CA1031 // Tried again at the next beat.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void LoseWhenJournalGone(string studyId)
+    {
+        try
+        {
+            if (_store.JournalFileGone(studyId, Holder.HolderId) is { } gone)
+            {
+                Lose(studyId, gone);
+            }
+        }
+#pragma warning disable CA1031 // Unknown: the next beat looks again.
         catch (Exception)
 #pragma warning restore CA1031
         {

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Persistence;
+using NasHpo.Actors.Studies;
 
 namespace NasHpo.Actors.Persistence;
 
@@ -11,14 +12,19 @@ namespace NasHpo.Actors.Persistence;
 /// The snapshot store's replies are handled in every behaviour: <see cref="Become"/> installs them ahead of the
 /// behaviour it is given. (A plain <c>Become</c> replaces the whole handler set; a subclass that switched behaviour
 /// used to drop these handlers after its first switch, and then never deleted an old snapshot again.)
+/// A recovery that fails, or a write that finds the disk full, stops the study rather than the actor alone
+/// (<see cref="StudyFaults"/>): its backoff supervisor would start it again without end.
 /// </remarks>
 public abstract class SnapshottingActor : ReceivePersistentActor
 {
     private readonly int _snapshotEvery;
+    private readonly string _studyId;
 
+    /// <param name="studyId">The study this actor belongs to, stopped when the actor cannot recover or write.</param>
     /// <param name="snapshotEvery">Events between snapshots; 0 turns snapshots off.</param>
-    protected SnapshottingActor(int snapshotEvery)
+    protected SnapshottingActor(string studyId, int snapshotEvery)
     {
+        _studyId = studyId;
         _snapshotEvery = snapshotEvery;
         HandleSnapshotReplies();
     }
@@ -37,6 +43,22 @@ public abstract class SnapshottingActor : ReceivePersistentActor
         if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0)
         {
             SaveSnapshot(snapshot());
+        }
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (!StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr))
+        {
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        if (!StudyFaults.WriteFailed(Context, _studyId, PersistenceId, cause, sequenceNr))
+        {
+            base.OnPersistFailure(cause, @event, sequenceNr);
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class SamplerActor : SnapshottingActor
     /// crashed incarnation's, which had already applied them.
     /// </param>
     public SamplerActor(string studyId, Func<IOptimizer> createOptimizer, int snapshotEvery)
-        : base(snapshotEvery)
+        : base(studyId, snapshotEvery)
     {
         ArgumentNullException.ThrowIfNull(createOptimizer);
         PersistenceId = PersistenceIdFor(studyId);

@@ -168,6 +168,13 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
         var created = _ledger.Created!;
         _definition = _readDefinition(created.Definition);
         _budget = new StudyBudget(_definition);
+        if (StudyCheckpoints.Unusable(_definition, _checkpointDirectory, _studyId) is { } unusable)
+        {
+            // A restart would fail the same way, without end.
+            StudyFaults.CannotStart(Context, _studyId, PersistenceId, unusable);
+            return;
+        }
+
         _checkpoints = StudyCheckpoints.For(_definition, _checkpointDirectory, _studyId);
         if (_ledger.Finished is not null)
         {
@@ -283,6 +290,23 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
     // not take it for a study that does not exist.
     private StudyStatus Status() =>
         _statusView.Of(IsRecovering || (_ledger.Created is null && _newDefinition is not null), _stopped, _budget?.Spent ?? 0, _definition?.Stop.MaxBudgetSpent, DateTimeOffset.UtcNow);
+
+    // A damaged journal or a full disk would fail every restart: the study stops instead (see StudyFaults).
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (!StudyFaults.RecoveryFailed(Context, _studyId, PersistenceId, reason, message, LastSequenceNr))
+        {
+            base.OnRecoveryFailure(reason, message);
+        }
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        if (!StudyFaults.WriteFailed(Context, _studyId, PersistenceId, cause, sequenceNr))
+        {
+            base.OnPersistFailure(cause, @event, sequenceNr);
+        }
+    }
 
     protected override void PostStop()
     {

@@ -28,6 +28,26 @@ internal sealed class StudyCheckpoints(DirectoryCheckpointStore store, double ma
     }
 
     /// <summary>
+    /// Makes the study's checkpoint folder, as <see cref="For"/> does, and says in one line why it cannot be used (a
+    /// file where a folder should be, no permission), or null when it can (or the study keeps no checkpoints).
+    /// </summary>
+    public static string? Unusable(StudyDefinition definition, string? checkpointDirectory, string studyId)
+    {
+        try
+        {
+            For(definition, checkpointDirectory, studyId);
+            return null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            var file = new[] { checkpointDirectory!, DirectoryCheckpointStore.ForStudy(checkpointDirectory!, studyId) }.FirstOrDefault(File.Exists);
+            return file is not null
+                ? $"cannot keep checkpoints in {DirectoryCheckpointStore.ForStudy(checkpointDirectory!, studyId)}: {file} is a file, not a directory"
+                : $"cannot keep checkpoints in {DirectoryCheckpointStore.ForStudy(checkpointDirectory!, studyId)}: {error.Message}";
+        }
+    }
+
+    /// <summary>
     /// A configuration is promoted from a budget at most once, so once the promoted trial has finished, the checkpoint
     /// it continued from serves nothing more. Closing brackets clean up after themselves, but asynchronous ladders
     /// never close: without this they kept every promoted trial's lower-budget checkpoint until the study ended.

@@ -6,7 +6,9 @@ namespace NasHpo.Actors.Studies;
 /// Watches one study on behalf of code outside the actor system (<see cref="Hosting.EngineHost.WatchStudyAsync"/>):
 /// subscribes with <see cref="WatchStudy"/>, hands each status to the caller's progress, and completes the caller's
 /// task with the final status when the study finishes. A study that restarts forgets its watchers, so a watcher
-/// that has heard nothing for <c>renewAfter</c> subscribes again (a quiet study just answers with its status).
+/// that has heard nothing for <c>renewAfter</c> subscribes again (a quiet study just answers with its status). A study
+/// the engine stopped for a damaged journal or a full disk (<see cref="StudyFaulted"/>, heard on the event stream or
+/// from the manager) fails the caller's task with <see cref="StudyFailedException"/>.
 /// </summary>
 internal sealed class StudyWatcher : ReceiveActor, IWithTimers
 {
@@ -36,6 +38,14 @@ internal sealed class StudyWatcher : ReceiveActor, IWithTimers
                 Context.Stop(Self);
             }
         });
+        Receive<StudyFaulted>(fault =>
+        {
+            if (string.Equals(fault.StudyId, studyId, StringComparison.Ordinal))
+            {
+                done.TrySetException(StudyFailedException.From(fault));
+                Context.Stop(Self);
+            }
+        });
         Receive<Renew>(_ =>
         {
             if (!_heard)
@@ -54,6 +64,7 @@ internal sealed class StudyWatcher : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe(Self, typeof(StudyFaulted));
         _studies.Tell(new WatchStudy(_studyId));
         Timers.StartPeriodicTimer(RenewTimer, Renew.Instance, _renewAfter);
     }

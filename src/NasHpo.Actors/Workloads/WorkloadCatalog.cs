@@ -86,16 +86,16 @@ public static class WorkloadCatalog
     }
 
     /// <summary>
-    /// Reads and checks a study's own image data before anything is persisted (a missing folder, an empty or single
-    /// class, an unreadable or truncated image, mixed channel counts, arrays of different lengths), and keeps it for
-    /// the study's workload so the files are read once. Returns what was read, or null when there is nothing to check.
+    /// Reads and checks a study's image data before anything is persisted (missing or truncated Fashion-MNIST or IDX
+    /// files, a missing folder, an empty or single class, an unreadable or truncated image, mixed channel counts,
+    /// arrays of different lengths), and keeps a study's own data for its workload so the files are read once.
+    /// Returns what was read, or null when there is nothing to check.
     /// </summary>
     /// <exception cref="InvalidDatasetException">The data is unusable; the message is one line naming the file or folder.</exception>
     public static string? CheckData(StudyDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var problem = definition.Problem;
-        if (problem.Dataset is null || problem.Type == ProblemDefinition.FashionMnist)
+        if (definition.Problem.Dataset is null)
         {
             return null;
         }
@@ -109,6 +109,13 @@ public static class WorkloadCatalog
             throw new InvalidDatasetException($"study.problem: {error.Message}", error);
         }
     }
+
+    /// <summary>
+    /// Makes the study's checkpoint folder now, as its study actor will, so that a path that cannot be one is said
+    /// before anything is written; returns why it cannot be used (one line), or null.
+    /// </summary>
+    public static string? CheckCheckpoints(StudyDefinition definition, string? checkpointDirectory, string studyId) =>
+        Studies.StudyCheckpoints.Unusable(definition, checkpointDirectory, studyId);
 
     /// <summary>Refuses a study that names CUDA devices where TorchSharp has no CUDA backend, before anything is written.</summary>
     public static void CheckDevices(StudyDefinition definition)

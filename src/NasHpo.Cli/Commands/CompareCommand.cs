@@ -32,7 +32,7 @@ public static class CompareCommand
             Description = "runs per optimizer; run i (from 0) uses seed study.seed + i",
             DefaultValueFactory = _ => 5,
         };
-        var output = new Option<string>("--out") { Description = "directory for the runs' journals (runs/) and the comparison's files", Required = true };
+        var output = new Option<string>("--out") { Description = "directory for the runs' journals (runs/) and the comparison's files", Required = true }.NamingAPath();
         var set = new Option<string[]>("--set")
         {
             Description = "overrides a key of the study for every run, e.g. --set stop.max-evaluations=50 (repeatable)",

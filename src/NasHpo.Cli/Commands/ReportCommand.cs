@@ -29,7 +29,7 @@ public static class ReportCommand
     {
         var id = new Argument<string>("id") { Description = "the study" };
         var database = CommonOptions.Database();
-        var output = new Option<string>("--out") { Description = "directory for the report files (created if needed)", Required = true };
+        var output = new Option<string>("--out") { Description = "directory for the report files (created if needed)", Required = true }.NamingAPath();
         var cluster = CommonOptions.Cluster();
         var clusterConfig = CommonOptions.ClusterConfig();
         var command = new Command("report", "Write a study's trials, Pareto front, hypervolume history and definition") { id, database, output, cluster, clusterConfig };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NasHpo.Cli.Engine;
 using NasHpo.Cli.Tabular;
 
 namespace NasHpo.Cli.Commands;
@@ -21,7 +22,7 @@ public static class TabularCommand
     private static Command Generate(CliConsole console)
     {
         var space = new Argument<string>("space") { Description = "HOCON file with a discrete search-space, e.g. hocon/spaces/fashion-mnist-tabular.conf" };
-        var output = new Option<string>("--out") { Description = "the table to write (gzip'd JSON lines, e.g. hocon/tables/fashion-mnist-tabular.jsonl.gz); OUT.partial.jsonl keeps the runs done so far", Required = true };
+        var output = new Option<string>("--out") { Description = "the table to write (gzip'd JSON lines, e.g. hocon/tables/fashion-mnist-tabular.jsonl.gz); OUT.partial.jsonl keeps the runs done so far", Required = true }.NamingAPath();
         var defaults = new TabularGenerationSettings { SpaceFile = string.Empty, Output = string.Empty };
         var epochs = new Option<int>("--epochs") { Description = "epochs each configuration trains, every one recorded (the largest budget a study can ask for)", DefaultValueFactory = _ => defaults.Epochs };
         var seeds = new Option<int>("--seeds") { Description = "training runs per configuration, seeds 0..N-1 (each seed draws the validation split and the initial weights)", DefaultValueFactory = _ => 1 };

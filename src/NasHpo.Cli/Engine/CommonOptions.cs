@@ -28,11 +28,28 @@ public static class CommonOptions
         Description = "a HOCON file with cluster settings for this client (TLS, akka.remote.dot-netty.tcp.hostname)",
     };
 
-    public static Option<string?> Checkpoints() => new("--checkpoints")
+    public static Option<string?> Checkpoints() => new Option<string?>("--checkpoints")
     {
         Description = "the directory for training checkpoints, one folder per study (default: DATABASE.checkpoints next to " +
             "a SQLite file; required with PostgreSQL for studies that train networks)",
-    };
+    }.NamingAPath();
+
+    /// <summary>
+    /// Refuses an empty or blank value at parsing, in one line, for an option that names a file or directory
+    /// (<c>--out ""</c> would otherwise reach the file system as an empty path and fail as an internal error).
+    /// </summary>
+    public static Option<T> NamingAPath<T>(this Option<T> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<T>() as string))
+            {
+                result.AddError($"{option.Name} needs a path, not an empty value");
+            }
+        });
+        return option;
+    }
 
     /// <summary>The level of the engine's log file (nashpo.log.level when not given).</summary>
     public static Option<string?> LogLevel()

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using NasHpo.Actors.Hosting;
+using NasHpo.Actors.Studies;
 
 namespace NasHpo.Cli.Engine;
 
@@ -92,6 +93,12 @@ internal sealed class EngineLog
         {
             Receive<LogEvent>(log =>
             {
+                // A study the engine stopped ends the command with its own line, which says the same.
+                if (log.LogClass == typeof(StudyManager))
+                {
+                    return;
+                }
+
                 var now = DateTime.UtcNow;
                 if (now < _quietUntil)
                 {

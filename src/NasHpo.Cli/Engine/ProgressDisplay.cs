@@ -45,6 +45,9 @@ internal sealed class ProgressDisplay(CliConsole console, string studyId, bool h
     }
 
     /// <summary>The resume hint repeats --checkpoints: the journal names checkpoint files, not their directory.</summary>
+    /// <summary>Ends the live line of a study the engine stopped; the error line that follows says why.</summary>
+    public void Stopped() => EndLine();
+
     public void Interrupted(string database, string? checkpoints)
     {
         EndLine();

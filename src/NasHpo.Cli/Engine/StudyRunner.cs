@@ -167,6 +167,11 @@ internal static partial class StudyRunner
                 WarnWhenCheckpointsAreMissing(console, record, host.CheckpointDirectory);
             }
 
+            if (WorkloadCatalog.CheckCheckpoints(resolved, host.CheckpointDirectory, studyId) is { } unusable)
+            {
+                throw new UserErrorException($"study \"{studyId}\": {unusable}");
+            }
+
             try
             {
                 WorkloadCatalog.CheckDevices(resolved);
@@ -203,6 +208,11 @@ internal static partial class StudyRunner
             {
                 throw WriterLease.LostError(lost, studyId);
             }
+            catch (StudyFailedException error)
+            {
+                progress.Stopped();
+                throw Failed(error, journal, checkpoints);
+            }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await studies.Ask<StudyStopped>(new StopStudy(studyId), StartOrStopTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -210,6 +220,24 @@ internal static partial class StudyRunner
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// The one line for a study the engine stopped: a full disk loses nothing (every fact acted on was written first),
+    /// so it says how to go on; a journal the engine cannot recover from points at <c>nashpo verify</c>.
+    /// </summary>
+    private static UserErrorException Failed(StudyFailedException error, JournalSettings journal, string? checkpoints)
+    {
+        var studyId = error.StudyId;
+        var directory = checkpoints is null ? string.Empty : $" --checkpoints {Path.GetFullPath(checkpoints)}";
+        return new UserErrorException(
+            error.Kind switch
+            {
+                StudyFaultKind.DiskFull => $"stopped study \"{studyId}\": {error.Reason}; everything written before is kept: free space, then continue with: nashpo resume {studyId} --db {journal.Display}{directory}",
+                StudyFaultKind.RecoveryFailed => JournalSession.UnreadableLine(studyId, journal, error.Reason, "cannot be recovered and was stopped"),
+                _ => $"stopped study \"{studyId}\": {error.Reason}",
+            },
+            error);
     }
 
     /// <summary>

@@ -70,8 +70,14 @@ internal static class WriterLease
         }
     }
 
-    public static UserErrorException LostError(LeaseLoss loss, string studyId) =>
-        new($"stopped study \"{studyId}\": {loss.Reason}; this engine stopped writing it (one engine at a time may write a study)");
+    public static UserErrorException LostError(LeaseLoss loss, string studyId)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var why = loss.Reason.StartsWith(StudyLeaseStore.JournalGonePrefix, StringComparison.Ordinal)
+            ? "what it wrote to the deleted file is lost"
+            : "one engine at a time may write a study";
+        return new($"stopped study \"{studyId}\": {loss.Reason}; this engine stopped writing it ({why})");
+    }
 }
 
 /// <summary>Cancelled when this process lost its lease; <see cref="Reason"/> says how.</summary>

@@ -136,6 +136,19 @@ public static class FashionMnist
         }
     }
 
+    /// <summary>
+    /// Reads and checks the four IDX files (present, whole, N x 28 x 28 images with as many labels of 0-9), as
+    /// <see cref="Load"/> will, so that a study with missing or truncated data is refused before its first trial
+    /// rather than failing every one. Returns what was found.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A file is damaged or truncated (also <see cref="IOException"/> when one is missing).</exception>
+    public static string Check(string directory)
+    {
+        var (trainImages, _) = ReadPair(directory, TrainImages, TrainLabels);
+        var (testImages, _) = ReadPair(directory, TestImages, TestLabels);
+        return $"{trainImages.Count} training and {testImages.Count} test images in {directory}";
+    }
+
     /// <summary>The path of an IDX file in the directory: gzip-compressed (as Debian ships it) or plain.</summary>
     internal static string Locate(string directory, string baseName)
     {
