@@ -6,7 +6,7 @@ namespace NasHpo.Cli.Tests.Packages;
 /// <summary>
 /// The packages as a user gets them: a console project of its own, outside this repository, references NasHpo.Actors
 /// from a folder feed made by <c>dotnet pack</c> and runs studies in-process; the <c>nashpo</c> tool, installed from
-/// the same feed, reads them back and runs a study of its own. Slow (one pack of every package, about 400 MB for the
+/// the same feed, reads them back and runs a study of its own. Slow (one pack of every package, about 150 MB for the
 /// tool, and two restores), so everything shares one pack and one install.
 /// </summary>
 [Trait("Kind", "package-end-to-end")]
