@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace NasHpo.Cli.Tests.EndToEnd;
 
-/// <summary>The built `nashpo` as a real process, in a working directory of the test's own.</summary>
+/// <summary>
+/// The built `nashpo` (or another program built next to the tests, such as the ask-and-tell consumer) as a real
+/// process, in a working directory of the test's own.
+/// </summary>
 internal sealed class NashpoProcess : IDisposable
 {
     private readonly Process _process;
@@ -17,13 +20,19 @@ internal sealed class NashpoProcess : IDisposable
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
-    /// <summary>Completes when the process says its study is running (created or resumed), or when it exits.</summary>
+    /// <summary>
+    /// Completes when the process says its study is running (created or resumed; "opened" from the ask-and-tell
+    /// consumer), or when it exits.
+    /// </summary>
     public Task StudyStarted => _studyStarted.Task;
 
-    public static NashpoProcess Start(string workingDirectory, params string[] args)
+    // The Cli project is referenced, so nashpo.dll and its runtime config sit next to this assembly.
+    public static NashpoProcess Start(string workingDirectory, params string[] args) => StartProgram("nashpo.dll", workingDirectory, args);
+
+    /// <summary>Starts a .NET program: a dll next to this assembly, or at a full path.</summary>
+    public static NashpoProcess StartProgram(string dllPath, string workingDirectory, params string[] args)
     {
-        // The Cli project is referenced, so nashpo.dll and its runtime config sit next to this assembly.
-        var dll = Path.Combine(AppContext.BaseDirectory, "nashpo.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, dllPath);
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
         var start = new ProcessStartInfo(host)
         {
@@ -83,7 +92,8 @@ internal sealed class NashpoProcess : IDisposable
         {
             text.AppendLine(line);
             if (line.StartsWith("study ", StringComparison.Ordinal) && line.Contains(" started in ", StringComparison.Ordinal)
-                || line.StartsWith("resuming study ", StringComparison.Ordinal))
+                || line.StartsWith("resuming study ", StringComparison.Ordinal)
+                || line == "opened")
             {
                 _studyStarted.TrySetResult();
             }
