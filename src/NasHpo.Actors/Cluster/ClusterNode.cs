@@ -183,7 +183,7 @@ public sealed class ClusterNode : IAsyncDisposable
             var commandDirectory = config.GetString("nashpo.command.working-dir", string.Empty);
             var commandWorkingDirectory = commandDirectory.Length > 0 ? Path.GetFullPath(commandDirectory) : null;
             _portable = new PortableExecutions(Options.Workloads ?? (definition => Workloads.WorkloadCatalog.Create(definition, commandWorkingDirectory)));
-            _devices = System.ActorOf(DevicePool.Props(Options.Devices.Select(d => d + suffix).ToArray(), _portable), "devices");
+            _devices = System.ActorOf(NodeDevices.Props(Options.Devices.Select(d => d + suffix).ToArray(), _portable), "devices");
             _announcer = System.ActorOf(
                 DeviceAnnouncer.Props(_devices, Coordinator, address.ToString(), config.GetTimeSpan("nashpo.cluster.device-announce-interval", TimeSpan.FromSeconds(1))),
                 "device-announcer");

@@ -48,7 +48,10 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>"/user/studies", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
     public IActorRef? Studies { get; private set; }
 
-    /// <summary>"/user/devices", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
+    /// <summary>
+    /// The device pool ("/user/device-pool", leasing the devices of "/user/devices"), once
+    /// <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.
+    /// </summary>
     public IActorRef? Devices { get; private set; }
 
     public JournalSettings Journal { get; }
@@ -89,7 +92,7 @@ public sealed class EngineHost : IAsyncDisposable
     /// definition into what its trials run (default: the workload catalogue; tests pass their own).
     /// </summary>
     public IActorRef StartEngine(int devices, Func<StudyDefinition, IWorkload>? workloads = null) =>
-        StartEngine(DevicePool.CpuDevices(devices), workloads);
+        StartEngine(NodeDevices.CpuDevices(devices), workloads);
 
     /// <summary>Starts the device pool with these devices ("cpu-0", "cuda-0", …) and the study manager.</summary>
     public IActorRef StartEngine(IReadOnlyList<string> devices, Func<StudyDefinition, IWorkload>? workloads = null)
@@ -100,7 +103,8 @@ public sealed class EngineHost : IAsyncDisposable
         }
 
         var settings = EngineSettings.From(System.Settings.Config);
-        Devices = System.ActorOf(DevicePool.Props(devices), "devices");
+        var nodeDevices = System.ActorOf(NodeDevices.Props(devices), "devices");
+        Devices = System.ActorOf(DevicePool.Props(nodeDevices), "device-pool");
         var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create, CheckpointDirectory);
         Studies = System.ActorOf(StudyManager.Props(environment), "studies");
         return Studies;
