@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Persistence.Sql;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Studies;
 using NasHpo.Actors.Workloads;
@@ -29,9 +28,10 @@ public sealed class DatabaseUnavailableException : Exception
 
 /// <summary>
 /// One process's engine: the actor system with NasHpo's configuration, the journal (<see cref="JournalSettings"/>:
-/// SQLite or PostgreSQL), the device pool and the study manager. Configuration layers, highest first: the caller's
-/// overrides, the journal's connection and hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both
-/// embedded in this assembly), then Akka.Persistence.Sql's defaults.
+/// SQLite or PostgreSQL), the node's devices, their pool and the study manager. Configuration layers, highest first
+/// (<see cref="EngineConfiguration"/>): the caller's overrides, the journal's connection and
+/// hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both embedded in this assembly), then
+/// Akka.Persistence.Sql's defaults.
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
@@ -39,7 +39,7 @@ public sealed class EngineHost : IAsyncDisposable
     {
         System = system;
         Journal = journal;
-        var configured = system.Settings.Config.GetString("nashpo.checkpoints.directory", string.Empty);
+        var configured = system.Settings.Config.GetString("nashpo.checkpoints.directory");
         CheckpointDirectory = string.IsNullOrWhiteSpace(configured) ? journal.DefaultCheckpointDirectory : Path.GetFullPath(configured);
     }
 
@@ -66,9 +66,7 @@ public sealed class EngineHost : IAsyncDisposable
     public static Config BaseConfig(JournalSettings journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        return journal.ToConfig()
-            .WithFallback(ConfigurationFactory.ParseString(JournalSettings.ReadResource("nashpo.conf")))
-            .WithFallback(SqlPersistence.DefaultConfiguration);
+        return new EngineConfiguration { Journal = journal }.Compose();
     }
 
     /// <summary><see cref="BaseConfig(JournalSettings)"/> for a <c>--db</c> value (a SQLite path or a PostgreSQL address).</summary>
@@ -79,7 +77,7 @@ public sealed class EngineHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(journal);
         journal.Prepare();
-        var config = overrides is null ? BaseConfig(journal) : overrides.WithFallback(BaseConfig(journal));
+        var config = new EngineConfiguration { Journal = journal, Overrides = overrides }.Compose();
         return new EngineHost(ActorSystem.Create(systemName, config), journal);
     }
 
