@@ -111,10 +111,16 @@ public sealed class DevicePool : ReceiveActor
 
         if (added > 0)
         {
-            // A node's own devices are not news; a trainer's joining the cluster is.
-            var level = announced.Node == LocalNode ? LogLevel.DebugLevel : LogLevel.InfoLevel;
+            // A node's own devices are not news; a trainer's joining the cluster is (and scripts wait for this line).
             var names = _book.Names;
-            _log.Log(level, "{0} device(s) from {1} joined; the pool has {2}: {3}", [added, announced.Node, names.Count, string.Join(", ", names)]);
+            if (announced.Node == LocalNode)
+            {
+                _log.Debug("{0} device(s) of this node joined the pool: {1}", added, string.Join(", ", names));
+            }
+            else
+            {
+                _log.Info("{0} device(s) from {1} joined; the cluster has {2}: {3}", added, announced.Node, names.Count, string.Join(", ", names));
+            }
         }
 
         Lend(grants);
