@@ -63,9 +63,7 @@ internal static class DashboardBenchmarks
     private static async Task<int> RunAsync(BenchmarkOptions options, string database, int evaluations, string chromium)
     {
         var journal = JournalSettings.Parse(database);
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
-            .WithFallback(DashboardServer.LiveQueries)
-            .WithFallback(EngineHost.BaseConfig(journal));
+        var config = new EngineConfiguration { Overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING"), LiveQueries = true, Journal = journal }.Compose();
         using var system = ActorSystem.Create("dashboard-bench", config);
         var writer = new SyntheticStudy(system);
 

@@ -29,12 +29,6 @@ public sealed class DashboardServer : IAsyncDisposable
         _feeds = feeds;
     }
 
-    /// <summary>
-    /// What an actor system whose read side the dashboard follows needs: its live queries poll the journal for new
-    /// events every 200 ms (Akka.Persistence.Sql's default is a second), so an event reaches the page within a second.
-    /// </summary>
-    public static Config LiveQueries { get; } = ConfigurationFactory.ParseString("akka.persistence.query.journal.sql.refresh-interval = 200ms");
-
     /// <summary>Where the page is, e.g. http://127.0.0.1:8050/.</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1/");
 

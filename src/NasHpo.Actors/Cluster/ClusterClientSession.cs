@@ -53,14 +53,12 @@ public sealed class ClusterClientSession : IAsyncDisposable
             akka.loglevel = ERROR
             akka.stdout-loglevel = ERROR
             """);
-        var config = (overrides ?? Config.Empty).WithFallback(client)
-            .WithFallback(ClusterNode.DefaultClusterConfig())
-            .WithFallback(ConfigurationFactory.ParseString(ClusterNode.ReadResource("nashpo.conf")));
+        var config = new EngineConfiguration { Overrides = overrides, Role = client, Cluster = true }.Compose();
         var contact = ClusterNode.ReceptionistPath(config, hostAndPort);
         var system = ActorSystem.Create("nashpo-client", config);
         var settings = ClusterClientSettings.Create(system).WithInitialContacts([contact]);
         var actor = system.ActorOf(ClusterClient.Props(settings), "client");
-        return new ClusterClientSession(system, actor, hostAndPort, config.GetTimeSpan("nashpo.cluster.client-timeout", TimeSpan.FromSeconds(30)));
+        return new ClusterClientSession(system, actor, hostAndPort, config.GetTimeSpan("nashpo.cluster.client-timeout"));
     }
 
     /// <summary>Sends a message to the gateway and waits for the answer of type <typeparamref name="T"/>.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using NasHpo.Actors.Devices;
 using NasHpo.Actors.Hosting;
 using NasHpo.Actors.ReadSide;
 using NasHpo.Actors.Studies;
@@ -9,7 +10,7 @@ namespace NasHpo.Actors.Cluster;
 
 /// <summary>
 /// The cluster singleton on coordinator-role nodes ("/user/studies/singleton"): the cluster's device pool
-/// ("devices") and the study manager ("manager"), whose studies lease devices of any node. When it starts (the
+/// ("devices", a <see cref="DevicePool"/> fed by the devices trainers announce) and the study manager ("manager"), whose studies lease devices of any node. When it starts (the
 /// first coordinator, or a successor after the holder died or left) it reads the shared journal and resumes every
 /// unfinished study: each recovers its ledger and dispatches again the trials that were scheduled or running.
 /// </summary>
@@ -24,12 +25,12 @@ public sealed class ClusterCoordinator : ReceiveActor
     public ClusterCoordinator(StudyEnvironment environment, StudyLeases? leases)
     {
         _leases = new CoordinatorLeases(leases, Self, Context.System);
-        _pool = Context.ActorOf(ClusterDevicePool.Props(), "devices");
+        _pool = Context.ActorOf(DevicePool.Props(), "devices");
         _manager = Context.ActorOf(StudyManager.Props(environment with { Devices = _pool, PortableTrials = true }), "manager");
 
         Receive<DevicesAnnounced>(announced => _pool.Forward(announced));
         Receive<DevicesWithdrawn>(withdrawn => _pool.Forward(withdrawn));
-        Receive<GetClusterDevices>(query => _pool.Forward(query));
+        Receive<GetDevicePool>(query => _pool.Forward(query));
         Receive<StudiesToResume>(resume =>
         {
             var fresh = resume.StudyIds.Where(_started.Add).ToArray();

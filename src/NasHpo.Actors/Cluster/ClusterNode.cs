@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Reflection;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
@@ -39,6 +38,9 @@ public sealed record ClusterNodeOptions
     /// <summary>`--set` overrides, above cluster.conf.</summary>
     public Config? Overrides { get; init; }
 
+    /// <summary>The node serves the dashboard (<c>--http</c>): its journal queries follow studies as they change.</summary>
+    public bool LiveQueries { get; init; }
+
     /// <summary>Tests pass their own workloads; default: the workload catalogue.</summary>
     public Func<StudyDefinition, IWorkload>? Workloads { get; init; }
 }
@@ -66,7 +68,7 @@ public sealed class ClusterNode : IAsyncDisposable
         System = system;
         Options = options;
         _log = Logging.GetLogger(system, "nashpo.cluster");
-        _leaveTimeout = system.Settings.Config.GetTimeSpan("nashpo.cluster.leave-timeout", TimeSpan.FromSeconds(15));
+        _leaveTimeout = system.Settings.Config.GetTimeSpan("nashpo.cluster.leave-timeout");
     }
 
     public ActorSystem System { get; }
@@ -79,11 +81,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The coordinator singleton, through a proxy that finds it wherever it runs.</summary>
     public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
 
-    /// <summary>hocon/cluster.conf as embedded in this assembly.</summary>
-    public static Config DefaultClusterConfig() => ConfigurationFactory.ParseString(ReadResource("cluster.conf"));
-
     /// <summary>The node's whole configuration: options, then overrides, then cluster.conf, then the engine's base.</summary>
-    public static Config Configuration(ClusterNodeOptions options)
+    public static Config Configuration(ClusterNodeOptions options) => Layers(options).Compose();
+
+    private static EngineConfiguration Layers(ClusterNodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var lines = new List<string>
@@ -105,13 +106,14 @@ public sealed class ClusterNode : IAsyncDisposable
             lines.Add("akka.cluster.seed-nodes = [" + string.Join(", ", seeds.Select(Quote)) + "]");
         }
 
-        var config = ConfigurationFactory.ParseString(string.Join("\n", lines));
-        if (options.Overrides is { } overrides)
+        return new EngineConfiguration
         {
-            config = config.WithFallback(overrides);
-        }
-
-        return config.WithFallback(DefaultClusterConfig()).WithFallback(EngineHost.BaseConfig(JournalSettings.Parse(options.DatabasePath)));
+            Options = ConfigurationFactory.ParseString(string.Join("\n", lines)),
+            Overrides = options.Overrides,
+            LiveQueries = options.LiveQueries,
+            Journal = JournalSettings.Parse(options.DatabasePath),
+            Cluster = true,
+        };
     }
 
     /// <summary>Starts the node and joins the cluster (the seed nodes, or itself when there are none).</summary>
@@ -127,11 +129,13 @@ public sealed class ClusterNode : IAsyncDisposable
 
         // A coordinator writes as this node (its PostgreSQL connections name it, for the journal's lease fence).
         var holder = coordinator ? LeaseHolder.ForThisProcess() : null;
-        var config = Configuration(options);
+        var layers = Layers(options);
         if (holder is not null)
         {
-            config = JournalSettings.Parse(options.DatabasePath).ForWriter(holder, LeaseSettings.From(config).TimeToLive / 2).ConnectionConfig().WithFallback(config);
+            layers = layers with { Journal = layers.Journal!.ForWriter(holder, LeaseSettings.From(layers.Compose()).TimeToLive / 2) };
         }
+
+        var config = layers.Compose();
 
         var system = ActorSystem.Create(SystemName, config);
         var node = new ClusterNode(system, options);
@@ -156,7 +160,7 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             // Only coordinator nodes may start the singleton's manager (one without the role refuses it).
             var settings = EngineSettings.From(config);
-            var checkpointDirectory = config.GetString("nashpo.cluster.checkpoint-directory", string.Empty);
+            var checkpointDirectory = config.GetString("nashpo.cluster.checkpoint-directory");
             // A shared directory every node reaches; without one, next to a SQLite journal (one host only).
             var checkpoints = checkpointDirectory.Length > 0 ? Path.GetFullPath(checkpointDirectory) : JournalSettings.Parse(Options.DatabasePath).DefaultCheckpointDirectory;
             var environment = new StudyEnvironment(ActorRefs.Nobody, settings, StudyDefinitionReader.FromHocon, Options.Workloads ?? Workloads.WorkloadCatalog.Create, checkpoints)
@@ -180,12 +184,12 @@ public sealed class ClusterNode : IAsyncDisposable
             var address = cluster.SelfAddress;
             var suffix = $"@{address.Host}:{address.Port}";
             // A command study's program runs in this trainer's own directory when it names one (nashpo.command.working-dir).
-            var commandDirectory = config.GetString("nashpo.command.working-dir", string.Empty);
+            var commandDirectory = config.GetString("nashpo.command.working-dir");
             var commandWorkingDirectory = commandDirectory.Length > 0 ? Path.GetFullPath(commandDirectory) : null;
             _portable = new PortableExecutions(Options.Workloads ?? (definition => Workloads.WorkloadCatalog.Create(definition, commandWorkingDirectory)));
-            _devices = System.ActorOf(DevicePool.Props(Options.Devices.Select(d => d + suffix).ToArray(), _portable), "devices");
+            _devices = System.ActorOf(NodeDevices.Props(Options.Devices.Select(d => d + suffix).ToArray(), _portable), "devices");
             _announcer = System.ActorOf(
-                DeviceAnnouncer.Props(_devices, Coordinator, address.ToString(), config.GetTimeSpan("nashpo.cluster.device-announce-interval", TimeSpan.FromSeconds(1))),
+                DeviceAnnouncer.Props(_devices, Coordinator, address.ToString(), config.GetTimeSpan("nashpo.cluster.device-announce-interval")),
                 "device-announcer");
         }
 
@@ -229,14 +233,6 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    internal static string ReadResource(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"embedded configuration {name} is missing from the build");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 
     /// <summary>The receptionist of a coordinator at host:port, with the protocol the configuration uses (TLS or not).</summary>
     public static ActorPath ReceptionistPath(Config config, string hostAndPort)

@@ -29,7 +29,7 @@ public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
     private readonly string _node;
     private IReadOnlyList<AnnouncedDevice> _devices = [];
 
-    public DeviceAnnouncer(IActorRef localPool, IActorRef coordinator, string node, TimeSpan interval)
+    public DeviceAnnouncer(IActorRef nodeDevices, IActorRef coordinator, string node, TimeSpan interval)
     {
         _coordinator = coordinator;
         _node = node;
@@ -49,13 +49,13 @@ public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
             Sender.Tell(new DevicesWithdrawalSent());
             Become(() => Receive<WithdrawDevices>(_ => Sender.Tell(new DevicesWithdrawalSent())));
         });
-        localPool.Tell(new ListDevices());
+        nodeDevices.Tell(new ListDevices());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef localPool, IActorRef coordinator, string node, TimeSpan interval) =>
-        Akka.Actor.Props.Create<DeviceAnnouncer>(localPool, coordinator, node, interval);
+    public static Props Props(IActorRef nodeDevices, IActorRef coordinator, string node, TimeSpan interval) =>
+        Akka.Actor.Props.Create<DeviceAnnouncer>(nodeDevices, coordinator, node, interval);
 
     private void Announce()
     {

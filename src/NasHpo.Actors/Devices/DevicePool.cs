@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using NasHpo.Actors.Cluster;
 using NasHpo.Core.Devices;
 using NasHpo.Core.Optimizers;
@@ -7,62 +8,170 @@ using NasHpo.Core.Optimizers;
 namespace NasHpo.Actors.Devices;
 
 /// <summary>
-/// The devices of one node ("/user/devices") and, when the node runs its own studies, their leases (a
-/// <see cref="LeaseBook{TDevice, TLessee}"/>, as the cluster's pool keeps one). A trial leases a device before it
-/// runs and releases it after; the device reports to the lease holder the moment its run ends, which lends it on at
-/// once. Requests wait in arrival order while every device is busy. A lessee that stops without releasing (a crashed
-/// trial) loses its lease when its death is noticed.
+/// The one lease actor: who may use which device, kept in a pure <see cref="LeaseBook{TDevice, TLessee}"/>. It is
+/// fed either by its own node's devices (<see cref="NodeDevices"/>, on one machine) or by the devices that trainer
+/// nodes announce (<see cref="DevicesAnnounced"/>, the coordinator's pool in a cluster); it leases them the same way
+/// whichever feeds it, so studies do not know whether they run on one machine or many. A trial leases a device before
+/// it runs and releases it after; a run names this pool as its lease holder, and the device reports here the moment
+/// the run ends (<see cref="DeviceWorked"/>), which lends it on at once and counts its busy time. Requests wait in
+/// arrival order while every device is busy. A lessee that stops without releasing (a crashed trial) loses its lease
+/// when its death is noticed; a device that stops, or whose node left or was downed, is gone (death watch, remote
+/// across nodes): its lease is dropped, and the trial that held it, which watches the device too, asks for another.
 /// </summary>
 public sealed class DevicePool : ReceiveActor
 {
-    private readonly Dictionary<string, IActorRef> _devices = [];
-    private readonly LeaseDesk _desk;
-    private readonly LeaseBook<IActorRef, IActorRef> _book;
-    private readonly Dictionary<string, TimeSpan> _busy = [];
+    /// <summary>The node name under which a pool keeps the devices of its own node.</summary>
+    internal const string LocalNode = "local";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LeaseBook<IActorRef, IActorRef> _book = new();
+    private readonly Dictionary<string, TimeSpan> _busy = new(StringComparer.Ordinal);
     private readonly Stopwatch _age = Stopwatch.StartNew();
+    private readonly IActorRef? _localDevices;
 
-    public DevicePool(IReadOnlyList<string> deviceNames, PortableExecutions? portable)
+    public DevicePool(IActorRef? localDevices)
     {
-        _desk = new LeaseDesk(Context);
-        _book = _desk.Book;
-        foreach (var name in deviceNames)
+        _localDevices = localDevices;
+        Receive<DevicesListed>(listed => OnAnnounced(new DevicesAnnounced(LocalNode, listed.Devices)));
+        Receive<DevicesAnnounced>(OnAnnounced);
+        Receive<DevicesWithdrawn>(withdrawn =>
         {
-            _devices[name] = Context.ActorOf(GpuDeviceActor.Props(name, portable), name);
-            _book.Add(name, _devices[name]);
-            _busy[name] = TimeSpan.Zero;
-        }
-
-        Receive<LeaseDevice>(lease => _desk.Lend(_book.Request(lease.Trial, Sender)));
-        Receive<ReleaseDevice>(release => _desk.Release(release.DeviceName, release.Trial));
-        Receive<CancelLease>(cancel =>
-        {
-            _book.Cancel(cancel.Trial, Sender);
-            _desk.UnwatchIfDone(Sender);
+            foreach (var name in _book.DevicesOf(withdrawn.Node))
+            {
+                Remove(name, "its node is leaving");
+            }
         });
-        Receive<Terminated>(terminated => _desk.Lend(_book.Forget(terminated.ActorRef)));
+        Receive<LeaseDevice>(lease => Lend(_book.Request(lease.Trial, Sender)));
+        Receive<ReleaseDevice>(release => Release(release.DeviceName, release.Trial));
         Receive<DeviceWorked>(worked =>
         {
-            // On a trainer of a cluster the devices' leases are held by the cluster's pool, which the trials name
-            // as the lease holder: their reports go there, and no lease here is ever taken.
             if (_busy.ContainsKey(worked.DeviceName))
             {
                 _busy[worked.DeviceName] += worked.Duration;
             }
 
-            // The device is idle from here: lend it to the next trial now instead of after the finished trial's
-            // own release, which comes one hop later (its ReleaseDevice then finds the lease gone and is ignored).
-            _desk.Release(worked.DeviceName, worked.Trial);
+            // The device is idle from here: lend it to the next trial now instead of after the finished trial's own
+            // release, which comes one hop later (and then finds the lease gone and is ignored).
+            Release(worked.DeviceName, worked.Trial);
+        });
+        Receive<CancelLease>(cancel =>
+        {
+            _book.Cancel(cancel.Trial, Sender);
+            UnwatchIfDone(Sender);
+        });
+        Receive<Terminated>(terminated =>
+        {
+            foreach (var name in _book.Names.Where(n => _book.TryGetDevice(n, out var device) && device.Equals(terminated.ActorRef)).ToArray())
+            {
+                Remove(name, "it stopped or its node was removed");
+            }
+
+            Lend(_book.Forget(terminated.ActorRef));
         });
         Receive<GetDeviceUtilisation>(_ => Sender.Tell(new DeviceUtilisation(new Dictionary<string, TimeSpan>(_busy), _age.Elapsed)));
-        Receive<ListDevices>(_ => Sender.Tell(new DevicesListed(_devices.Select(d => new AnnouncedDevice(d.Key, d.Value)).OrderBy(d => d.Name, StringComparer.Ordinal).ToArray())));
+        Receive<GetDevicePool>(_ => Sender.Tell(new DevicePoolState(_book.Names, _book.Leased, _book.Waiting)));
     }
 
-    public static Props Props(IReadOnlyList<string> deviceNames) => Props(deviceNames, null);
+    /// <summary>A pool of the devices a <see cref="NodeDevices"/> holds (one machine).</summary>
+    public static Props Props(IActorRef localDevices) => Akka.Actor.Props.Create<DevicePool>(localDevices);
 
-    /// <summary>A pool whose devices also run trials sent from other nodes (a trainer node of a cluster).</summary>
-    public static Props Props(IReadOnlyList<string> deviceNames, PortableExecutions? portable) =>
-        Akka.Actor.Props.Create<DevicePool>(deviceNames, portable!);
+    /// <summary>A pool of the devices announced to it (<see cref="DevicesAnnounced"/>: a cluster's coordinator).</summary>
+    public static Props Props() => Akka.Actor.Props.Create<DevicePool>((IActorRef?)null!);
 
-    /// <summary>"cpu-0", "cpu-1", …: the names of n CPU slots.</summary>
-    public static IReadOnlyList<string> CpuDevices(int count) => Enumerable.Range(0, count).Select(i => $"cpu-{i}").ToArray();
+    protected override void PreStart() => _localDevices?.Tell(new ListDevices());
+
+    private void OnAnnounced(DevicesAnnounced announced)
+    {
+        var named = announced.Devices.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in _book.DevicesOf(announced.Node).Where(n => !named.Contains(n)))
+        {
+            Remove(name, "its node no longer lists it");
+        }
+
+        var added = 0;
+        var grants = new List<LeaseBook<IActorRef, IActorRef>.Grant>();
+        foreach (var device in announced.Devices)
+        {
+            if (_book.TryGetDevice(device.Name, out var known))
+            {
+                if (known.Equals(device.Device))
+                {
+                    continue;
+                }
+
+                // The same name from a restarted node: the old actor is gone.
+                Remove(device.Name, "its node restarted");
+            }
+
+            Context.Watch(device.Device);
+            grants.AddRange(_book.Add(device.Name, device.Device, announced.Node));
+            _busy.TryAdd(device.Name, TimeSpan.Zero);
+            added++;
+        }
+
+        if (added > 0)
+        {
+            // A node's own devices are not news; a trainer's joining the cluster is (and scripts wait for this line).
+            var names = _book.Names;
+            if (announced.Node == LocalNode)
+            {
+                _log.Debug("{0} device(s) of this node joined the pool: {1}", added, string.Join(", ", names));
+            }
+            else
+            {
+                _log.Info("{0} device(s) from {1} joined; the cluster has {2}: {3}", added, announced.Node, names.Count, string.Join(", ", names));
+            }
+        }
+
+        Lend(grants);
+    }
+
+    private void Remove(string name, string why)
+    {
+        if (!_book.TryGetDevice(name, out var device))
+        {
+            return;
+        }
+
+        Context.Unwatch(device);
+        if (_book.Remove(name) is { } lease)
+        {
+            // The trial watches the device and asks again once it sees it go; nothing more to do for it here.
+            _log.Warning("device {0} left ({1}); its lease of {2} is revoked", name, why, lease.Trial);
+            UnwatchIfDone(lease.Lessee);
+        }
+        else
+        {
+            _log.Warning("device {0} left ({1})", name, why);
+        }
+    }
+
+    /// <summary>Tells each lessee its device, watching it until it holds and waits for nothing (a trial that dies loses its lease).</summary>
+    private static void Lend(IReadOnlyList<LeaseBook<IActorRef, IActorRef>.Grant> grants)
+    {
+        foreach (var grant in grants)
+        {
+            Context.Watch(grant.Lessee);
+            grant.Lessee.Tell(new DeviceLeased(grant.Trial, grant.Device, grant.Name));
+        }
+    }
+
+    /// <summary>Ends a trial's lease of a device (a stale release is ignored by the book) and lends it on.</summary>
+    private void Release(string device, TrialId trial)
+    {
+        var lessee = _book.LeaseOf(device)?.Lessee;
+        Lend(_book.Release(device, trial));
+        if (lessee is not null)
+        {
+            UnwatchIfDone(lessee);
+        }
+    }
+
+    private void UnwatchIfDone(IActorRef lessee)
+    {
+        if (!_book.Involves(lessee))
+        {
+            Context.Unwatch(lessee);
+        }
+    }
 }

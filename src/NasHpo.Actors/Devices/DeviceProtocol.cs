@@ -29,7 +29,7 @@ public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkp
 
 /// <summary>
 /// Runs one trial on the device's own thread; the result goes to the sender. <see cref="LeaseHolder"/>, the pool
-/// that leased the device, hears from the device the moment the run ends (null: the device's own pool).
+/// that leased the device, hears from the device the moment the run ends (null: nobody; a run outside any lease).
 /// </summary>
 public sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
 {
@@ -49,19 +49,25 @@ public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, 
 public sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
 
 /// <summary>
-/// A device tells its pool, and the lease holder when that is another (the cluster's pool), that a run ended (so
-/// the device is free) and how long it kept the device busy.
+/// A device tells its lease holder (the pool that leased it, on this node or the cluster's coordinator) that a run
+/// ended, so the device is free, and how long it kept the device busy.
 /// </summary>
 public sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration) : IClusterMessage;
 
-/// <summary>Asks the pool how busy its devices have been.</summary>
+/// <summary>Asks the pool how busy its devices have been (the time their runs took since the pool started).</summary>
 public sealed record GetDeviceUtilisation;
 
 /// <summary>Per device: time spent running workloads since the pool started, and the pool's age.</summary>
 public sealed record DeviceUtilisation(IReadOnlyDictionary<string, TimeSpan> Busy, TimeSpan Elapsed);
 
-/// <summary>Asks a node's pool for its devices (to announce them to the cluster).</summary>
+/// <summary>Asks a node's devices (<see cref="NodeDevices"/>) for their actors: for its own pool, or to announce them to the cluster.</summary>
 public sealed record ListDevices;
 
 /// <summary>A node's devices with their actors.</summary>
 public sealed record DevicesListed(IReadOnlyList<AnnouncedDevice> Devices);
+
+/// <summary>Asks the pool what it knows (for logs and tests).</summary>
+public sealed record GetDevicePool;
+
+/// <summary>The devices the pool can lease, how many are leased, and how many trials wait.</summary>
+public sealed record DevicePoolState(IReadOnlyList<string> Devices, int Leased, int Waiting);

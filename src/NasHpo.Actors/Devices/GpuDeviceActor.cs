@@ -97,14 +97,9 @@ public sealed class GpuDeviceActor : ReceiveActor
 
             ended.ReplyTo.Tell(new TrialRunFinished(ended.Trial, ended.Result, ended.FailureReason, ended.Duration, _deviceName));
 
-            // The node's pool counts the device's busy time; the lease holder (the same pool, or the cluster's on
-            // a trainer node) lends the device on at once, without waiting for the trial's release.
-            var worked = new DeviceWorked(_deviceName, ended.Trial, ended.Duration);
-            Context.Parent.Tell(worked);
-            if (_leaseHolder is { } holder && !holder.Equals(Context.Parent))
-            {
-                holder.Tell(worked);
-            }
+            // The lease holder (the node's pool, or the cluster's on a trainer node) counts the device's busy time
+            // and lends it on at once, without waiting for the trial's release.
+            _leaseHolder?.Tell(new DeviceWorked(_deviceName, ended.Trial, ended.Duration));
 
             _leaseHolder = null;
             Become(Idle);

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Persistence.Sql;
 using NasHpo.Actors.Devices;
 using NasHpo.Actors.Studies;
 using NasHpo.Actors.Workloads;
@@ -29,9 +28,10 @@ public sealed class DatabaseUnavailableException : Exception
 
 /// <summary>
 /// One process's engine: the actor system with NasHpo's configuration, the journal (<see cref="JournalSettings"/>:
-/// SQLite or PostgreSQL), the device pool and the study manager. Configuration layers, highest first: the caller's
-/// overrides, the journal's connection and hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both
-/// embedded in this assembly), then Akka.Persistence.Sql's defaults.
+/// SQLite or PostgreSQL), the node's devices, their pool and the study manager. Configuration layers, highest first
+/// (<see cref="EngineConfiguration"/>): the caller's overrides, the journal's connection and
+/// hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both embedded in this assembly), then
+/// Akka.Persistence.Sql's defaults.
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
@@ -39,7 +39,7 @@ public sealed class EngineHost : IAsyncDisposable
     {
         System = system;
         Journal = journal;
-        var configured = system.Settings.Config.GetString("nashpo.checkpoints.directory", string.Empty);
+        var configured = system.Settings.Config.GetString("nashpo.checkpoints.directory");
         CheckpointDirectory = string.IsNullOrWhiteSpace(configured) ? journal.DefaultCheckpointDirectory : Path.GetFullPath(configured);
     }
 
@@ -48,7 +48,10 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>"/user/studies", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
     public IActorRef? Studies { get; private set; }
 
-    /// <summary>"/user/devices", once <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.</summary>
+    /// <summary>
+    /// The device pool ("/user/device-pool", leasing the devices of "/user/devices"), once
+    /// <see cref="StartEngine(int, Func{StudyDefinition, IWorkload}?)"/> ran.
+    /// </summary>
     public IActorRef? Devices { get; private set; }
 
     public JournalSettings Journal { get; }
@@ -63,9 +66,7 @@ public sealed class EngineHost : IAsyncDisposable
     public static Config BaseConfig(JournalSettings journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        return journal.ToConfig()
-            .WithFallback(ConfigurationFactory.ParseString(JournalSettings.ReadResource("nashpo.conf")))
-            .WithFallback(SqlPersistence.DefaultConfiguration);
+        return new EngineConfiguration { Journal = journal }.Compose();
     }
 
     /// <summary><see cref="BaseConfig(JournalSettings)"/> for a <c>--db</c> value (a SQLite path or a PostgreSQL address).</summary>
@@ -76,7 +77,7 @@ public sealed class EngineHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(journal);
         journal.Prepare();
-        var config = overrides is null ? BaseConfig(journal) : overrides.WithFallback(BaseConfig(journal));
+        var config = new EngineConfiguration { Journal = journal, Overrides = overrides }.Compose();
         return new EngineHost(ActorSystem.Create(systemName, config), journal);
     }
 
@@ -89,7 +90,7 @@ public sealed class EngineHost : IAsyncDisposable
     /// definition into what its trials run (default: the workload catalogue; tests pass their own).
     /// </summary>
     public IActorRef StartEngine(int devices, Func<StudyDefinition, IWorkload>? workloads = null) =>
-        StartEngine(DevicePool.CpuDevices(devices), workloads);
+        StartEngine(NodeDevices.CpuDevices(devices), workloads);
 
     /// <summary>Starts the device pool with these devices ("cpu-0", "cuda-0", …) and the study manager.</summary>
     public IActorRef StartEngine(IReadOnlyList<string> devices, Func<StudyDefinition, IWorkload>? workloads = null)
@@ -100,7 +101,8 @@ public sealed class EngineHost : IAsyncDisposable
         }
 
         var settings = EngineSettings.From(System.Settings.Config);
-        Devices = System.ActorOf(DevicePool.Props(devices), "devices");
+        var nodeDevices = System.ActorOf(NodeDevices.Props(devices), "devices");
+        Devices = System.ActorOf(DevicePool.Props(nodeDevices), "device-pool");
         var environment = new StudyEnvironment(Devices, settings, StudyDefinitionReader.FromHocon, workloads ?? WorkloadCatalog.Create, CheckpointDirectory);
         Studies = System.ActorOf(StudyManager.Props(environment), "studies");
         return Studies;

@@ -36,8 +36,8 @@ public sealed record LeaseSettings(TimeSpan TimeToLive, TimeSpan RenewInterval)
     public static LeaseSettings From(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var ttl = config.GetTimeSpan("nashpo.lease.time-to-live", TimeSpan.FromSeconds(20));
-        var renew = config.GetTimeSpan("nashpo.lease.renew-interval", TimeSpan.FromSeconds(4));
+        var ttl = config.GetTimeSpan("nashpo.lease.time-to-live");
+        var renew = config.GetTimeSpan("nashpo.lease.renew-interval");
         if (ttl < TimeSpan.FromSeconds(1) || renew <= TimeSpan.Zero || renew * 2 > ttl)
         {
             throw new ArgumentException($"nashpo.lease: time-to-live ({ttl}) must be at least 1 s and at least twice renew-interval ({renew})");

@@ -1,31 +1,30 @@
 using Akka.Configuration;
+using NasHpo.Actors.Hosting;
 
 namespace NasHpo.Actors.Studies;
 
-/// <summary>Engine tuning read from <c>nashpo.engine</c> in hocon/nashpo.conf.</summary>
+/// <summary>Engine tuning read from <c>nashpo.engine</c>; its defaults are hocon/nashpo.conf's, and only there.</summary>
 public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff, int PrefetchPerDevice)
 {
-    public static EngineSettings Default { get; } = new(1000, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1);
+    /// <summary>hocon/nashpo.conf's settings, for code that starts studies without a configuration of its own (tests).</summary>
+    public static EngineSettings Default { get; } = From(EngineConfiguration.NashpoConf);
 
     /// <summary>How often a study tells its watchers its status while it changes (<c>status-interval</c>).</summary>
-    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public required TimeSpan StatusInterval { get; init; }
 
+    /// <param name="config">a whole configuration (<see cref="EngineConfiguration"/>), which holds every key</param>
     public static EngineSettings From(Config config)
     {
+        ArgumentNullException.ThrowIfNull(config);
         var engine = config.GetConfig("nashpo.engine");
-        if (engine is null || engine.IsEmpty)
-        {
-            return Default;
-        }
-
         return new EngineSettings(
-            engine.GetInt("snapshot-every", Default.SnapshotEvery),
-            engine.GetTimeSpan("offer-timeout", Default.OfferTimeout),
-            engine.GetTimeSpan("restart-backoff.min", Default.MinBackoff),
-            engine.GetTimeSpan("restart-backoff.max", Default.MaxBackoff),
-            engine.GetInt("prefetch-per-device", Default.PrefetchPerDevice))
+            engine.GetInt("snapshot-every"),
+            engine.GetTimeSpan("offer-timeout"),
+            engine.GetTimeSpan("restart-backoff.min"),
+            engine.GetTimeSpan("restart-backoff.max"),
+            engine.GetInt("prefetch-per-device"))
         {
-            StatusInterval = engine.GetTimeSpan("status-interval", Default.StatusInterval),
+            StatusInterval = engine.GetTimeSpan("status-interval"),
         };
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class StudyActor
         }
 
         var execution = _execution;
-        var bracket = _brackets.Dispatching(request.Bracket, index => Context.ActorOf(BracketActor.Props(execution, _devices, Self), BracketActor.NameOf(index)));
+        var bracket = _brackets.Dispatching(request.Bracket, index => _children.Bracket(Context, BracketActor.Props(execution, _devices, Self, _children.Trial), BracketActor.NameOf(index)));
         bracket.Tell(new DispatchTrial(request));
     }
 

@@ -43,6 +43,7 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
     private readonly string? _checkpointDirectory;
     private readonly bool _portableTrials;
     private readonly IActorRef _devices;
+    private readonly StudyChildren _children;
     private readonly EngineSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -76,6 +77,7 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
         _checkpointDirectory = environment.CheckpointDirectory;
         _portableTrials = environment.PortableTrials;
         _devices = environment.Devices;
+        _children = environment.Children;
         _settings = environment.Settings;
         _statusView = new StudyStatusView(studyId, _ledger, _archiveSync, _activity);
         PersistenceId = PersistenceIdFor(studyId);
@@ -191,8 +193,9 @@ public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
                 : null,
         };
         var createOptimizer = OptimizerAssembly.Factory(_definition, created, _workload);
-        _sampler = Context.ActorOf(Supervised(SamplerActor.Props(_studyId, createOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
-        _archive = Context.ActorOf(
+        _sampler = _children.Sampler(Context, Supervised(SamplerActor.Props(_studyId, createOptimizer, _settings.SnapshotEvery), "sampler"), "sampler");
+        _archive = _children.Archive(
+            Context,
             Supervised(ParetoArchiveActor.Props(_studyId, created.ReferencePoint, _definition.ObjectiveSpace, _definition.Optimizer.MaxBudget, created.CreatedAt, _settings.SnapshotEvery), "archive"),
             "archive");
 

@@ -18,4 +18,7 @@ public sealed record StudyEnvironment(
 {
     /// <summary>Trials may run on other nodes: they carry the study's definition, not the workload object.</summary>
     public bool PortableTrials { get; init; }
+
+    /// <summary>How each study makes its children (started for real unless a test puts probes in their place).</summary>
+    internal StudyChildren Children { get; init; } = StudyChildren.Started;
 }

@@ -68,10 +68,6 @@ public static partial class ServeCommand
         }
 
         var overrides = ParseSettings(arguments.Set);
-        if (httpAddress is not null)
-        {
-            overrides = overrides is null ? DashboardServer.LiveQueries : overrides.WithFallback(DashboardServer.LiveQueries);
-        }
 
         var options = new ClusterNodeOptions
         {
@@ -82,6 +78,7 @@ public static partial class ServeCommand
             Devices = ParseDevices(arguments.Devices),
             DatabasePath = arguments.Database,
             Overrides = overrides,
+            LiveQueries = httpAddress is not null,
         };
 
         ClusterNode node;

@@ -38,13 +38,13 @@ internal sealed class EngineLog
     {
         ArgumentNullException.ThrowIfNull(journal);
         var config = EngineHost.BaseConfig(journal);
-        var chosen = (level ?? config.GetString("nashpo.log.level", "info")).Trim().ToUpperInvariant();
+        var chosen = (level ?? config.GetString("nashpo.log.level")).Trim().ToUpperInvariant();
         if (!Levels.Contains(chosen.ToLowerInvariant(), StringComparer.Ordinal))
         {
             throw new UserErrorException($"{(level is null ? "nashpo.log.level" : "--log-level")}: \"{chosen.ToLowerInvariant()}\" is not a level (off, error, warning, info or debug)");
         }
 
-        var configured = config.GetString("nashpo.log.directory", string.Empty);
+        var configured = config.GetString("nashpo.log.directory");
         var directory = configured.Length > 0 ? configured
             : journal.SqliteFile is { } file ? System.IO.Path.GetFullPath(file) + ".logs"
             : System.IO.Path.GetFullPath("nashpo-logs");

@@ -29,7 +29,7 @@ public sealed class JournalSession : IAsyncDisposable
     /// <summary>The actor system whose read side the session reads through (the dashboard follows studies with it).</summary>
     internal ActorSystem System => _system;
 
-    /// <param name="live">the session follows studies as they change (the dashboard): its queries poll more often</param>
+    /// <param name="live">the session follows studies as they change (the dashboard): its queries poll more often (<see cref="EngineConfiguration.LiveQueries"/>)</param>
     public static JournalSession Open(JournalSettings journal, bool live = false)
     {
         try
@@ -41,7 +41,7 @@ public sealed class JournalSession : IAsyncDisposable
             throw new UserErrorException(error.Message, error);
         }
 
-        var config = (live ? NasHpo.Dashboard.DashboardServer.LiveQueries.WithFallback(QuietReader) : QuietReader).WithFallback(EngineHost.BaseConfig(journal));
+        var config = new EngineConfiguration { Role = QuietReader, LiveQueries = live, Journal = journal }.Compose();
         return new JournalSession(ActorSystem.Create("nashpo-reader", config), journal);
     }
 
@@ -62,7 +62,7 @@ public sealed class JournalSession : IAsyncDisposable
             throw new UserErrorException(error.Message, error);
         }
 
-        var session = new JournalSession(ActorSystem.Create("nashpo-reader", QuietReader.WithFallback(EngineHost.BaseConfig(journal))), journal);
+        var session = new JournalSession(ActorSystem.Create("nashpo-reader", new EngineConfiguration { Role = QuietReader, Journal = journal }.Compose()), journal);
         try
         {
             await JournalTables.CreateAsync(session._system, TimeSpan.FromSeconds(60), cancellation).ConfigureAwait(false);

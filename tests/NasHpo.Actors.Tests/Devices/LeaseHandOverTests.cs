@@ -8,8 +8,9 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Tests.Devices;
 
 /// <summary>
-/// A device that ends a run is lent to the next waiting trial at once, by whichever pool holds its lease: the node's
-/// own, or the cluster's (which a trainer's devices used not to tell, so they idled one hop longer than local ones).
+/// A device that ends a run is lent to the next waiting trial at once, by the pool that holds its lease, whether that
+/// pool is fed by its own node's devices or by the devices trainers announce (which used to be two actors, and a
+/// trainer's devices told their parent, which held no lease, so they idled one hop longer than local ones).
 /// </summary>
 public sealed class LeaseHandOverTests : TestKit
 {
@@ -19,7 +20,7 @@ public sealed class LeaseHandOverTests : TestKit
     [Fact]
     public void The_cluster_pool_lends_a_device_on_when_the_device_reports_its_run_ended_before_the_trial_releases_it()
     {
-        var pool = Sys.ActorOf(ClusterDevicePool.Props());
+        var pool = Sys.ActorOf(DevicePool.Props());
         var device = CreateTestProbe();
         var first = CreateTestProbe();
         var second = CreateTestProbe();
@@ -54,6 +55,54 @@ public sealed class LeaseHandOverTests : TestKit
         ExpectMsg<TrialRunFinished>(finished => Assert.Equal(First, finished.Trial));
         var worked = holder.ExpectMsg<DeviceWorked>();
         Assert.Equal(("cpu-7", First), (worked.DeviceName, worked.Trial));
+    }
+
+    [Fact]
+    public void A_pool_fed_by_its_own_nodes_devices_lends_them_and_hears_the_end_of_each_run_from_the_device_as_lease_holder()
+    {
+        var devices = Sys.ActorOf(NodeDevices.Props(["cpu-0"]));
+        var pool = Sys.ActorOf(DevicePool.Props(devices));
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+
+        pool.Tell(new LeaseDevice(First), first.Ref);
+        var lease = first.ExpectMsg<DeviceLeased>();
+        Assert.Equal((First, "cpu-0"), (lease.Trial, lease.DeviceName));
+        pool.Tell(new LeaseDevice(Second), second.Ref);
+        second.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // The first trial runs as a trial does (naming the pool), and never releases the device itself.
+        var request = new TrialRequest(First, new NasHpo.Core.SearchSpaces.Configuration([]), 0, 0, null);
+        lease.Device.Tell(new RunTrial(request, new TrialExecution(new InstantWorkload(), null, false)) { LeaseHolder = pool }, first.Ref);
+        first.ExpectMsg<TrialRunFinished>();
+        Assert.Equal((Second, "cpu-0"), (second.ExpectMsg<DeviceLeased>().Trial, "cpu-0"));
+
+        pool.Tell(new GetDeviceUtilisation());
+        Assert.Equal(["cpu-0"], ExpectMsg<DeviceUtilisation>().Busy.Keys);
+    }
+
+    [Fact]
+    public void A_device_that_stops_leaves_the_pool_and_its_lease_is_revoked()
+    {
+        var pool = Sys.ActorOf(DevicePool.Props());
+        var device = CreateTestProbe();
+        var spare = CreateTestProbe();
+        var trial = CreateTestProbe();
+        pool.Tell(new DevicesAnnounced("node-a", [new AnnouncedDevice("cpu-0@a", device.Ref), new AnnouncedDevice("cpu-1@a", spare.Ref)]));
+        pool.Tell(new LeaseDevice(First), trial.Ref);
+        Assert.Equal("cpu-0@a", trial.ExpectMsg<DeviceLeased>().DeviceName);
+
+        Watch(device.Ref);
+        Sys.Stop(device.Ref);
+        ExpectTerminated(device.Ref);
+
+        AwaitAssert(() =>
+        {
+            pool.Tell(new GetDevicePool());
+            var state = ExpectMsg<DevicePoolState>();
+            Assert.Equal(["cpu-1@a"], state.Devices);
+            Assert.Equal(0, state.Leased);
+        });
     }
 
     private sealed class InstantWorkload : IWorkload
