@@ -99,6 +99,9 @@ internal sealed class ChaosRun
     private const int MaxAttempts = 500;
 
     private int _ticketsLeft;
+
+    // A study round takes at most its share of the kills, so that every study is killed, not only the first ones.
+    private int KillsPerRound => Math.Max(1, (_options.Kills + _options.Studies.Count - 1) / _options.Studies.Count);
     private int _leaseLosses;
     private int _nextRound;
 
@@ -221,7 +224,7 @@ internal sealed class ChaosRun
                 ? ["resume", study.Name, "--db", "journal.db"]
                 : ["run", StudyFile(study), "--study-id", study.Name, "--db", "journal.db"];
             using var process = ChaosProcess.Start(_options.Nashpo, directory, args);
-            var killed = random is not null && TakeTicket() && await KillAtAsync(process, PickMoment(random, exists), directory, random);
+            var killed = random is not null && kills < KillsPerRound && TakeTicket() && await KillAtAsync(process, PickMoment(random, exists), directory, random);
             if (killed)
             {
                 kills++;
@@ -232,6 +235,14 @@ internal sealed class ChaosRun
                 if (end.ExitCode == 0)
                 {
                     return (kills, null);
+                }
+
+                if (exists && end.Stderr.Contains($"no study \"{study.Name}\"", StringComparison.Ordinal))
+                {
+                    // "started in" is printed before the study's first event is written: a kill between the two
+                    // leaves no study, and a user runs it again.
+                    exists = false;
+                    continue;
                 }
 
                 if (!end.Stderr.Contains("stopped study", StringComparison.Ordinal))
