@@ -19,6 +19,17 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
 
     public string? DataDirectory { get; init; }
 
+    /// <summary>chaos: kills in all, the seed of their moments, studies at once, which studies (all when empty), scratch folder.</summary>
+    public int Kills { get; init; } = 100;
+
+    public ulong Seed { get; init; } = 20261205;
+
+    public int Parallel { get; init; } = 4;
+
+    public IReadOnlyList<string> Studies { get; init; } = [];
+
+    public string? Scratch { get; init; }
+
     public static IReadOnlyList<string> PromotionChoices { get; } = ["synchronous", "asynchronous", "both"];
 
     /// <summary>Whether a benchmark id was asked for (all of them when --cases is not given).</summary>
@@ -75,6 +86,21 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--db":
                         options = options with { Database = value };
+                        break;
+                    case "--kills" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kills) && kills >= 0:
+                        options = options with { Kills = kills };
+                        break;
+                    case "--seed" when ulong.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed):
+                        options = options with { Seed = seed };
+                        break;
+                    case "--parallel" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parallel) && parallel > 0:
+                        options = options with { Parallel = parallel };
+                        break;
+                    case "--studies":
+                        options = options with { Studies = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+                        break;
+                    case "--scratch":
+                        options = options with { Scratch = value };
                         break;
                     default:
                         error = $"unknown or invalid option {arg} {value}";

@@ -103,11 +103,17 @@ internal static partial class StudyRunner
             StudyRecord record;
             try
             {
-                record = await JournalReader.ReadStudyAsync(host.System, studyId, cancellation);
+                // On running's token: a lease lost now (the process starved or frozen for most of a time-to-live)
+                // terminates the actor system, whose query stream would then never complete.
+                record = await JournalReader.ReadStudyAsync(host.System, studyId, running.Token);
             }
             catch (UnreadableEventException error)
             {
                 throw JournalSession.Unreadable(studyId, journal, error, resuming: definition is null || options.ResumeExisting);
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                throw WriterLease.LostError(lost, studyId);
             }
 
             if (definition is not null && record.Exists)
@@ -157,11 +163,15 @@ internal static partial class StudyRunner
                 // writes to its ledger. So they are all read before the engine starts.
                 try
                 {
-                    await JournalReader.CheckReadableAsync(host.System, SamplerActor.PersistenceIdFor(studyId), cancellation);
+                    await JournalReader.CheckReadableAsync(host.System, SamplerActor.PersistenceIdFor(studyId), running.Token);
                 }
                 catch (UnreadableEventException error)
                 {
                     throw JournalSession.Unreadable(studyId, journal, error, resuming: true);
+                }
+                catch (OperationCanceledException) when (lost.IsCancellationRequested)
+                {
+                    throw WriterLease.LostError(lost, studyId);
                 }
 
                 WarnWhenCheckpointsAreMissing(console, record, host.CheckpointDirectory);
@@ -190,7 +200,14 @@ internal static partial class StudyRunner
             // which would be a second line.
             log.WarnOnConsole(host.System, console);
             var studies = host.StartEngine(resolved.DeviceNames);
-            await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, cancellation);
+            try
+            {
+                await studies.Ask<StudyStarting>(new StartStudy(studyId, definition), StartOrStopTimeout, running.Token);
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                throw WriterLease.LostError(lost, studyId);
+            }
             console.Out.WriteLine(definition is null
                 ? $"resuming {(options.Label is null ? "study " : string.Empty)}{label} from {databasePath} ({record.Completed + record.FailedCount} evaluations recorded){log.Announce()}"
                 : $"{(options.Label is null ? "study " : string.Empty)}{label} started in {databasePath}{log.Announce()}");

@@ -80,17 +80,5 @@ internal static class KillLoop
     }
 
     /// <summary>The report's rows with the columns that may differ between runs (time, device, node) removed.</summary>
-    public static string[] WithoutTimingColumns(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var keep = Enumerable.Range(0, header.Length)
-            .Where(i => !new[] { "time", "_at", "duration", "device", "node", "worker" }.Any(token => header[i].Contains(token, StringComparison.Ordinal)))
-            .ToArray();
-        return lines.Select(line =>
-        {
-            var cells = line.Split(',');
-            return string.Join(',', keep.Select(i => cells[i]));
-        }).ToArray();
-    }
+    public static string[] WithoutTimingColumns(string path) => NasHpo.Benchmarks.Chaos.ChaosLedger.WithoutTimingColumns(path);
 }
