@@ -49,20 +49,32 @@ public sealed class AskTellCrashTests : IDisposable
         var clean = Path.Combine(_directory.FullName, "clean.db");
         var crashed = Path.Combine(_directory.FullName, "crashed.db");
 
-        var straight = await RunConsumerAsync(studyFile, clean, "s");
+        // The uninterrupted run, timed from the moment it opened the study: the kills below are drawn within the
+        // time a run needs for what is left, so they land mid-study on a fast machine and on a loaded one alike.
+        TimeSpan span;
+        (int ExitCode, string Stdout, string Stderr) straight;
+        using (var process = NashpoProcess.StartProgram(Consumer, _directory.FullName, studyFile, clean, "s"))
+        {
+            await process.StudyStarted.WaitAsync(Limit);
+            var opened = System.Diagnostics.Stopwatch.StartNew();
+            straight = await process.WaitAsync(Limit);
+            span = opened.Elapsed;
+        }
+
         Assert.True(straight.ExitCode == 0, straight.Stderr + straight.Stdout);
         Assert.Equal(4, MostOutAtOnce(straight.Stdout));
 
-        // Kills 0.3–2 s after the program opened the study (moments from a fixed seed, so a failure repeats),
-        // until five have landed mid-study; what each killed run had told is kept to check against the end.
+        // Kills 10–80 % of the way through what is left after the program opened the study (moments from a fixed
+        // seed), until five have landed mid-study; what each killed run had told is kept to check against the end.
         var random = new DeterministicRandom(20261205);
         var landed = 0;
         var toldBeforeKills = new List<string>();
         for (var attempt = 0; attempt < 20 && landed < 5; attempt++)
         {
+            var left = (double)(Evaluations - Evaluated(crashed)) / Evaluations;
             using var process = NashpoProcess.StartProgram(Consumer, _directory.FullName, studyFile, crashed, "s");
             await process.StudyStarted.WaitAsync(Limit);
-            await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(1700)));
+            await Task.Delay(span * left * (0.1 + (0.7 * random.NextDouble())));
             process.Kill();
             var (_, stdout, _) = await process.WaitAsync(Limit);
             toldBeforeKills.AddRange(Answered(stdout));
