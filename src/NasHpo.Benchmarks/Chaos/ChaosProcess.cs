@@ -15,7 +15,6 @@ internal sealed class ChaosProcess : IDisposable
     private readonly Task<string> _stderr;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finishing = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _lines = [];
 
     private ChaosProcess(Process process)
     {
@@ -34,15 +33,6 @@ internal sealed class ChaosProcess : IDisposable
     public bool StudyRan { get; private set; }
 
     public bool HasExited => _process.HasExited;
-
-    /// <summary>How many lines printed so far start with <paramref name="prefix"/>: a kill timed by progress.</summary>
-    public int LinesStartingWith(string prefix)
-    {
-        lock (_lines)
-        {
-            return _lines.Count(line => line.StartsWith(prefix, StringComparison.Ordinal));
-        }
-    }
 
     public int Id => _process.Id;
 
@@ -115,11 +105,6 @@ internal sealed class ChaosProcess : IDisposable
         while (await reader.ReadLineAsync() is { } line)
         {
             text.AppendLine(line);
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
-
             // "opened": the ask-and-tell consumer the tests run has its study.
             if (line.StartsWith("resuming ", StringComparison.Ordinal) || line.Contains(" started in ", StringComparison.Ordinal) || line == "opened")
             {

@@ -21,9 +21,6 @@ internal sealed class NashpoProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>How many lines printed so far start with <paramref name="prefix"/>.</summary>
-    public int LinesStartingWith(string prefix) => _process.LinesStartingWith(prefix);
-
     /// <summary>The operating system's process id (for signals other than SIGKILL: SIGSTOP, SIGCONT).</summary>
     public int Id => _process.Id;
 
