@@ -20,6 +20,11 @@ public sealed class ClusterCoordinator : ReceiveActor
     private readonly IActorRef _pool;
     private readonly IActorRef _manager;
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+
+    // Queries and cancels for studies whose lease is still being taken: a client may cancel the moment its submit
+    // was accepted, before the study actor exists. They reach the study once it starts (or the manager's "not
+    // running" answer once the lease is refused).
+    private readonly Dictionary<string, List<(object Message, IActorRef Sender)>> _awaitingLease = new(StringComparer.Ordinal);
     private readonly CoordinatorLeases _leases;
 
     public ClusterCoordinator(StudyEnvironment environment, StudyLeases? leases)
@@ -37,7 +42,7 @@ public sealed class ClusterCoordinator : ReceiveActor
             _log.Info("coordinator singleton on {0}: resuming {1} unfinished stud{2} from the journal{3}", Akka.Cluster.Cluster.Get(Context.System).SelfAddress, fresh.Length, fresh.Length == 1 ? "y" : "ies", fresh.Length > 0 ? ": " + string.Join(", ", fresh) : string.Empty);
             foreach (var id in fresh)
             {
-                _leases.Start(id, null);
+                StartWithLease(id, null);
             }
         });
         Receive<Status.Failure>(failure => _log.Error(failure.Cause, "coordinator singleton: cannot read the journal to resume studies; they resume when it is readable and the singleton restarts"));
@@ -51,22 +56,57 @@ public sealed class ClusterCoordinator : ReceiveActor
                 return;
             }
 
-            _leases.Start(submit.StudyId, checkedSubmit.Definition);
+            StartWithLease(submit.StudyId, checkedSubmit.Definition);
             _log.Info("study {0} submitted", submit.StudyId);
             checkedSubmit.ReplyTo.Tell(new StudySubmitted(submit.StudyId, true, null));
         });
-        Receive<CancelStudy>(cancel => _manager.Forward(cancel));
-        Receive<GetStudyStatus>(query => _manager.Forward(query));
-        Receive<WatchStudy>(watch => _manager.Forward(watch));
+        Receive<CancelStudy>(cancel => ToStudy(cancel.StudyId, cancel));
+        Receive<GetStudyStatus>(query => ToStudy(query.StudyId, query));
+        Receive<WatchStudy>(watch => ToStudy(watch.StudyId, watch));
         Receive<StudyStarting>(_ => { });
         Receive<CoordinatorLeases.Acquired>(acquired =>
         {
             _leases.OnAcquired(acquired);
             _manager.Tell(new StartStudy(acquired.StudyId, acquired.Definition));
+            ReleaseAwaiting(acquired.StudyId);
         });
-        Receive<CoordinatorLeases.Retry>(retry => _leases.Start(retry.StudyId, retry.Definition));
-        Receive<CoordinatorLeases.Refused>(refused => _leases.OnRefused(refused, _log));
+        Receive<CoordinatorLeases.Retry>(retry => StartWithLease(retry.StudyId, retry.Definition));
+        Receive<CoordinatorLeases.Refused>(refused =>
+        {
+            ReleaseAwaiting(refused.StudyId);
+            _leases.OnRefused(refused, _log);
+        });
         Receive<CoordinatorLeases.Lost>(lost => _leases.OnLost(lost, _manager, _log));
+    }
+
+    private void StartWithLease(string studyId, StudyDefinition? definition)
+    {
+        _awaitingLease.TryAdd(studyId, []);
+        _leases.Start(studyId, definition);
+    }
+
+    private void ToStudy(string studyId, object message)
+    {
+        if (_awaitingLease.TryGetValue(studyId, out var waiting))
+        {
+            waiting.Add((message, Sender));
+        }
+        else
+        {
+            _manager.Forward(message);
+        }
+    }
+
+    // After StartStudy when the lease was taken, so the manager has made the study's actor when these arrive.
+    private void ReleaseAwaiting(string studyId)
+    {
+        if (_awaitingLease.Remove(studyId, out var waiting))
+        {
+            foreach (var (message, sender) in waiting)
+            {
+                _manager.Tell(message, sender);
+            }
+        }
     }
 
     public static Props Props(StudyEnvironment environment, StudyLeases? leases = null) => Akka.Actor.Props.Create<ClusterCoordinator>(environment, leases);
