@@ -30,7 +30,7 @@ public sealed class ClusterCoordinator : ReceiveActor
     public ClusterCoordinator(StudyEnvironment environment, StudyLeases? leases)
     {
         _leases = new CoordinatorLeases(leases, Self, Context.System);
-        _pool = Context.ActorOf(DevicePool.Props(), "devices");
+        _pool = Context.ActorOf(DevicePool.Props(environment.Settings.DeviceQueueBelow), "devices");
         _manager = Context.ActorOf(StudyManager.Props(environment with { Devices = _pool, PortableTrials = true }), "manager");
 
         Receive<DevicesAnnounced>(announced => _pool.Forward(announced));

@@ -32,6 +32,9 @@ public sealed record RunPortableTrial(TrialRequest Request, PortableExecution Ex
 {
     /// <summary>The pool that leased the device (the cluster's), told by the device the moment the run ends.</summary>
     public IActorRef? LeaseHolder { get; init; }
+
+    /// <summary>Leased while the device runs another trial: held until that run ends, then started (<see cref="Devices.TrialRunStarted"/>).</summary>
+    public bool Queued { get; init; }
 }
 
 /// <summary>A client submits a new study (its resolved HOCON definition) under an id.</summary>

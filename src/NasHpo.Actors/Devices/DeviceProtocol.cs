@@ -8,8 +8,14 @@ namespace NasHpo.Actors.Devices;
 /// <summary>Asks the pool for a free device; answered with <see cref="DeviceLeased"/> once one is free (queued until then).</summary>
 public sealed record LeaseDevice(TrialId Trial);
 
-/// <summary>The device is the trial's until it sends <see cref="ReleaseDevice"/> or stops.</summary>
-public sealed record DeviceLeased(TrialId Trial, IActorRef Device, string DeviceName);
+/// <summary>
+/// The device is the trial's until it sends <see cref="ReleaseDevice"/> or stops. <see cref="Queued"/>: the device is
+/// running another trial and starts this one after it (it says so with <see cref="TrialRunStarted"/>).
+/// </summary>
+public sealed record DeviceLeased(TrialId Trial, IActorRef Device, string DeviceName)
+{
+    public bool Queued { get; init; }
+}
 
 /// <summary>Hands a leased device back to the pool.</summary>
 public sealed record ReleaseDevice(TrialId Trial, string DeviceName);
@@ -34,10 +40,16 @@ public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkp
 public sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
 {
     public IActorRef? LeaseHolder { get; init; }
+
+    /// <summary>Leased while the device runs another trial: held until that run ends, then started (<see cref="TrialRunStarted"/>).</summary>
+    public bool Queued { get; init; }
 }
 
 /// <summary>Cancels the running trial, if it is this one.</summary>
 public sealed record CancelTrial(TrialId Trial) : IClusterMessage;
+
+/// <summary>A queued run started: the device's previous run ended.</summary>
+public sealed record TrialRunStarted(TrialId Trial, string DeviceName) : IClusterMessage;
 
 /// <summary>The run ended: a result, or the reason it failed.</summary>
 public sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName) : IClusterMessage;

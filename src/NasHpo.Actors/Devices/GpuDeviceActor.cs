@@ -10,7 +10,8 @@ namespace NasHpo.Actors.Devices;
 /// <summary>
 /// Owns one device (a CPU slot or a CUDA device) and runs one trial at a time on the device's own thread, so
 /// that a long training never blocks a dispatcher thread. The result is sent back to the actor, which answers
-/// the trial that sent the work; Self and Sender are captured before the work leaves the actor.
+/// the trial that sent the work; Self and Sender are captured before the work leaves the actor. While it runs, it
+/// holds at most one queued run (a lease the pool made while it was busy), started the moment the run ends.
 /// </summary>
 #pragma warning disable CA1001 // The device thread is ended in PostStop, the actor's end of life.
 public sealed class GpuDeviceActor : ReceiveActor
@@ -24,6 +25,7 @@ public sealed class GpuDeviceActor : ReceiveActor
     private TrialId? _running;
     private IActorRef? _requester;
     private IActorRef? _leaseHolder;
+    private QueuedRun? _queued;
 
     public GpuDeviceActor(string deviceName, PortableExecutions? portable)
     {
@@ -40,6 +42,8 @@ public sealed class GpuDeviceActor : ReceiveActor
 
     private sealed record RunEnded(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, IActorRef ReplyTo);
 
+    private sealed record QueuedRun(TrialRequest Request, Func<TrialExecution> Resolve, IActorRef? LeaseHolder, IActorRef ReplyTo);
+
     protected override void PostStop()
     {
         _cancellation?.Cancel();
@@ -48,16 +52,13 @@ public sealed class GpuDeviceActor : ReceiveActor
 
     private void Idle()
     {
-        Receive<RunTrial>(run => Start(run.Request, () => run.Execution, run.LeaseHolder));
+        Receive<RunTrial>(run => Start(run.Request, () => run.Execution, run.LeaseHolder, Sender, run.Queued));
         Receive<RunPortableTrial>(run =>
         {
-            if (_portable is null)
+            if (Portable(run) is { } resolve)
             {
-                Sender.Tell(new TrialRunFinished(run.Request.Id, null, $"device {_deviceName} takes no trials from other nodes", TimeSpan.Zero, _deviceName));
-                return;
+                Start(run.Request, resolve, run.LeaseHolder, Sender, run.Queued);
             }
-
-            Start(run.Request, () => _portable.Resolve(run.Execution), run.LeaseHolder);
         });
         Receive<CancelTrial>(_ => { });
         Receive<Terminated>(_ => { });
@@ -65,8 +66,14 @@ public sealed class GpuDeviceActor : ReceiveActor
 
     private void Running()
     {
-        Receive<RunTrial>(run => Sender.Tell(new DeviceBusy(run.Request.Id, _deviceName)));
-        Receive<RunPortableTrial>(run => Sender.Tell(new DeviceBusy(run.Request.Id, _deviceName)));
+        Receive<RunTrial>(run => Hold(run.Request, () => run.Execution, run.LeaseHolder));
+        Receive<RunPortableTrial>(run =>
+        {
+            if (Portable(run) is { } resolve)
+            {
+                Hold(run.Request, resolve, run.LeaseHolder);
+            }
+        });
         Receive<Terminated>(terminated =>
         {
             // The trial that asked for this run is gone (its coordinator died or left): nobody will read the
@@ -76,12 +83,21 @@ public sealed class GpuDeviceActor : ReceiveActor
                 _log.Warning("{0}: the requester of {1} is gone ({2}); cancelling the run", _deviceName, _running, terminated.ActorRef.Path);
                 _cancellation?.Cancel();
             }
+            else if (_queued is { } queued && terminated.ActorRef.Equals(queued.ReplyTo))
+            {
+                _queued = null;
+            }
         });
         Receive<CancelTrial>(cancel =>
         {
             if (cancel.Trial == _running)
             {
                 _cancellation?.Cancel();
+            }
+            else if (_queued is { } queued && cancel.Trial == queued.Request.Id)
+            {
+                Context.Unwatch(queued.ReplyTo);
+                _queued = null;
             }
         });
         Receive<RunEnded>(ended =>
@@ -103,14 +119,48 @@ public sealed class GpuDeviceActor : ReceiveActor
 
             _leaseHolder = null;
             Become(Idle);
+            if (_queued is { } next)
+            {
+                _queued = null;
+                Context.Unwatch(next.ReplyTo);
+                Start(next.Request, next.Resolve, next.LeaseHolder, next.ReplyTo, queued: true);
+            }
         });
     }
 
-    private void Start(TrialRequest request, Func<TrialExecution> resolve, IActorRef? leaseHolder)
+    private Func<TrialExecution>? Portable(RunPortableTrial run)
+    {
+        if (_portable is null)
+        {
+            Sender.Tell(new TrialRunFinished(run.Request.Id, null, $"device {_deviceName} takes no trials from other nodes", TimeSpan.Zero, _deviceName));
+            return null;
+        }
+
+        var portable = _portable;
+        return () => portable.Resolve(run.Execution);
+    }
+
+    /// <summary>
+    /// A run sent while another runs: held if none is held yet, else refused. Not only runs leased as queued: the
+    /// pool may lease the device to one trial and queue another at the same moment, and the queued one's run may
+    /// arrive first (from another actor), find the device idle and start; the other is then the one held.
+    /// </summary>
+    private void Hold(TrialRequest request, Func<TrialExecution> resolve, IActorRef? leaseHolder)
+    {
+        if (_queued is not null)
+        {
+            Sender.Tell(new DeviceBusy(request.Id, _deviceName));
+            return;
+        }
+
+        _queued = new QueuedRun(request, resolve, leaseHolder, Sender);
+        Context.Watch(Sender);
+    }
+
+    private void Start(TrialRequest request, Func<TrialExecution> resolve, IActorRef? leaseHolder, IActorRef replyTo, bool queued)
     {
         _leaseHolder = leaseHolder;
         var self = Self;
-        var replyTo = Sender;
         var trial = request.Id;
         var device = _deviceName;
         _cancellation = new CancellationTokenSource();
@@ -119,6 +169,11 @@ public sealed class GpuDeviceActor : ReceiveActor
         _requester = replyTo;
         Context.Watch(replyTo);
         Become(Running);
+        if (queued)
+        {
+            // A trial leased as queued reports its start to its study only now, so the ledger's start is the run's.
+            replyTo.Tell(new TrialRunStarted(trial, device));
+        }
 
         _thread.Run(() =>
         {

@@ -39,6 +39,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         [typeof(DevicesWithdrawn)] = "devices-withdrawn.v1",
         [typeof(RunPortableTrial)] = "run-portable-trial.v1",
         [typeof(CancelTrial)] = "cancel-trial.v1",
+        [typeof(TrialRunStarted)] = "trial-run-started.v1",
         [typeof(TrialRunFinished)] = "trial-run-finished.v1",
         [typeof(TrialRunProgress)] = "trial-run-progress.v1",
         [typeof(DeviceBusy)] = "device-busy.v1",
@@ -68,6 +69,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
         ["archive-snapshot.v1"] = bytes => new ArchiveSnapshot(ArchiveSnapshotData.Parser.ParseFrom(bytes).Evaluations.Select(FromProto).ToArray()),
         ["devices-withdrawn.v1"] = bytes => new DevicesWithdrawn(DevicesWithdrawnData.Parser.ParseFrom(bytes).Node),
         ["cancel-trial.v1"] = bytes => new CancelTrial(CancelTrialData.Parser.ParseFrom(bytes).Trial.FromData()),
+        ["trial-run-started.v1"] = bytes => FromProto(TrialRunStartedData.Parser.ParseFrom(bytes)),
         ["trial-run-finished.v1"] = bytes => FromProto(TrialRunFinishedData.Parser.ParseFrom(bytes)),
         ["trial-run-progress.v1"] = bytes => FromProto(TrialRunProgressData.Parser.ParseFrom(bytes)),
         ["device-busy.v1"] = bytes => FromProto(DeviceBusyData.Parser.ParseFrom(bytes)),
@@ -172,7 +174,9 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
                 ContinueFromParent = m.Execution.ContinueFromParent,
             },
             LeaseHolder = m.LeaseHolder is { } holder ? Akka.Serialization.Serialization.SerializedActorPath(holder) : string.Empty,
+            Queued = m.Queued,
         },
+        TrialRunStarted m => new TrialRunStartedData { Trial = m.Trial.ToData(), Device = m.DeviceName },
         CancelTrial m => new CancelTrialData { Trial = m.Trial.ToData() },
         TrialRunFinished m => ToProto(m),
         TrialRunProgress m => ToProto(m),
@@ -244,7 +248,10 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
             d.Execution.ContinueFromParent))
         {
             LeaseHolder = d.LeaseHolder.Length == 0 ? null : system.Provider.ResolveActorRef(d.LeaseHolder),
+            Queued = d.Queued,
         };
+
+    private static TrialRunStarted FromProto(TrialRunStartedData d) => new(d.Trial.FromData(), d.Device);
 
     private static TrialRunFinished FromProto(TrialRunFinishedData d) =>
         new(d.Trial.FromData(),

@@ -12,6 +12,9 @@ public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, Ti
     /// <summary>How often a study tells its watchers its status while it changes (<c>status-interval</c>).</summary>
     public required TimeSpan StatusInterval { get; init; }
 
+    /// <summary>A cluster trainer's device whose last run took less than this holds one more trial (<c>device-queue-below</c>).</summary>
+    public TimeSpan DeviceQueueBelow { get; init; }
+
     /// <param name="config">a whole configuration (<see cref="EngineConfiguration"/>), which holds every key</param>
     public static EngineSettings From(Config config)
     {
@@ -25,6 +28,7 @@ public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, Ti
             engine.GetInt("prefetch-per-device"))
         {
             StatusInterval = engine.GetTimeSpan("status-interval"),
+            DeviceQueueBelow = engine.GetTimeSpan("device-queue-below"),
         };
     }
 }

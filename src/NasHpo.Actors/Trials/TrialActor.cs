@@ -18,6 +18,7 @@ public sealed class TrialActor : ReceiveActor
     private readonly IActorRef _study;
     private (IActorRef Device, string Name)? _lease;
     private bool _finished;
+    private bool _startReported;
 
     public TrialActor(TrialRequest request, TrialExecution execution, IActorRef pool, IActorRef study)
     {
@@ -30,12 +31,17 @@ public sealed class TrialActor : ReceiveActor
         {
             _lease = (leased.Device, leased.DeviceName);
             Context.Watch(leased.Device);
-            _study.Tell(new TrialStartedOnDevice(_request.Id, leased.DeviceName));
+            if (!leased.Queued)
+            {
+                ReportStart(leased.DeviceName);
+            }
+
             // In a cluster the device may be on another node: send what crosses nodes, never the workload object.
             leased.Device.Tell(_execution.Portable is { } portable
-                ? new RunPortableTrial(_request, portable) { LeaseHolder = _pool }
-                : new RunTrial(_request, _execution) { LeaseHolder = _pool });
+                ? new RunPortableTrial(_request, portable) { LeaseHolder = _pool, Queued = leased.Queued }
+                : new RunTrial(_request, _execution) { LeaseHolder = _pool, Queued = leased.Queued });
         });
+        Receive<TrialRunStarted>(started => started.Trial == _request.Id, started => ReportStart(started.DeviceName));
         Receive<TrialRunProgress>(progress => _study.Tell(new TrialProgressed(progress.Trial, progress.Progress, progress.DeviceName)));
         Receive<TrialRunFinished>(finished => finished.Trial == _request.Id, finished =>
         {
@@ -58,6 +64,16 @@ public sealed class TrialActor : ReceiveActor
             _lease = null;
             _pool.Tell(new LeaseDevice(_request.Id));
         });
+    }
+
+    // Once: a run the device held after its lease (reported then) also says when it started.
+    private void ReportStart(string deviceName)
+    {
+        if (!_startReported)
+        {
+            _startReported = true;
+            _study.Tell(new TrialStartedOnDevice(_request.Id, deviceName));
+        }
     }
 
     public static Props Props(TrialRequest request, TrialExecution execution, IActorRef pool, IActorRef study) =>

@@ -20,7 +20,7 @@ public sealed class LeaseHandOverTests : TestKit
     [Fact]
     public void The_cluster_pool_lends_a_device_on_when_the_device_reports_its_run_ended_before_the_trial_releases_it()
     {
-        var pool = Sys.ActorOf(DevicePool.Props());
+        var pool = Sys.ActorOf(DevicePool.Props(TimeSpan.Zero));
         var device = CreateTestProbe();
         var first = CreateTestProbe();
         var second = CreateTestProbe();
@@ -84,7 +84,7 @@ public sealed class LeaseHandOverTests : TestKit
     [Fact]
     public void A_device_that_stops_leaves_the_pool_and_its_lease_is_revoked()
     {
-        var pool = Sys.ActorOf(DevicePool.Props());
+        var pool = Sys.ActorOf(DevicePool.Props(TimeSpan.Zero));
         var device = CreateTestProbe();
         var spare = CreateTestProbe();
         var trial = CreateTestProbe();
@@ -103,6 +103,90 @@ public sealed class LeaseHandOverTests : TestKit
             Assert.Equal(["cpu-1@a"], state.Devices);
             Assert.Equal(0, state.Leased);
         });
+    }
+
+    [Fact]
+    public void A_device_whose_runs_are_short_holds_a_queued_trial_and_starts_it_the_moment_its_run_ends()
+    {
+        var devices = Sys.ActorOf(NodeDevices.Props(["cpu-0"]));
+        var pool = Sys.ActorOf(DevicePool.Props(devices, TimeSpan.FromSeconds(5)));
+        var execution = new TrialExecution(new SleepingWorkload(TimeSpan.FromSeconds(1)), null, false);
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        var third = CreateTestProbe();
+
+        // Nothing is known of the device's runs yet: the second request waits for the first run to end.
+        pool.Tell(new LeaseDevice(First), first.Ref);
+        var lease = first.ExpectMsg<DeviceLeased>();
+        Assert.False(lease.Queued);
+        lease.Device.Tell(new RunTrial(Request(First), execution) { LeaseHolder = pool }, first.Ref);
+        pool.Tell(new LeaseDevice(Second), second.Ref);
+        second.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        first.ExpectMsg<TrialRunFinished>();
+        Assert.False(second.ExpectMsg<DeviceLeased>().Queued);
+        lease.Device.Tell(new RunTrial(Request(Second), execution) { LeaseHolder = pool }, second.Ref);
+
+        // The first run was short: the busy device now takes the third trial as queued, holds it, and starts it
+        // (saying so) as soon as the second run ends, with no word from the pool in between.
+        var thirdTrial = new TrialId(3, 1);
+        pool.Tell(new LeaseDevice(thirdTrial), third.Ref);
+        Assert.True(third.ExpectMsg<DeviceLeased>().Queued);
+        lease.Device.Tell(new RunTrial(Request(thirdTrial), execution) { LeaseHolder = pool, Queued = true }, third.Ref);
+        third.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        second.ExpectMsg<TrialRunFinished>();
+        Assert.Equal(thirdTrial, third.ExpectMsg<TrialRunStarted>(TimeSpan.FromSeconds(3)).Trial);
+        Assert.Equal((thirdTrial, null), (third.ExpectMsg<TrialRunFinished>().Trial, (string?)null));
+
+        // A second queued run while one is held is refused, and a cancelled queued run never starts.
+        var fourth = new TrialId(4, 1);
+        var fifth = new TrialId(5, 1);
+        lease.Device.Tell(new RunTrial(Request(fourth), execution) { LeaseHolder = pool }, TestActor);
+        lease.Device.Tell(new RunTrial(Request(fifth), execution) { LeaseHolder = pool, Queued = true }, TestActor);
+        lease.Device.Tell(new RunTrial(Request(new TrialId(6, 1)), execution) { LeaseHolder = pool, Queued = true }, TestActor);
+        Assert.Equal(new TrialId(6, 1), ExpectMsg<DeviceBusy>().Trial);
+        lease.Device.Tell(new CancelTrial(fifth));
+        Assert.Equal(fourth, ExpectMsg<TrialRunFinished>().Trial);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public void A_trial_leased_as_queued_reports_its_start_when_the_device_starts_its_run_and_only_once()
+    {
+        var pool = CreateTestProbe();
+        var device = CreateTestProbe();
+        var study = CreateTestProbe();
+        var execution = new TrialExecution(new InstantWorkload(), null, false);
+
+        var queued = Sys.ActorOf(NasHpo.Actors.Trials.TrialActor.Props(Request(First), execution, pool.Ref, study.Ref));
+        pool.ExpectMsg<LeaseDevice>();
+        queued.Tell(new DeviceLeased(First, device.Ref, "cpu-0") { Queued = true }, pool.Ref);
+        Assert.True(device.ExpectMsg<RunTrial>().Queued);
+        study.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        queued.Tell(new TrialRunStarted(First, "cpu-0"), device.Ref);
+        Assert.Equal(First, study.ExpectMsg<NasHpo.Actors.Trials.TrialStartedOnDevice>().Trial);
+
+        // A plain lease reports its start at once; the device's word that it started a run it held changes nothing.
+        var plain = Sys.ActorOf(NasHpo.Actors.Trials.TrialActor.Props(Request(Second), execution, pool.Ref, study.Ref));
+        pool.ExpectMsg<LeaseDevice>();
+        plain.Tell(new DeviceLeased(Second, device.Ref, "cpu-0"), pool.Ref);
+        Assert.False(device.ExpectMsg<RunTrial>().Queued);
+        Assert.Equal(Second, study.ExpectMsg<NasHpo.Actors.Trials.TrialStartedOnDevice>().Trial);
+        plain.Tell(new TrialRunStarted(Second, "cpu-0"), device.Ref);
+        queued.Tell(new TrialRunStarted(First, "cpu-0"), device.Ref);
+        study.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    private static TrialRequest Request(TrialId id) => new(id, new NasHpo.Core.SearchSpaces.Configuration([]), 0, 0, null);
+
+    private sealed class SleepingWorkload(TimeSpan sleep) : IWorkload
+    {
+        public IReadOnlyList<NasHpo.Core.Objectives.Objective> Objectives { get; } = [];
+
+        public WorkloadResult Run(TrialRequest request, WorkloadContext context)
+        {
+            Thread.Sleep(sleep);
+            return WorkloadResult.Of(1.0);
+        }
     }
 
     private sealed class InstantWorkload : IWorkload

@@ -105,7 +105,11 @@ internal static class Canonical
                 b.Append(", ").Append(Quote(m.Execution.StudyId)).Append(", ").Append(Quote(m.Execution.DefinitionHocon)).Append(", ")
                     .Append(m.Execution.CheckpointDirectory is { } directory ? Quote(directory) : "no checkpoints").Append(", ")
                     .Append(m.Execution.ContinueFromParent ? "continue" : "retrain")
-                    .Append(m.LeaseHolder is { } holder ? ", leased by " + Quote(holder.Path.ToStringWithUid()) : string.Empty).Append(')');
+                    .Append(m.LeaseHolder is { } holder ? ", leased by " + Quote(holder.Path.ToStringWithUid()) : string.Empty)
+                    .Append(m.Queued ? ", queued" : string.Empty).Append(')');
+                break;
+            case TrialRunStarted m:
+                b.Append("TrialRunStarted(").Append(Id(m.Trial)).Append(", ").Append(Quote(m.DeviceName)).Append(')');
                 break;
             case CancelTrial m:
                 b.Append("CancelTrial(").Append(Id(m.Trial)).Append(')');

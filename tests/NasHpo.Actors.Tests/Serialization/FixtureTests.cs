@@ -300,6 +300,17 @@ public sealed class FixtureTests : IClassFixture<EngineSerializationFixture>
         Assert.StartsWith("study {\n  seed = 42\n", m.Execution.DefinitionHocon, StringComparison.Ordinal);
         Assert.Equal("/shared/checkpoints/zdt1-20261122-194557", m.Execution.CheckpointDirectory);
         Assert.True(m.Execution.ContinueFromParent);
+
+        // Written before runs could be queued on a busy device: a plain run.
+        Assert.False(m.Queued);
+    }
+
+    [Fact]
+    public void Trial_run_started_v1_loads()
+    {
+        var m = Load<TrialRunStarted>("trial-run-started.v1");
+
+        Assert.Equal((new TrialId(4, 2), "cpu-1@10.0.0.7:4053"), (m.Trial, m.DeviceName));
     }
 
     [Fact]

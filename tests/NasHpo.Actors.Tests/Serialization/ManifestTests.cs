@@ -33,6 +33,7 @@ public sealed class ManifestTests : IClassFixture<EngineSerializationFixture>
         [typeof(CancelTrial)] = "cancel-trial.v1",
         [typeof(TrialRunFinished)] = "trial-run-finished.v1",
         [typeof(TrialRunProgress)] = "trial-run-progress.v1",
+        [typeof(TrialRunStarted)] = "trial-run-started.v1",
         [typeof(DeviceBusy)] = "device-busy.v1",
         [typeof(DeviceWorked)] = "device-worked.v1",
         [typeof(SubmitStudy)] = "submit-study.v1",

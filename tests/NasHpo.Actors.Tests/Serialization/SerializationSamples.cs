@@ -148,6 +148,7 @@ internal static class SerializationSamples
         ["devices-withdrawn.v1"] = new DevicesWithdrawn("akka.ssl.tcp://nashpo@node-b.example:4053"),
         ["run-portable-trial.v1"] = new RunPortableTrial(PromotedRequest, new PortableExecution("zdt1-20261122-194557", StudyDefinitionText, "/shared/checkpoints/zdt1-20261122-194557", true)),
         ["run-portable-trial.v1:no-checkpoints"] = new RunPortableTrial(FreshRequest, new PortableExecution("s", string.Empty, null, false)),
+        ["run-portable-trial.v1:queued"] = new RunPortableTrial(FreshRequest, new PortableExecution("s", string.Empty, null, false)) { Queued = true },
         ["cancel-trial.v1"] = new CancelTrial(Promoted),
         ["trial-run-finished.v1"] = new TrialRunFinished(
             Promoted,
@@ -164,6 +165,7 @@ internal static class SerializationSamples
         ["trial-run-finished.v1:failed"] = new TrialRunFinished(new TrialId(9, 3), null, "cancelled", TimeSpan.Zero, "cuda-0@node-b.example:4053"),
         ["trial-run-progress.v1"] = new TrialRunProgress(Promoted, new WorkloadProgress(3, 9, "epoch 3: loss 0.41"), "cpu-0@10.0.0.7:4053"),
         ["trial-run-progress.v1:no-note"] = new TrialRunProgress(Promoted, new WorkloadProgress(0.5, 1), "cpu-0"),
+        ["trial-run-started.v1"] = new TrialRunStarted(new TrialId(4, 2), "cpu-1@10.0.0.7:4053"),
         ["device-busy.v1"] = new DeviceBusy(new TrialId(4, 1), "cpu-0@10.0.0.7:4053"),
         ["device-worked.v1"] = new DeviceWorked("cpu-1@10.0.0.7:4053", new TrialId(4, 3), TimeSpan.FromTicks(515_000)),
         ["submit-study.v1"] = new SubmitStudy("zdt1-20261122-194557", StudyDefinitionText),
