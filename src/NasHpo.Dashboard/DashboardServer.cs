@@ -73,8 +73,12 @@ public sealed class DashboardServer : IAsyncDisposable
         }
         app.MapGet("/api/studies", async (CancellationToken ct) =>
             Json((await feeds.ViewsAsync(ct).ConfigureAwait(false)).Select(v => v.Summary()).ToArray()));
+        // A view is of one version: its overview is written once, however many pages ask for it.
+        var overviews = new System.Runtime.CompilerServices.ConditionalWeakTable<StudyView, byte[]>();
         app.MapGet("/api/studies/{id}/overview", async (string id, CancellationToken ct) =>
-            await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view.Overview()) : NotFound(id));
+            await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view
+                ? Results.Bytes(overviews.GetValue(view, v => JsonSerializer.SerializeToUtf8Bytes(v.Overview(), DashboardPage.Json)), "application/json")
+                : NotFound(id));
         app.MapGet("/api/studies/{id}/trials", async (string id, HttpRequest request, CancellationToken ct) =>
             await feeds.ViewAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view.Query(ReadQuery(request))) : NotFound(id));
         app.MapGet("/api/studies/{id}/trials/{trial}", async (string id, string trial, CancellationToken ct) =>

@@ -20,13 +20,14 @@ public sealed class StudyFeeds : IAsyncDisposable
     // Listing a journal's persistence ids scans its events table (a second for millions of events): not too often.
     private static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
 
-    // Changes are announced at most this often per study: a burst of events is one redraw.
+    // Changes are announced as they come, then not again for this long: a burst of events is one redraw.
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ActorSystem _system;
     private readonly ConcurrentDictionary<string, StudyFeed> _feeds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Channel<StudyChanged>, byte> _subscribers = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Task _discovery;
     private readonly Task _announcer;
 
@@ -111,13 +112,14 @@ public sealed class StudyFeeds : IAsyncDisposable
 
         await Task.WhenAll(_discovery, _announcer).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         _stop.Dispose();
+        _changed.Dispose();
     }
 
     private async Task RefreshAsync(CancellationToken cancellation)
     {
         foreach (var id in await JournalReader.ListStudiesAsync(_system, cancellation).ConfigureAwait(false))
         {
-            _feeds.GetOrAdd(id, key => new StudyFeed(_system, key, _stop.Token));
+            _feeds.GetOrAdd(id, key => new StudyFeed(_system, key, Changed, _stop.Token));
         }
     }
 
@@ -142,14 +144,28 @@ public sealed class StudyFeeds : IAsyncDisposable
         }
     }
 
+    // Wakes the announcer: a study has a new event, or has caught up with its journal.
+    private void Changed()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
+        }
+    }
+
     private async Task AnnounceAsync()
     {
         var announced = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var timer = new PeriodicTimer(AnnounceInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (true)
             {
+                // A change wakes it at once; the second's timeout only guards against a wake-up missed.
+                await _changed.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
                 foreach (var (id, feed) in _feeds)
                 {
                     var version = feed.Version;
@@ -162,6 +178,8 @@ public sealed class StudyFeeds : IAsyncDisposable
                         }
                     }
                 }
+
+                await Task.Delay(AnnounceInterval, _stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -178,13 +196,15 @@ public sealed class StudyFeeds : IAsyncDisposable
         private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _stop;
         private readonly Task _following;
+        private readonly Action _changed;
         private long _version;
         private StudyView? _view;
         private (long Version, StudyAnalysis Analysis)? _analysis;
 
-        public StudyFeed(ActorSystem system, string studyId, CancellationToken stop)
+        public StudyFeed(ActorSystem system, string studyId, Action changed, CancellationToken stop)
         {
             _record = new StudyRecord(studyId);
+            _changed = changed;
             _stop = CancellationTokenSource.CreateLinkedTokenSource(stop);
             _following = Task.Run(() => FollowAsync(system, studyId), CancellationToken.None);
         }
@@ -241,7 +261,7 @@ public sealed class StudyFeeds : IAsyncDisposable
         {
             try
             {
-                await JournalReader.FollowStudyAsync(system, studyId, Apply, () => _caughtUp.TrySetResult(), _stop.Token).ConfigureAwait(false);
+                await JournalReader.FollowStudyAsync(system, studyId, Apply, CaughtUpNow, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -251,8 +271,14 @@ public sealed class StudyFeeds : IAsyncDisposable
             {
                 // The first read failed (an unreadable event, the database away): answer with what there is. Or the
                 // live query failed after catching up: the view stays as last seen; a restarted dashboard reads again.
-                _caughtUp.TrySetResult();
+                CaughtUpNow();
             }
+        }
+
+        private void CaughtUpNow()
+        {
+            _caughtUp.TrySetResult();
+            _changed();
         }
 
         private void Apply(object e)
@@ -262,6 +288,8 @@ public sealed class StudyFeeds : IAsyncDisposable
                 _record.Apply(e);
                 Interlocked.Increment(ref _version);
             }
+
+            _changed();
         }
     }
 }

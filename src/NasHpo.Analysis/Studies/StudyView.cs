@@ -26,19 +26,24 @@ public sealed class StudyView
 
     private readonly StudyDefinition _definition;
     private readonly TrialRow[] _rows;
-    private readonly Dictionary<string, int> _byId;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byId;
 
-    // Taken from the record while the caller holds it still, so that the view can be read while the record grows.
-    private readonly IReadOnlyList<double>?[] _recorded;
-    private readonly Core.SearchSpaces.Configuration[] _configurations;
-    private readonly IReadOnlyList<NasHpo.Core.Workloads.CurvePoint>[] _curves;
-    private readonly EvaluationArchivedView[] _archive;
+    // Taken from the record while the caller holds it still, so that the view can be read while the record grows: a
+    // trial's request and completion are set once, so later reads of these entries see what this version saw.
+    private readonly TrialRecord[] _trials;
     private readonly int[] _front;
     private readonly StudySummary _summary;
+    private readonly double[] _budgets;
+    private readonly BudgetPoints[] _points;
+    private readonly HypervolumeHistory _history;
+    private readonly DeviceLane[] _laneTotals;
+    private readonly BracketInfo[] _brackets;
+    private readonly StudyViewState _state;
 
     /// <param name="previous">
     /// the view of an earlier version of the same record: rows of trials whose state has not changed since are taken
-    /// from it instead of being made again, so a live study of 100 000 trials gets its next view in milliseconds
+    /// from it instead of being made again, and its overview is updated with the changed trials only, so a live
+    /// study of 100 000 trials gets its next view in milliseconds
     /// </param>
     public StudyView(StudyRecord record, long version = 0, StudyView? previous = null)
     {
@@ -50,26 +55,60 @@ public sealed class StudyView
 
         _definition = previous?._definition ?? StudyDefinitionReader.FromHocon(record.Created.Definition);
         Version = version;
-        var origin = record.Created.CreatedAt;
-        var earlier = previous?._rows ?? [];
-        _rows = record.Trials.Select((trial, index) => index < earlier.Length && earlier[index].Status == trial.Status
-            ? earlier[index]
-            : TrialRow.From(index, trial, _definition, origin)).ToArray();
-        _byId = previous is null ? new Dictionary<string, int>(_rows.Length, StringComparer.Ordinal) : new Dictionary<string, int>(previous._byId, StringComparer.Ordinal);
-        for (var i = previous?._rows.Length ?? 0; i < _rows.Length; i++)
+        _trials = [.. record.Trials];
+        var state = previous?._state?.TakeFrom(previous);
+        var earlier = state is null ? [] : previous!._rows;
+        _rows = Fold(record, earlier, ref state);
+        if (state is null)
         {
-            _byId[_rows[i].Id] = i;
+            // The previous view's state went to another view, or a change it cannot follow: every trial again.
+            _rows = Fold(record, [], ref state);
         }
 
-        _recorded = record.Trials.Select(t => t.Completed?.Objectives).ToArray();
-        _configurations = record.Trials.Select(t => t.Scheduled.Request.Configuration).ToArray();
-        _curves = record.Trials.Select(t => t.Completed?.Curve ?? []).ToArray();
-        _archive = record.Archive.Select(a => new EvaluationArchivedView(a.Trial.Budget, a.Elapsed, a.Hypervolume)).ToArray();
-        _front = record.ParetoFront().Select(t => _byId[t.Id.ToString()]).ToArray();
-        _summary = BuildSummary(record);
+        for (var i = state!.ArchiveFolded; i < record.Archive.Count; i++)
+        {
+            state.Archived(record.Archive[i]);
+        }
+
+        state.OwnedBy(this);
+        _state = state;
+        _byId = state.ById;
+        _front = state.Front(_rows);
+        _summary = BuildSummary(record, state);
+        _budgets = state.Budgets();
+        _points = state.PointsByBudget(_rows);
+        _history = state.History(MaxHistoryPoints);
+        _laneTotals = state.Lanes(_summary.ElapsedSeconds);
+        _brackets = state.Brackets();
     }
 
-    private readonly record struct EvaluationArchivedView(double Budget, TimeSpan Elapsed, double Hypervolume);
+    // The rows of this version: those of `earlier` whose trial kept its status, new ones for the rest, each change
+    // told to the state (a new one when `state` is null); `state` comes back null when it could not follow a change.
+    private TrialRow[] Fold(StudyRecord record, TrialRow[] earlier, ref StudyViewState? state)
+    {
+        state ??= new StudyViewState(_definition, record.Created!.Definition);
+        var origin = record.Created!.CreatedAt;
+        var rows = new TrialRow[_trials.Length];
+        for (var index = 0; index < rows.Length; index++)
+        {
+            var trial = _trials[index];
+            var before = index < earlier.Length ? earlier[index] : null;
+            if (before is not null && before.Status == trial.Status)
+            {
+                rows[index] = before;
+                continue;
+            }
+
+            rows[index] = TrialRow.From(index, trial, _definition, origin);
+            if (!state.Apply(before, rows[index], trial))
+            {
+                state = null;
+                return [];
+            }
+        }
+
+        return rows;
+    }
 
     public long Version { get; }
 
@@ -79,10 +118,10 @@ public sealed class StudyView
 
     public StudySummary Summary() => _summary;
 
-    private StudySummary BuildSummary(StudyRecord record)
+    private StudySummary BuildSummary(StudyRecord record, StudyViewState state)
     {
         var created = record.Created!;
-        var end = record.Finished?.FinishedAt ?? (_rows.Length > 0 ? created.CreatedAt.AddSeconds(_rows.Max(r => r.FinishedAt ?? r.StartedAt ?? r.ScheduledAt)) : created.CreatedAt);
+        var end = record.Finished?.FinishedAt ?? created.CreatedAt.AddSeconds(state.LatestSeconds);
         return new StudySummary(
             record.StudyId,
             _definition.Name,
@@ -94,7 +133,7 @@ public sealed class StudyView
             record.Pending,
             record.Hypervolume,
             _front.Length,
-            BudgetCharge.Spent(_definition, record),
+            state.Spent,
             record.Running,
             _definition.Devices,
             _definition.Optimizer.Type,
@@ -104,27 +143,25 @@ public sealed class StudyView
     }
 
     /// <summary>The overview, built on first use and kept: a view is of one version, so it never changes.</summary>
-    public StudyOverview Overview() => _overview ??= BuildOverview();
-
-    private StudyOverview? _overview;
-
-    private StudyOverview BuildOverview() => new(
+    public StudyOverview Overview() => _overview ??= new(
         _summary,
         _definition.Objectives.Select(o => new ObjectiveInfo(o.Name, o.Direction.ToString().ToLowerInvariant(), o.Scale.ToString().ToLowerInvariant())).ToArray(),
         _definition.Space.Parameters.Select(Describe).ToArray(),
-        Budgets(),
+        _budgets,
         _front,
-        PointsByBudget(),
-        History(),
-        Lanes().Select(lane => lane with { Bars = [] }).ToArray(),
-        Brackets(),
+        _points,
+        _history,
+        _laneTotals,
+        _brackets,
         Lineage(),
         Version);
 
+    private StudyOverview? _overview;
+
     /// <summary>The completed trials with their objectives in minimisation form (log10 of a log-scale objective), for the analyses.</summary>
     internal IEnumerable<Importance.CompletedTrial> CompletedTrials() => _rows
-        .Where(r => _recorded[r.Index] is not null)
-        .Select(r => new Importance.CompletedTrial(r.ConfigurationId, r.Budget, _configurations[r.Index], _definition.ObjectiveSpace.FromRecorded(_recorded[r.Index]!)));
+        .Where(r => r.Objectives is not null)
+        .Select(r => new Importance.CompletedTrial(r.ConfigurationId, r.Budget, _trials[r.Index].Scheduled.Request.Configuration, _definition.ObjectiveSpace.FromRecorded(_trials[r.Index].Completed!.Objectives)));
 
     /// <summary>The device timeline: each device's lane with its latest <see cref="MaxTimelineBars"/> trials.</summary>
     public IReadOnlyList<DeviceLane> Devices() => _lanes ??= Lanes();
@@ -175,15 +212,15 @@ public sealed class StudyView
     /// <summary>A trial's page, or null for an id the study does not have.</summary>
     public TrialDetail? Detail(string trialId)
     {
-        if (!_byId.TryGetValue(trialId, out var index))
+        if (!_byId.TryGetValue(trialId, out var index) || index >= _rows.Length)
         {
             return null;
         }
 
         var row = _rows[index];
-        var curve = _curves[index].Select(p => new CurveRow(p.Step, p.Values)).ToArray();
+        var curve = (_trials[index].Completed?.Curve ?? []).Select(p => new CurveRow(p.Step, p.Values)).ToArray();
         var chain = new List<TrialRow> { row };
-        for (var parent = row.Parent; parent is not null && _byId.TryGetValue(parent, out var at); parent = _rows[at].Parent)
+        for (var parent = row.Parent; parent is not null && _byId.TryGetValue(parent, out var at) && at < _rows.Length; parent = _rows[at].Parent)
         {
             chain.Insert(0, _rows[at]);
         }
@@ -233,59 +270,6 @@ public sealed class StudyView
             _ => null,
         });
 
-    private double[] Budgets() => _rows.Select(r => r.Budget).Distinct().Order().ToArray();
-
-    private BudgetPoints[] PointsByBudget()
-    {
-        var space = _definition.ObjectiveSpace;
-        var result = new List<BudgetPoints>();
-        foreach (var group in _rows.Where(r => r.Objectives is not null).GroupBy(r => r.Budget).OrderBy(g => g.Key))
-        {
-            var rows = group.ToArray();
-            var minimized = rows.Select(r => (IReadOnlyList<double>)space.FromRecorded(_recorded[r.Index]!)).ToArray();
-            var front = ParetoArchive.FrontIndices(minimized).ToHashSet();
-
-            // Every non-dominated point, and an evenly strided sample of the rest (deterministic: the same view twice).
-            var dominated = Enumerable.Range(0, rows.Length).Where(i => !front.Contains(i)).ToArray();
-            var stride = Math.Max(1, (int)Math.Ceiling(dominated.Length / (double)MaxPointsPerBudget));
-            var shown = dominated.Where((_, k) => k % stride == 0).Concat(front).Order().ToArray();
-            result.Add(new BudgetPoints(
-                group.Key,
-                rows.Length,
-                stride > 1,
-                shown.Select(i => rows[i].Index).ToArray(),
-                shown.Select(i => rows[i].Objectives!).ToArray(),
-                shown.Select(front.Contains).ToArray()));
-        }
-
-        return result.ToArray();
-    }
-
-    private HypervolumeHistory History()
-    {
-        var archive = _archive;
-        var evaluations = new List<int>();
-        var budget = new List<double>();
-        var wall = new List<double>();
-        var hypervolume = new List<double>();
-        var spent = 0.0;
-        var step = Math.Max(1, archive.Length / MaxHistoryPoints);
-        for (var i = 0; i < archive.Length; i++)
-        {
-            spent += archive[i].Budget;
-            var changed = i == 0 || archive[i].Hypervolume != archive[i - 1].Hypervolume;
-            if (changed || i % step == 0 || i == archive.Length - 1)
-            {
-                evaluations.Add(i + 1);
-                budget.Add(spent);
-                wall.Add(Math.Round(archive[i].Elapsed.TotalSeconds, 3));
-                hypervolume.Add(archive[i].Hypervolume);
-            }
-        }
-
-        return new HypervolumeHistory(evaluations, budget, wall, hypervolume);
-    }
-
     private DeviceLane[] Lanes()
     {
         var elapsed = Math.Max(1e-9, _summary.ElapsedSeconds);
@@ -303,16 +287,6 @@ public sealed class StudyView
 
     /// <summary>At most this many brackets (the latest) are listed in the overview: random search opens one per configuration.</summary>
     public const int MaxBrackets = 500;
-
-    private BracketInfo[] Brackets() => _rows.GroupBy(r => r.Bracket)
-        .OrderBy(g => g.Key)
-        .TakeLast(MaxBrackets)
-        .Select(group =>
-        {
-            var budgets = group.Select(r => r.Budget).Distinct().Order().ToArray();
-            return new BracketInfo(group.Key, budgets, budgets.Select(b => group.Count(r => r.Budget == b)).ToArray());
-        })
-        .ToArray();
 
     private LineageEdge[] Lineage() => _rows.Where(r => r.LineageParent is not null)
         .TakeLast(MaxTimelineBars)

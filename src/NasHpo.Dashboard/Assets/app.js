@@ -85,6 +85,7 @@
     $('summary').innerHTML = summaryText(o.summary);
     document.body.dataset.version = o.version;
     document.body.dataset.evaluations = o.summary.evaluations;
+    if (['hypervolume', 'trial', 'devices', 'analysis'].includes(state.view)) await needPlotly();
     switch (state.view) {
       case 'front': return renderFront(o);
       case 'hypervolume': return renderHypervolume(o);
@@ -114,27 +115,41 @@
     if (shown) { $('summary').innerHTML = summaryText(shown); document.body.dataset.evaluations = shown.evaluations; }
   }
 
-  // ---- plotly.js: the dashboard starts with the basic bundle; 3-D and parallel coordinates need the full one ----
+  // ---- plotly.js: the dashboard loads the basic bundle after its first view is on screen (its script takes most
+  // of a second to start on a small machine); 3-D and parallel coordinates need the full one ----
   let fullPlotly = !live; // the report inlines the full bundle
-  let loadingFull = null;
+  let loadingBasic = null, loadingFull = null;
+  const loadScript = src => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error('could not load ' + src));
+    document.head.appendChild(script);
+  });
+  function needPlotly() {
+    if (window.Plotly) return Promise.resolve();
+    return loadingBasic || (loadingBasic = loadScript('plotly-basic.min.js'));
+  }
   function needFullPlotly() {
     if (fullPlotly) return Promise.resolve();
     if (!loadingFull) {
       const basic = window.Plotly;
-      loadingFull = new Promise((resolve, reject) => {
-        const script = document.createElement('script');
-        script.src = 'plotly.min.js';
-        script.onload = () => {
-          // Plots drawn by the basic bundle are cleared, so that one bundle draws every plot from now on.
-          for (const div of document.querySelectorAll('.plot')) basic.purge(div);
-          fullPlotly = true;
-          resolve();
-        };
-        script.onerror = reject;
-        document.head.appendChild(script);
+      loadingFull = loadScript('plotly.min.js').then(() => {
+        // Plots drawn by the basic bundle are cleared, so that one bundle draws every plot from now on.
+        if (basic) for (const div of document.querySelectorAll('.plot')) basic.purge(div);
+        fullPlotly = true;
       });
     }
     return loadingFull;
+  }
+
+  // The first view on screen: marked once, after the browser has painted it.
+  async function firstViewShown() {
+    if (document.body.dataset.firstView) return;
+    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    if (document.body.dataset.firstView) return;
+    performance.mark('nashpo-first-view');
+    document.body.dataset.firstView = 'true';
   }
 
   // ---- Pareto front ----
@@ -148,7 +163,6 @@
 
   async function renderFront(o) {
     const names = o.objectives.map(n => n.name);
-    if (names.length >= 3 || $('front-3d').checked) await needFullPlotly();
     fillSelect($('front-x'), names, 0); fillSelect($('front-y'), names, 1); fillSelect($('front-z'), names, 2);
     const xi = names.indexOf($('front-x').value), yi = names.indexOf($('front-y').value), zi = names.indexOf($('front-z').value);
     const three = $('front-3d').checked && names.length >= 3;
@@ -171,6 +185,13 @@
     });
     const axis = i => ({ title: { text: names[i] + (o.objectives[i].direction === 'maximize' ? ' (max)' : '') }, type: o.objectives[i].scale === 'log' || /params|flops/.test(names[i]) ? 'log' : 'linear' });
     const layout = three ? { scene: { xaxis: axis(xi), yaxis: axis(yi), zaxis: axis(zi) }, margin: { t: 20 } } : { xaxis: axis(xi), yaxis: axis(yi), margin: { t: 20 }, legend: { orientation: 'h' } };
+    if (!window.Plotly || (three || names.length >= 3) && !fullPlotly) {
+      // Until plotly.js has started: the same points as a plain picture, which the browser draws at once.
+      if (!three) { sketchFront(traces, axis(xi), axis(yi)); $('front-plot').dataset.frontPoints = frontPoints; await firstViewShown(); }
+      await (names.length >= 3 || three ? needFullPlotly() : needPlotly());
+      if (state.view !== 'front' || state.overview !== o) return; // a newer drawing took over meanwhile
+    }
+    $('front-sketch').innerHTML = '';
     Plotly.react('front-plot', traces, layout, { responsive: true });
     const plot = $('front-plot');
     plot.dataset.frontPoints = frontPoints;
@@ -179,6 +200,51 @@
     plot.on('plotly_click', e => openTrialByIndex(e.points[0].customdata));
     $('front-note').textContent = `top budget's front: ${frontPoints} of ${o.pointsByBudget.length ? o.pointsByBudget[o.pointsByBudget.length - 1].evaluated : 0}; the study's front (archive): ${o.front.length}`;
     renderParcoords(o);
+  }
+
+  // The front as an SVG picture, drawn without plotly.js: the traces Plotly draws (dominated points faint, each
+  // budget's front as a staircase), on the same axes.
+  function sketchFront(traces, xAxis, yAxis) {
+    const div = $('front-sketch');
+    const width = Math.max(320, div.clientWidth || $('view-front').clientWidth || 900), height = 420;
+    const left = 70, right = 20, top = 30, bottom = 50;
+    const scale = (axis, values, from, to) => {
+      const log = axis.type === 'log';
+      const t = v => log ? Math.log10(v) : v;
+      const shown = values.filter(v => Number.isFinite(v) && (!log || v > 0)).map(t);
+      let lo = Math.min(...shown), hi = Math.max(...shown);
+      if (!shown.length) { lo = 0; hi = 1; }
+      if (lo === hi) { lo -= 0.5; hi += 0.5; }
+      const pad = (hi - lo) * 0.05;
+      lo -= pad; hi += pad;
+      const at = v => from + (t(v) - lo) / (hi - lo) * (to - from);
+      const ticks = Array.from({ length: 5 }, (_, k) => lo + (hi - lo) * (k + 0.5) / 5).map(v => ({ at: from + (v - lo) / (hi - lo) * (to - from), label: fmt(Number((log ? 10 ** v : v).toPrecision(3))) }));
+      return { at, ticks };
+    };
+    const xs = traces.flatMap(t => t.x), ys = traces.flatMap(t => t.y);
+    const sx = scale(xAxis, xs, left, width - right), sy = scale(yAxis, ys, height - bottom, top);
+    const ok = (x, y) => Number.isFinite(sx.at(x)) && Number.isFinite(sy.at(y));
+    const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="Pareto front">`,
+      `<rect x="${left}" y="${top}" width="${width - left - right}" height="${height - top - bottom}" fill="#fff" stroke="#ccc"/>`];
+    for (const t of sx.ticks) parts.push(`<text x="${t.at.toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+    for (const t of sy.ticks) parts.push(`<text x="${left - 6}" y="${(t.at + 4).toFixed(1)}" text-anchor="end">${esc(t.label)}</text>`);
+    parts.push(`<text x="${(left + width - right) / 2}" y="${height - 12}" text-anchor="middle">${esc(xAxis.title.text)}</text>`,
+      `<text transform="translate(16 ${(top + height - bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yAxis.title.text)}</text>`);
+    let legend = left;
+    for (const t of traces) {
+      const colour = t.marker.color, points = t.x.map((x, i) => [x, t.y[i]]).filter(([x, y]) => ok(x, y));
+      if (t.mode === 'markers') {
+        parts.push(`<g fill="${colour}" fill-opacity="${t.marker.opacity || 1}">` + points.map(([x, y]) => `<circle cx="${sx.at(x).toFixed(1)}" cy="${sy.at(y).toFixed(1)}" r="2"/>`).join('') + '</g>');
+      } else {
+        const path = points.map(([x, y], i) => (i ? `H${sx.at(x).toFixed(1)}V` : `M${sx.at(x).toFixed(1)} `) + sy.at(y).toFixed(1)).join('');
+        if (points.length) parts.push(`<path d="${path}" fill="none" stroke="${colour}"/>`);
+        parts.push(`<g fill="${colour}" stroke="#222">` + points.map(([x, y]) => `<circle cx="${sx.at(x).toFixed(1)}" cy="${sy.at(y).toFixed(1)}" r="4"/>`).join('') + '</g>');
+      }
+      parts.push(`<circle cx="${legend + 5}" cy="14" r="4" fill="${colour}"/><text x="${legend + 12}" y="18">${esc(t.name)}</text>`);
+      legend += 20 + 6.5 * t.name.length;
+    }
+    parts.push('</svg>');
+    div.innerHTML = parts.join('');
   }
 
   // Parallel coordinates of the top budget's evaluations (brush an axis to select): for three objectives or more.
@@ -362,6 +428,7 @@
     if (state.study && view !== 'studies') await Promise.all([renderStudies(), show(view)]);
     else { await renderStudies(); await show(view); }
     performance.mark('nashpo-drawn');
+    await firstViewShown();
     document.body.dataset.ready = 'true';
   })();
 })();

@@ -108,6 +108,53 @@ public sealed class StudyViewTests
         Assert.Equal(third.Rows[^1].Index, third.Query(new TrialQuery { Status = "completed", Ranges = [new RangeFilter("x0", 0.6, 0.8)] }).Rows.Single().Index);
     }
 
+    [Fact]
+    public void A_view_updated_trial_by_trial_has_the_overview_a_view_made_from_scratch_has()
+    {
+        var record = Record();
+        var updated = new StudyView(record, 1);
+        var version = 1L;
+        var at = 20;
+
+        // Each fact, then the view updated from the one before against a view folded afresh: new trials, trials that
+        // start, complete out of order (the later one first), fail, and their archived evaluations.
+        void Step(object fact)
+        {
+            record.Apply(fact);
+            updated = new StudyView(record, ++version, updated);
+            Assert.Equal(Json(new StudyView(record, version).Overview()), Json(updated.Overview()));
+        }
+
+        TrialId[] ids = [new(5, 1), new(6, 1), new(5, 3), new(7, 3)];
+        foreach (var (id, x0) in ids.Zip([0.1, 0.6, 0.1, 0.8]))
+        {
+            Step(new TrialScheduled(new TrialRequest(id, Configuration(x0), 2, id.Budget > 1 ? 1 : 0, null), Origin.AddSeconds(at++)));
+            Step(new TrialStarted(id, $"cpu-{id.ConfigurationId % 2}", Origin.AddSeconds(at++)));
+        }
+
+        void Complete(TrialId id, double[] objectives)
+        {
+            Step(new TrialCompleted(id, objectives, new Dictionary<string, double>(), TimeSpan.FromSeconds(2), $"cpu-{id.ConfigurationId % 2}", Origin.AddSeconds(at++)));
+            Step(new EvaluationArchived(id, objectives, TimeSpan.FromSeconds(at), at));
+        }
+
+        Complete(ids[1], [0.6, 0.3]);
+        Complete(ids[0], [0.1, 0.95]);
+        Step(new TrialFailed(ids[3], "diverged", "cpu-1", Origin.AddSeconds(at++)));
+        Complete(ids[2], [0.1, 0.2]);
+        Step(new StudyFinished("max-evaluations", Origin.AddSeconds(at)));
+
+        // The trial that dominates every other one at budget 3 made it the study's front of one.
+        Assert.Equal([updated.Rows.Single(r => r.Id == ids[2].ToString()).Index], updated.Overview().Front);
+
+        // Two views made from the same view: the second cannot update the first's state, and folds afresh.
+        var forked = new StudyView(record, version, updated);
+        var other = new StudyView(record, version, updated);
+        Assert.Equal(Json(forked.Overview()), Json(other.Overview()));
+    }
+
+    private static string Json(StudyOverview overview) => System.Text.Json.JsonSerializer.Serialize(overview);
+
     private static Core.SearchSpaces.Configuration Configuration(double x0) =>
         new([KeyValuePair.Create("x0", ParameterValue.Of(x0)), KeyValuePair.Create("x1", ParameterValue.Of(0.5))]);
 
