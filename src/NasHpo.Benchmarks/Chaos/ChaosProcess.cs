@@ -21,7 +21,7 @@ internal sealed class ChaosProcess : IDisposable
     {
         _process = process;
         _stdout = ReadLinesAsync(process.StandardOutput);
-        _stderr = ReadLinesAsync(process.StandardError);
+        _stderr = process.StandardError.ReadToEndAsync();
     }
 
     /// <summary>Completes when the study runs (the "started in", "resuming" or "opened" line), or when the process exits.</summary>
@@ -128,7 +128,7 @@ internal sealed class ChaosProcess : IDisposable
         return text.ToString();
     }
 
-    /// <summary>Lines of standard output printed so far (a `serve` node's log).</summary>
+    /// <summary>Lines of standard output printed so far (a `serve` node's log: Akka's log lines go there).</summary>
     public int LineCount
     {
         get
