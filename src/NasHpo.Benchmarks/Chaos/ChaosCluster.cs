@@ -19,15 +19,17 @@ internal sealed record ChaosNode(string Name, int Port, ChaosProcess Process)
 /// singleton) and trainers with two CPU devices each, started, killed and replaced as an operator would. Every node
 /// names the first coordinator ever started as its first seed, as a cluster's fixed seed list does (it also names the
 /// cluster's lease group, so a successor singleton takes the studies' leases over at once), followed by the living
-/// coordinators it can join through. Timings are the cluster tests': a node silent for 3 s is unreachable and downed
-/// 2 s later.
+/// coordinators it can join through. A node silent for 6 s is unreachable, and downed 3 s later.
 /// </summary>
 internal sealed class ChaosCluster(string nashpo, string directory, string database, TimeSpan startLimit) : IDisposable
 {
+    // Quicker than the defaults, so that a fault is detected in seconds, but more patient than the cluster tests': with
+    // a 3 s pause, a two-core machine at load 30 once made a trainer and both coordinators unreachable at the same time,
+    // and keep-majority, counting the trainers, downed the coordinators (the cluster could not be repaired).
     private static readonly string[] Timings =
     [
-        "--set", "akka.cluster.split-brain-resolver.stable-after=2s",
-        "--set", "akka.cluster.failure-detector.acceptable-heartbeat-pause=3s",
+        "--set", "akka.cluster.split-brain-resolver.stable-after=3s",
+        "--set", "akka.cluster.failure-detector.acceptable-heartbeat-pause=6s",
         "--set", "nashpo.cluster.leave-timeout=10s",
     ];
 
@@ -127,8 +129,8 @@ internal sealed class ChaosCluster(string nashpo, string directory, string datab
                 try
                 {
                     last = await ChaosProcess.RunAsync(nashpo, directory, TimeSpan.FromSeconds(60), [.. args, "--cluster", coordinators[attempt % coordinators.Length].Address]);
-                    // Exit 2 is the cluster's refusal (a study id taken); anything else than 0 or 2 is the connection.
-                    if (last.ExitCode is 0 or 2)
+                    // A refusal (a study id taken) is the cluster's answer; no answer (exit 2 too) or a failed client is tried again.
+                    if (last.ExitCode == 0 || last.Stderr.Contains("refused", StringComparison.Ordinal))
                     {
                         return last;
                     }
@@ -183,9 +185,13 @@ internal sealed class ChaosCluster(string nashpo, string directory, string datab
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Every node ever started is killed (thawed first, so that a frozen one can die).</summary>
+    /// <summary>
+    /// Every node ever started is killed (thawed first, so that a frozen one can die); each node's output is left in
+    /// logs/NAME.log of the scratch folder, for a run that is not clean.
+    /// </summary>
     public void Dispose()
     {
+        var logs = Directory.CreateDirectory(Path.Combine(directory, "logs")).FullName;
         foreach (var node in _everyNode)
         {
             if (!node.Process.HasExited)
@@ -194,6 +200,7 @@ internal sealed class ChaosCluster(string nashpo, string directory, string datab
             }
 
             node.Process.Dispose();
+            File.WriteAllText(Path.Combine(logs, $"{node.Name}-{node.Port}.log"), node.Process.Tail(int.MaxValue));
         }
     }
 }
