@@ -30,6 +30,11 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
 
     public string? Scratch { get; init; }
 
+    /// <summary>chaos-cluster: faults in all, and trainer processes kept running.</summary>
+    public int Faults { get; init; } = 100;
+
+    public int Trainers { get; init; } = 2;
+
     public static IReadOnlyList<string> PromotionChoices { get; } = ["synchronous", "asynchronous", "both"];
 
     /// <summary>Whether a benchmark id was asked for (all of them when --cases is not given).</summary>
@@ -98,6 +103,12 @@ internal sealed record BenchmarkOptions(string Suite, string? OutputPath, int Ru
                         break;
                     case "--studies":
                         options = options with { Studies = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
+                        break;
+                    case "--faults" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var faults) && faults >= 0:
+                        options = options with { Faults = faults };
+                        break;
+                    case "--trainers" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var trainers) && trainers > 0:
+                        options = options with { Trainers = trainers };
                         break;
                     case "--scratch":
                         options = options with { Scratch = value };

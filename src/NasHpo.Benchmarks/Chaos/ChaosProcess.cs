@@ -15,6 +15,7 @@ internal sealed class ChaosProcess : IDisposable
     private readonly Task<string> _stderr;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finishing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _lines = [];
 
     private ChaosProcess(Process process)
     {
@@ -105,6 +106,11 @@ internal sealed class ChaosProcess : IDisposable
         while (await reader.ReadLineAsync() is { } line)
         {
             text.AppendLine(line);
+            lock (_lines)
+            {
+                _lines.Add(line);
+            }
+
             // "opened": the ask-and-tell consumer the tests run has its study.
             if (line.StartsWith("resuming ", StringComparison.Ordinal) || line.Contains(" started in ", StringComparison.Ordinal) || line == "opened")
             {
@@ -120,6 +126,56 @@ internal sealed class ChaosProcess : IDisposable
         _started.TrySetResult();
         _finishing.TrySetResult();
         return text.ToString();
+    }
+
+    /// <summary>Lines of standard output printed so far (a `serve` node's log: Akka's log lines go there).</summary>
+    public int LineCount
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a line from index <paramref name="from"/> on contains <paramref name="text"/>; false when the
+    /// process exits or <paramref name="limit"/> passes first.
+    /// </summary>
+    public async Task<bool> WaitForLineAsync(string text, TimeSpan limit, int from = 0)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            lock (_lines)
+            {
+                for (; from < _lines.Count; from++)
+                {
+                    if (_lines[from].Contains(text, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            if ((_process.HasExited && _stdout.IsCompleted && _stderr.IsCompleted) || DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> lines of standard output, for a failure's message.</summary>
+    public string Tail(int count = 20)
+    {
+        lock (_lines)
+        {
+            return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - count)));
+        }
     }
 
     public void Dispose()

@@ -36,6 +36,18 @@ internal sealed record ChaosOptions(string Nashpo, string Scratch, int Kills, ul
 internal sealed record ChaosRound(string Study, int Round, int Kills, int Evaluations, int Lost, int Doubled, int JournalProblems, bool? Identical, string? Failure)
 {
     public bool Clean => Failure is null && Lost == 0 && Doubled == 0 && JournalProblems == 0 && Identical != false;
+
+    /// <summary>The lines a chaos command prints about its rounds: finished, lost, run twice, verify, identical, and each unclean round.</summary>
+    public static IEnumerable<string> Account(IReadOnlyList<ChaosRound> rounds)
+    {
+        yield return $"studies finished: {rounds.Count(r => r.Failure is null)} of {rounds.Count} ({string.Join(", ", rounds.GroupBy(r => r.Study).Select(g => $"{g.Key} {g.Count()}"))})";
+        yield return $"evaluations: {rounds.Sum(r => r.Evaluations)}; lost: {rounds.Sum(r => r.Lost)} (must be 0); run twice at one budget: {rounds.Sum(r => r.Doubled)} (must be 0); journal problems (nashpo verify): {rounds.Sum(r => r.JournalProblems)} (must be 0)";
+        yield return $"deterministic studies identical to an uninterrupted run (trials.csv and pareto.csv): {rounds.Count(r => r.Identical == true)} of {rounds.Count(r => r.Identical is not null)}";
+        foreach (var round in rounds.Where(r => !r.Clean))
+        {
+            yield return $"NOT CLEAN: {round}";
+        }
+    }
 }
 
 /// <summary>A chaos run's account: kills by moment, every round, and the totals the command prints.</summary>
@@ -61,12 +73,9 @@ internal sealed record ChaosOutcome(IReadOnlyDictionary<KillMoment, int> KillsBy
     public IEnumerable<string> Describe()
     {
         yield return $"kills: {Kills} ({string.Join(", ", KillsByMoment.Select(k => $"{Name(k.Key)} {k.Value}"))}); runs that lost their lease and stopped: {LeaseLosses}";
-        yield return $"studies finished: {Finished} of {Rounds.Count} ({string.Join(", ", Rounds.GroupBy(r => r.Study).Select(g => $"{g.Key} {g.Count()}"))})";
-        yield return $"evaluations: {Rounds.Sum(r => r.Evaluations)}; lost: {Lost} (must be 0); run twice at one budget: {Doubled} (must be 0); journal problems (nashpo verify): {JournalProblems} (must be 0)";
-        yield return $"deterministic studies identical to an uninterrupted run (trials.csv and pareto.csv): {Identical} of {Deterministic}";
-        foreach (var round in Rounds.Where(r => !r.Clean))
+        foreach (var line in ChaosRound.Account(Rounds))
         {
-            yield return $"NOT CLEAN: {round}";
+            yield return line;
         }
 
         yield return $"elapsed: {Elapsed.TotalMinutes:F1} min";

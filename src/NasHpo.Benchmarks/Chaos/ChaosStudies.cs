@@ -22,8 +22,11 @@ internal static class ChaosStudies
         "training", "command",
     ];
 
-    /// <summary>The studies named (all when <paramref name="names"/> is empty); an unknown name is an error.</summary>
-    public static IReadOnlyList<ChaosStudy> Select(IReadOnlyCollection<string> names, string repositoryRoot)
+    /// <summary>
+    /// The studies named (all when <paramref name="names"/> is empty); an unknown name is an error.
+    /// <paramref name="syntheticDelay"/> is a synthetic evaluation's time at the full budget.
+    /// </summary>
+    public static IReadOnlyList<ChaosStudy> Select(IReadOnlyCollection<string> names, string repositoryRoot, string syntheticDelay = "40ms")
     {
         var unknown = names.Where(n => !Names.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
         if (unknown.Length > 0)
@@ -31,7 +34,7 @@ internal static class ChaosStudies
             throw new ArgumentException($"unknown chaos studies: {string.Join(", ", unknown)} (known: {string.Join(", ", Names)})");
         }
 
-        return Names.Where(n => names.Count == 0 || names.Contains(n, StringComparer.OrdinalIgnoreCase)).Select(n => Create(n, repositoryRoot)).ToArray();
+        return Names.Where(n => names.Count == 0 || names.Contains(n, StringComparer.OrdinalIgnoreCase)).Select(n => Create(n, repositoryRoot, syntheticDelay)).ToArray();
     }
 
     /// <summary>The repository's root, found upwards from <paramref name="start"/> (the program's or test's folder).</summary>
@@ -48,28 +51,28 @@ internal static class ChaosStudies
         throw new DirectoryNotFoundException($"no repository with src/examples/command/quadratic.py above {start}");
     }
 
-    private static ChaosStudy Create(string name, string root) => name switch
+    private static ChaosStudy Create(string name, string root, string delay) => name switch
     {
-        "random" => Synthetic(name, "type = random, max-budget = 1", 30),
-        "hyperband" => Synthetic(name, "type = hyperband, eta = 3, min-budget = 1, max-budget = 9", 40),
-        "hyperband-async" => Synthetic(name, "type = hyperband, eta = 3, min-budget = 1, max-budget = 9, promotion = asynchronous", 40, checkpoints: true),
-        "bohb" => Synthetic(name, "type = bohb, eta = 3, min-budget = 1, max-budget = 9", 40),
-        "mo-bohb" => Synthetic(name, "type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9", 40),
-        "sh-emoa" => Synthetic(name, "type = sh-emoa, eta = 3, min-budget = 1, max-budget = 9, population-size = 6", 40),
-        "mo-bananas" => Synthetic(name, "type = mo-bananas, eta = 3, min-budget = 1, max-budget = 9", 40),
-        "ms-ehvi" => Synthetic(name, "type = ms-ehvi, max-budget = 1", 20),
-        "bulk-and-cut" => Synthetic(name, "type = bulk-and-cut, max-budget = 1", 30),
+        "random" => Synthetic(name, delay, "type = random, max-budget = 1", 30),
+        "hyperband" => Synthetic(name, delay, "type = hyperband, eta = 3, min-budget = 1, max-budget = 9", 40),
+        "hyperband-async" => Synthetic(name, delay, "type = hyperband, eta = 3, min-budget = 1, max-budget = 9, promotion = asynchronous", 40, checkpoints: true),
+        "bohb" => Synthetic(name, delay, "type = bohb, eta = 3, min-budget = 1, max-budget = 9", 40),
+        "mo-bohb" => Synthetic(name, delay, "type = mo-bohb, eta = 3, min-budget = 1, max-budget = 9", 40),
+        "sh-emoa" => Synthetic(name, delay, "type = sh-emoa, eta = 3, min-budget = 1, max-budget = 9, population-size = 6", 40),
+        "mo-bananas" => Synthetic(name, delay, "type = mo-bananas, eta = 3, min-budget = 1, max-budget = 9", 40),
+        "ms-ehvi" => Synthetic(name, delay, "type = ms-ehvi, max-budget = 1", 20),
+        "bulk-and-cut" => Synthetic(name, delay, "type = bulk-and-cut, max-budget = 1", 30),
         "training" => Training(),
         "command" => Command(root),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown chaos study"),
     };
 
-    // 40 ms per evaluation at the full budget: a study lasts a few seconds, so kills land in its middle.
-    private static ChaosStudy Synthetic(string name, string optimizer, int evaluations, bool checkpoints = false) => new(name, $$"""
+    // 40 ms per evaluation at the full budget by default: a study lasts a few seconds, so kills land in its middle.
+    private static ChaosStudy Synthetic(string name, string delay, string optimizer, int evaluations, bool checkpoints = false) => new(name, $$"""
         study {
           seed = 17
           devices = 1
-          problem { type = zdt1, dimensions = 4, delay = 40ms{{(checkpoints ? ", checkpoints = true" : "")}} }
+          problem { type = zdt1, dimensions = 4, delay = {{delay}}{{(checkpoints ? ", checkpoints = true" : "")}} }
           optimizer { {{optimizer}} }
           stop { max-evaluations = {{evaluations}} }
         }
