@@ -18,7 +18,7 @@ namespace NasHpo.Actors.Devices;
 /// when its death is noticed; a device that stops, or whose node left or was downed, is gone (death watch, remote
 /// across nodes): its lease is dropped, and the trial that held it, which watches the device too, asks for another.
 /// </summary>
-public sealed class DevicePool : ReceiveActor
+internal sealed class DevicePool : ReceiveActor
 {
     /// <summary>The node name under which a pool keeps the devices of its own node.</summary>
     internal const string LocalNode = "local";

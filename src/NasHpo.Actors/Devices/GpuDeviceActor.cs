@@ -13,7 +13,7 @@ namespace NasHpo.Actors.Devices;
 /// the trial that sent the work; Self and Sender are captured before the work leaves the actor.
 /// </summary>
 #pragma warning disable CA1001 // The device thread is ended in PostStop, the actor's end of life.
-public sealed class GpuDeviceActor : ReceiveActor
+internal sealed class GpuDeviceActor : ReceiveActor
 #pragma warning restore CA1001
 {
     private readonly string _deviceName;
