@@ -4,4 +4,4 @@ namespace NasHpo.Cli;
 /// The standard streams a command uses. Commands never touch <see cref="Console"/> directly, so that tests can run
 /// them in-process and read what they wrote.
 /// </summary>
-public sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error);
+internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error);

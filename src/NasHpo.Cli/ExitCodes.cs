@@ -1,7 +1,7 @@
 namespace NasHpo.Cli;
 
 /// <summary>The process exit codes of every command, in one place so that scripts can rely on them.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
 

@@ -4,7 +4,7 @@ using NasHpo.Cli.Commands;
 
 namespace NasHpo.Cli;
 
-public static class Program
+internal static class Program
 {
     private const string Prefix = "nashpo: ";
 

@@ -4,7 +4,7 @@ namespace NasHpo.Cli;
 /// A mistake the user can fix (a missing file, a malformed row, a bad option value). Its message becomes the single
 /// stderr line, so it must be one line that names the input and, where there is one, the line number.
 /// </summary>
-public sealed class UserErrorException : Exception
+internal sealed class UserErrorException : Exception
 {
     public UserErrorException(string message)
         : base(message)

@@ -11,7 +11,7 @@ namespace NasHpo.Configuration;
 /// a time limit per trial, an optional command that prints the cheap objectives, and how long a stopped program may
 /// take to end after SIGTERM before it is killed.
 /// </summary>
-public sealed record CommandDefinition(
+internal sealed record CommandDefinition(
     IReadOnlyList<string> Command,
     string WorkingDirectory,
     IReadOnlyDictionary<string, string> Environment,
@@ -23,7 +23,7 @@ public sealed record CommandDefinition(
 }
 
 /// <summary>Reads and checks <c>study.problem</c> of a command study; every mistake is one line naming its HOCON path.</summary>
-public static class CommandProblemReader
+internal static class CommandProblemReader
 {
     public const string Type = "command";
 

@@ -4,7 +4,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Configuration;
 
 /// <summary>The text form of a condition: "parent op value" with op one of ==, !=, &lt;, &lt;=, &gt;, &gt;=, or "parent in [a, b]".</summary>
-public static partial class ConditionText
+internal static partial class ConditionText
 {
     public const string Syntax = "\"<parent> <op> <value>\" with op ==, !=, <, <=, >, >=, or \"<parent> in [a, b]\"";
 

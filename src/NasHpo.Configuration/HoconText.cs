@@ -6,7 +6,7 @@ using Akka.Configuration.Hocon;
 namespace NasHpo.Configuration;
 
 /// <summary>Parses HOCON text, turning every syntax problem into a one-line ConfigurationException with a line and column.</summary>
-public static partial class HoconText
+internal static partial class HoconText
 {
     /// <summary>
     /// The deepest nesting of braces and brackets a text may have. Akka's parser recurses once per level (and a

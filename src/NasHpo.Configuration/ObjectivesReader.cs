@@ -8,7 +8,7 @@ namespace NasHpo.Configuration;
 /// Reads <c>objectives = [ { name = val-error, direction = minimize, cost = expensive, scale = linear }, ... ]</c>;
 /// direction defaults to minimize, cost to expensive and scale to linear (<c>log</c>: optimised as log10 of the value).
 /// </summary>
-public static class ObjectivesReader
+internal static class ObjectivesReader
 {
     private static readonly string[] Keys = ["name", "direction", "cost", "scale"];
 

@@ -14,7 +14,7 @@ namespace NasHpo.Configuration;
 /// </code>
 /// Every error names the full HOCON path and the offending value in one line.
 /// </summary>
-public static class SearchSpaceReader
+internal static class SearchSpaceReader
 {
     private const string KnownTypes = "float, int, categorical, ordinal, bool";
     private static readonly string[] NumberKeys = ["type", "lower", "upper", "log", "when"];

@@ -14,7 +14,7 @@ namespace NasHpo.Configuration;
 /// <see cref="Seconds"/> of training. <paramref name="Promotion"/> is synchronous (the papers) or asynchronous
 /// (ASHA; see <see cref="HyperbandOptimizer"/>).
 /// </summary>
-public sealed record OptimizerDefinition(OptimizerMethod Method, double Eta, double MinBudget, double MaxBudget, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs, PromotionMode Promotion = PromotionMode.Synchronous)
+internal sealed record OptimizerDefinition(OptimizerMethod Method, double Eta, double MinBudget, double MaxBudget, int MaxOpenBrackets, bool ContinueFromCheckpoint = true, string BudgetUnit = OptimizerDefinition.Epochs, PromotionMode Promotion = PromotionMode.Synchronous)
 {
     /// <summary>The method's name, as the study gives it in <c>study.optimizer.type</c>.</summary>
     public string Type => Method.Name;
@@ -50,13 +50,13 @@ public sealed record OptimizerDefinition(OptimizerMethod Method, double Eta, dou
 /// the budget its trials cost, in the study's budget unit (a promoted network that continues from its parent's
 /// checkpoint costs only its new epochs).
 /// </summary>
-public sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock, double? MaxBudgetSpent = null);
+internal sealed record StopCriteria(int? MaxEvaluations, TimeSpan? MaxWallClock, double? MaxBudgetSpent = null);
 
 /// <summary>
 /// The workload trials evaluate (<c>study.problem</c>): a synthetic problem (dimensions, objectives, delay, noise),
 /// a dataset to train networks on (<paramref name="Dataset"/> set), or a program of the user's (<see cref="Command"/> set).
 /// </summary>
-public sealed record ProblemDefinition(string Type, int Dimensions, int Objectives, TimeSpan Delay, double NoiseScale, DatasetDefinition? Dataset = null)
+internal sealed record ProblemDefinition(string Type, int Dimensions, int Objectives, TimeSpan Delay, double NoiseScale, DatasetDefinition? Dataset = null)
 {
     public const string FashionMnist = "fashion-mnist";
 
@@ -107,7 +107,7 @@ public sealed record ProblemDefinition(string Type, int Dimensions, int Objectiv
 /// A tabular benchmark to replay (<c>problem { type = tabular, table = "…", time-scale = 0.01 }</c>): the resolved
 /// path of the table file, the factor on recorded seconds a trial sleeps (0: none), and the table as read.
 /// </summary>
-public sealed record TabularDefinition(string TablePath, double TimeScale, NasHpo.Core.Tabular.TabularTable Table);
+internal sealed record TabularDefinition(string TablePath, double TimeScale, NasHpo.Core.Tabular.TabularTable Table);
 
 /// <summary>
 /// Where and how much of a dataset trials train on: validation from the training images by a seeded split, test
@@ -117,7 +117,7 @@ public sealed record TabularDefinition(string TablePath, double TimeScale, NasHp
 /// the data directory (the training folder for image-folder), absolute once read from a study file;
 /// <paramref name="ImageSize"/> 0 keeps the size of the data (square IDX or .npy images).
 /// </summary>
-public sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet, int ThreadsPerDevice = 0)
+internal sealed record DatasetDefinition(string Directory, double ValidationFraction, int? TrainingSubset, int? ValidationSubset, int? TestSubset, int ImageSize, string Model = DatasetDefinition.ConvNet, int ThreadsPerDevice = 0)
 {
     public const string ConvNet = "convnet";
 
@@ -137,10 +137,21 @@ public sealed record DatasetDefinition(string Directory, double ValidationFracti
 
 /// <summary>
 /// A validated study: everything the engine needs to run it, plus the resolved HOCON text it was read from, which
-/// the journal keeps so that a resumed study runs exactly the definition it started with.
+/// the journal keeps so that a resumed study runs exactly the definition it started with. Made only by
+/// <see cref="StudyDefinitionReader"/> (a study defined in code is HOCON text given to
+/// <see cref="StudyDefinitionReader.FromHocon(string)"/>); its optimizer, stop, problem and search space are the
+/// engine's own types, internal so that they can change.
 /// </summary>
 public sealed record StudyDefinition
 {
+    internal StudyDefinition(OptimizerDefinition optimizer, StopCriteria stop, ProblemDefinition problem, SearchSpace space)
+    {
+        Optimizer = optimizer;
+        Stop = stop;
+        Problem = problem;
+        Space = space;
+    }
+
     public required string Name { get; init; }
 
     public required long Seed { get; init; }
@@ -151,11 +162,11 @@ public sealed record StudyDefinition
     /// <summary>The devices trials run on: "cpu-0", "cpu-1", … for CPU slots, "cuda-0", … for GPUs.</summary>
     public required IReadOnlyList<string> DeviceNames { get; init; }
 
-    public required OptimizerDefinition Optimizer { get; init; }
+    internal OptimizerDefinition Optimizer { get; init; }
 
-    public required StopCriteria Stop { get; init; }
+    internal StopCriteria Stop { get; init; }
 
-    public required ProblemDefinition Problem { get; init; }
+    internal ProblemDefinition Problem { get; init; }
 
     public required IReadOnlyList<Objective> Objectives { get; init; }
 
@@ -166,9 +177,9 @@ public sealed record StudyDefinition
     public required IReadOnlyList<double> ReferencePoint { get; init; }
 
     /// <summary>The objectives taken together, to turn recorded points into minimisation space.</summary>
-    public ObjectiveSpace ObjectiveSpace => new(Objectives);
+    internal ObjectiveSpace ObjectiveSpace => new(Objectives);
 
-    public required SearchSpace Space { get; init; }
+    internal SearchSpace Space { get; init; }
 
     /// <summary>The study's resolved configuration as HOCON (the <c>study</c> section, every layer applied).</summary>
     public required string Hocon { get; init; }

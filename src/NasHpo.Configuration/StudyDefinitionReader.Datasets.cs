@@ -6,10 +6,10 @@ namespace NasHpo.Configuration;
 public static partial class StudyDefinitionReader
 {
     /// <summary>The largest side <c>image-size</c> may ask for: beyond it a CPU study would not finish.</summary>
-    public const int MaxImageSize = 512;
+    internal const int MaxImageSize = 512;
 
     /// <summary>The most threads one device may ask for (far beyond any machine's cores; a count past it is a typo).</summary>
-    public const int MaxThreadsPerDevice = 4096;
+    internal const int MaxThreadsPerDevice = 4096;
 
     private static readonly string[] CommonDatasetKeys = ["type", "validation-fraction", "train-subset", "validation-subset", "test-subset", "image-size", "model", "threads-per-device"];
     private static readonly string[] FashionMnistKeys = [.. CommonDatasetKeys, "data-dir"];

@@ -24,20 +24,23 @@ public static partial class StudyDefinitionReader
     private static readonly string[] StopKeys = ["max-evaluations", "max-wall-clock", "max-budget-spent"];
 
     /// <summary>The most CPU slots <c>devices = N</c> may ask for: each is an actor and a thread's share of the machine.</summary>
-    public const int MaxDevices = 4096;
+    internal const int MaxDevices = 4096;
 
     /// <summary>The most decision variables a synthetic problem may have: its space is built and searched in memory.</summary>
-    public const int MaxSyntheticDimensions = 10_000;
+    internal const int MaxSyntheticDimensions = 10_000;
 
     /// <summary>The most objectives a synthetic problem may have: the hypervolume's cost grows exponentially with them.</summary>
-    public const int MaxSyntheticObjectives = 16;
+    internal const int MaxSyntheticObjectives = 16;
 
     /// <summary>
     /// Reads a study file with command-line overrides (<c>--set key=value</c>; keys may omit the leading
     /// <c>study.</c>). The resolved text (file, then overrides, which HOCON lets win) is kept in the definition.
-    /// <paramref name="registry"/> holds the methods <c>study.optimizer.type</c> may name (null: the built-in ones).
     /// </summary>
-    public static StudyDefinition Load(string path, IEnumerable<string> overrides, OptimizerRegistry? registry = null)
+    /// <exception cref="ConfigurationException">The file cannot be read or the study is not valid; the message names the HOCON path.</exception>
+    public static StudyDefinition Load(string path, IEnumerable<string> overrides) => Load(path, overrides, null);
+
+    /// <summary><see cref="Load(string, IEnumerable{string})"/> with the optimizer methods of <paramref name="registry"/> (null: the built-in ones).</summary>
+    internal static StudyDefinition Load(string path, IEnumerable<string> overrides, OptimizerRegistry? registry)
     {
         string text;
         try
@@ -91,7 +94,7 @@ public static partial class StudyDefinitionReader
     /// The study's maximum budget (<c>study.optimizer.max-budget</c>, default 1) from a definition's text, without
     /// reading the rest (a tabular study's table, say): the budget whose evaluations make up the study's front.
     /// </summary>
-    public static double MaxBudgetOf(string hocon)
+    internal static double MaxBudgetOf(string hocon)
     {
         var root = HoconText.Parse(hocon, "study");
         return root.HasPath("study.optimizer.max-budget")
@@ -100,7 +103,7 @@ public static partial class StudyDefinitionReader
     }
 
     /// <summary>Reads a definition whose optimizer may be any method of <paramref name="registry"/>.</summary>
-    public static StudyDefinition FromHocon(string hocon, OptimizerRegistry registry)
+    internal static StudyDefinition FromHocon(string hocon, OptimizerRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
         return FromHocon(hocon, "study", null, null, registry);
@@ -243,17 +246,13 @@ public static partial class StudyDefinitionReader
             hocon += $"\n# relative paths are relative to the study file's folder\nstudy.{StudyPaths.Key} = {Quote(folder)}\n";
         }
 
-        return new StudyDefinition
+        return new StudyDefinition(optimizer, stop, problem, space)
         {
             Name = name,
             Seed = ReadLong(study, "seed", "study.seed", 0),
             DeviceNames = ReadDevices(study),
-            Optimizer = optimizer,
-            Stop = stop,
-            Problem = problem,
             Objectives = objectives,
             ReferencePoint = reference,
-            Space = space,
             Hocon = hocon + tabular?.HoconAddition,
         };
     }

@@ -6,7 +6,7 @@ namespace NasHpo.Configuration;
 /// not to wherever the engine happens to be started. Reading a study notes whether a relative path was resolved, so
 /// that the text the journal keeps records the folder and a resumed study finds the same files.
 /// </summary>
-public sealed class StudyPaths
+internal sealed class StudyPaths
 {
     /// <summary>The study key (under <c>study</c>) that names the folder relative paths start from.</summary>
     public const string Key = "base-directory";

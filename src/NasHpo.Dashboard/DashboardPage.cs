@@ -10,7 +10,7 @@ namespace NasHpo.Dashboard;
 /// Plotly.Blazor package), put together: live, the scripts are inlined and the page asks the server's API; as a
 /// report, the study's data is inlined too, so the file opens from disk with no server and no network.
 /// </summary>
-public static class DashboardPage
+internal static class DashboardPage
 {
     /// <summary>JSON as the page reads it (camelCase), shared by the API and the report.</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };

@@ -18,7 +18,7 @@ namespace NasHpo.Dashboard;
 /// server-sent events. It reads the journal through <paramref name="system"/>'s read side only, so it runs beside a
 /// study's engine (another process, or the same one) and after it.
 /// </summary>
-public sealed class DashboardServer : IAsyncDisposable
+internal sealed class DashboardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly StudyFeeds _feeds;

@@ -7,7 +7,7 @@ using NasHpo.Analysis.Studies;
 namespace NasHpo.Dashboard;
 
 /// <summary>A study's record changed: the page showing it redraws.</summary>
-public sealed record StudyChanged(string StudyId, long Version);
+internal sealed record StudyChanged(string StudyId, long Version);
 
 /// <summary>
 /// Every study of a journal, followed live through the read side (Akka.Persistence.Query): each study is folded into
@@ -15,7 +15,7 @@ public sealed record StudyChanged(string StudyId, long Version);
 /// that journal, and subscribers are told which study changed. New studies are found by listing the journal every
 /// <see cref="DiscoveryInterval"/>. Views are built on demand, once per version of a study.
 /// </summary>
-public sealed class StudyFeeds : IAsyncDisposable
+internal sealed class StudyFeeds : IAsyncDisposable
 {
     // Listing a journal's persistence ids scans its events table (a second for millions of events): not too often.
     private static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);

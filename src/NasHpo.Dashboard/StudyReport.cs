@@ -7,7 +7,7 @@ namespace NasHpo.Dashboard;
 /// Everything the page shows of one study, at once: what report.html embeds in place of the server's API. Every
 /// trial row is there (the report's table filters in the page), with every learning curve and every bracket's paths.
 /// </summary>
-public sealed record StudyReport(
+internal sealed record StudyReport(
     string WrittenAt,
     StudyOverview Overview,
     IReadOnlyList<TrialRow> Rows,

@@ -229,7 +229,7 @@ internal sealed record CheckpointPlan(string Path, string? StartFrom, string? No
 internal sealed record TrainingOutcome(double LastLoss, double StartEpoch, double EpochsTrained);
 
 /// <summary>The training loss became NaN or infinite: the trial fails with this reason.</summary>
-public sealed class TrainingDivergedException : Exception
+internal sealed class TrainingDivergedException : Exception
 {
     public TrainingDivergedException()
     {

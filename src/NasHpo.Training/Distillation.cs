@@ -8,7 +8,7 @@ namespace NasHpo.Training;
 /// cross-entropy with the labels and the Kullback-Leibler divergence from the teacher's (the parent's) softened
 /// predictions to the student's, scaled by T² so that its gradients keep their size whatever the temperature.
 /// </summary>
-public sealed record Distillation(double Temperature = 4.0, double TeacherWeight = 0.5)
+internal sealed record Distillation(double Temperature = 4.0, double TeacherWeight = 0.5)
 {
     public void Validate()
     {

@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace NasHpo.Training;
 
 /// <summary>How <see cref="FashionMnistWorkload"/> loads data, builds networks and reports.</summary>
-public sealed record FashionMnistWorkloadOptions
+internal sealed record FashionMnistWorkloadOptions
 {
     public FashionMnistOptions Data { get; init; } = new();
 
@@ -46,7 +46,7 @@ public sealed record FashionMnistWorkloadOptions
 }
 
 /// <summary>The networks <see cref="FashionMnistWorkload"/> builds from a configuration.</summary>
-public enum NetworkModel
+internal enum NetworkModel
 {
     /// <summary>Paper 001's Table 2 network (hocon/spaces/joint-nas-hpo-table2.conf), trained with Adam.</summary>
     ConvNet,
@@ -62,7 +62,7 @@ public enum NetworkModel
 /// (epochs, a fractional budget training that share of the last epoch, or seconds of training), then measures the
 /// validation and test error. Synchronous and Akka-free: the engine runs it on a device's own thread.
 /// </summary>
-public sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposable
+internal sealed class FashionMnistWorkload : IWorkload, ICheapObjectives, IDisposable
 {
     public const string ValidationError = "val-error";
     public const string ParameterCount = "params";

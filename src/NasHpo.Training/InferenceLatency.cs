@@ -8,7 +8,7 @@ namespace NasHpo.Training;
 /// Measures how long a built network takes to classify one batch: the <c>latency-ms</c> objective. It needs no
 /// training, so it is known as soon as the network is built, like the parameter count.
 /// </summary>
-public static class InferenceLatency
+internal static class InferenceLatency
 {
     /// <summary>Images per timed batch unless the workload says otherwise.</summary>
     public const int DefaultBatchSize = 64;

@@ -6,7 +6,7 @@ namespace NasHpo.Training;
 /// What an error libtorch raised (TorchSharp throws each as an <see cref="ExternalException"/> carrying libtorch's
 /// text) says, for the callers that decide whether it ends one run or everything.
 /// </summary>
-public static class LibTorchErrors
+internal static class LibTorchErrors
 {
     /// <summary>
     /// Whether libtorch refused a value because it does not fit the tensor's type: c10's checked conversion of a

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace NasHpo.Training;
 
 /// <summary>What a training budget counts.</summary>
-public enum TrainingBudgetKind
+internal enum TrainingBudgetKind
 {
     /// <summary>Passes over the training set; a fractional budget trains that share of the last epoch.</summary>
     Epochs,
@@ -20,7 +20,7 @@ public enum TrainingBudgetKind
 }
 
 /// <summary>How long to train: a positive, finite number of epochs or of training seconds.</summary>
-public sealed record TrainingBudget
+internal sealed record TrainingBudget
 {
     private TrainingBudget(TrainingBudgetKind kind, double amount)
     {
@@ -46,7 +46,7 @@ public sealed record TrainingBudget
 }
 
 /// <summary>Where and how <see cref="ResidualTraining"/> runs.</summary>
-public sealed record ResidualTrainingOptions
+internal sealed record ResidualTrainingOptions
 {
     /// <summary>Where the network and the batches live; the CPU when null. The network must already be there.</summary>
     public Device? Device { get; init; }
@@ -64,7 +64,7 @@ public sealed record ResidualTrainingOptions
 }
 
 /// <summary>What a training run produced: the validation accuracy, the network's cost, and how much was trained.</summary>
-public sealed record ResidualTrainingResult(
+internal sealed record ResidualTrainingResult(
     double ValidationAccuracy,
     long Parameters,
     long MultiplyAccumulates,
@@ -81,7 +81,7 @@ public sealed record ResidualTrainingResult(
 /// for an epoch budget, in elapsed training time for a seconds budget), cutout on every training batch; then the
 /// validation accuracy. Synchronous and Akka-free, like the workloads that will call it.
 /// </summary>
-public static class ResidualTraining
+internal static class ResidualTraining
 {
     /// <summary>lr(p) = lr0 · ½ (1 + cos(π p)), with p the share of the budget used, clamped to [0, 1].</summary>
     public static double CosineLearningRate(double initial, double progress) =>

@@ -10,7 +10,7 @@ namespace NasHpo.Training;
 /// does not depend on TorchSharp: the engine's workload catalogue finds this class at run time when a program has
 /// this assembly (see <c>TrainingLink</c> in NasHpo.Actors); keep the names and signatures of its public members.
 /// </summary>
-public static class StudyWorkloads
+internal static class StudyWorkloads
 {
     /// <summary>The workload of a study with a dataset, training on the CPU devices it names.</summary>
     /// <exception cref="ArgumentException">The study has no dataset.</exception>

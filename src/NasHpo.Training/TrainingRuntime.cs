@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace NasHpo.Training;
 
 /// <summary>Process-wide TorchSharp settings the engine makes before it trains anything.</summary>
-public static class TrainingRuntime
+internal static class TrainingRuntime
 {
     /// <summary>Whether this build of TorchSharp and this machine can run on CUDA devices.</summary>
     public static bool CudaAvailable => cuda.is_available();

@@ -114,10 +114,12 @@ public sealed class ModelAndBudgetTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData(NetworkModel.ConvNet)]
-    [InlineData(NetworkModel.Residual)]
-    public void A_budget_of_one_second_trains_for_about_one_second(NetworkModel model)
+    [InlineData(nameof(NetworkModel.ConvNet))]
+    [InlineData(nameof(NetworkModel.Residual))]
+    public void A_budget_of_one_second_trains_for_about_one_second(string modelName)
     {
+        // By name: NetworkModel is internal to the package, and a public test method cannot take it.
+        var model = Enum.Parse<NetworkModel>(modelName);
         using var workload = Workload(model, TrainingBudgetKind.Seconds);
         var progress = new List<WorkloadProgress>();
         var configuration = model == NetworkModel.Residual ? ResidualNetTests.Residual(initialFilters: 4) : TinyNet;

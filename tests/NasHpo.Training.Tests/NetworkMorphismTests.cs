@@ -16,7 +16,7 @@ public sealed class NetworkMorphismTests(ITestOutputHelper output)
     private const int Size = 16;
 
     /// <summary>Each bulk-up morphism: the parent, the child, the operation (kernel 3, same padding throughout).</summary>
-    public static IEnumerable<(string Name, SearchConfiguration Parent, SearchConfiguration Child, Morphism Morphism)> BulkUps()
+    private static IEnumerable<(string Name, SearchConfiguration Parent, SearchConfiguration Child, Morphism Morphism)> BulkUps()
     {
         (int, int, bool)[] twoConv = [(4, 3, true), (6, 5, false)];
         yield return ("wider first conv (batch norm, flattened)", Table2.Configuration(twoConv, [8]), Table2.Configuration([(8, 3, true), (6, 5, false)], [8]), new Morphism(Morphism.Wider, "filters_1"));

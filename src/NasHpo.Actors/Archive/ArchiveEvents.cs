@@ -6,7 +6,7 @@ namespace NasHpo.Actors.Archive;
 /// A completed evaluation entered the Pareto archive ("pareto-{id}"), with the hypervolume of the highest-budget
 /// front right after it: the hypervolume history is a fact of its time and is never recomputed on replay.
 /// </summary>
-public sealed record EvaluationArchived(TrialId Trial, IReadOnlyList<double> Objectives, TimeSpan Elapsed, double Hypervolume);
+internal sealed record EvaluationArchived(TrialId Trial, IReadOnlyList<double> Objectives, TimeSpan Elapsed, double Hypervolume);
 
 /// <summary>Every archived evaluation in order.</summary>
-public sealed record ArchiveSnapshot(IReadOnlyList<EvaluationArchived> Evaluations);
+internal sealed record ArchiveSnapshot(IReadOnlyList<EvaluationArchived> Evaluations);

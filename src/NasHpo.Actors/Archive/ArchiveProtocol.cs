@@ -3,16 +3,16 @@ using NasHpo.Core.Optimizers;
 namespace NasHpo.Actors.Archive;
 
 /// <summary>A completed evaluation, its objectives in the journal's recorded form (see <see cref="NasHpo.Core.Objectives.Objective"/>).</summary>
-public sealed record Evaluation(TrialId Trial, IReadOnlyList<double> Objectives);
+internal sealed record Evaluation(TrialId Trial, IReadOnlyList<double> Objectives);
 
 /// <summary>Completed evaluations to archive; ones already archived are ignored.</summary>
-public sealed record ArchiveEvaluations(IReadOnlyList<Evaluation> Evaluations);
+internal sealed record ArchiveEvaluations(IReadOnlyList<Evaluation> Evaluations);
 
 /// <summary>The archive after an update: evaluations held, hypervolume and size of the highest-budget front.</summary>
-public sealed record ArchiveUpdated(int Evaluations, double Hypervolume, int ParetoSize);
+internal sealed record ArchiveUpdated(int Evaluations, double Hypervolume, int ParetoSize);
 
 /// <summary>Asks for the highest-budget Pareto front.</summary>
-public sealed record GetParetoFront;
+internal sealed record GetParetoFront;
 
 /// <summary>The non-dominated evaluations at the highest budget, in archive order.</summary>
-public sealed record ParetoFront(IReadOnlyList<Evaluation> Members, double Hypervolume);
+internal sealed record ParetoFront(IReadOnlyList<Evaluation> Members, double Hypervolume);

@@ -16,7 +16,7 @@ namespace NasHpo.Actors.Archive;
 /// minimisation space (log10 values for log-scale objectives, the reference point likewise). The front is the same in
 /// either form, as a scale only ever maps values monotonically.
 /// </summary>
-public sealed class ParetoArchiveActor : SnapshottingActor
+internal sealed class ParetoArchiveActor : SnapshottingActor
 {
     private readonly double[] _reference;
     private readonly ObjectiveSpace _objectives;

@@ -7,7 +7,7 @@ using NasHpo.Actors.Studies;
 namespace NasHpo.Actors.Brackets;
 
 /// <summary>Starts a trial of this bracket unless it is already running.</summary>
-public sealed record DispatchTrial(TrialRequest Request);
+internal sealed record DispatchTrial(TrialRequest Request);
 
 /// <summary>
 /// One successive-halving bracket (or one generation / phase for the evolutionary methods): parent of its trial

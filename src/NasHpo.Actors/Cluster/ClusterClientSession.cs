@@ -6,7 +6,7 @@ using NasHpo.Actors.Hosting;
 namespace NasHpo.Actors.Cluster;
 
 /// <summary>The cluster did not answer a client in time; the message names the address and the wait.</summary>
-public sealed class ClusterUnavailableException : Exception
+internal sealed class ClusterUnavailableException : Exception
 {
     public ClusterUnavailableException(string message)
         : base(message)
@@ -28,7 +28,7 @@ public sealed class ClusterUnavailableException : Exception
 /// is not a cluster member (provider "remote") and talks to the gateway through Akka's ClusterClient, which finds a
 /// coordinator's receptionist from the one address given and follows the cluster if that coordinator goes away.
 /// </summary>
-public sealed class ClusterClientSession : IAsyncDisposable
+internal sealed class ClusterClientSession : IAsyncDisposable
 {
     private readonly ActorSystem _system;
     private readonly IActorRef _client;

@@ -14,7 +14,7 @@ namespace NasHpo.Actors.Cluster;
 /// first coordinator, or a successor after the holder died or left) it reads the shared journal and resumes every
 /// unfinished study: each recovers its ledger and dispatches again the trials that were scheduled or running.
 /// </summary>
-public sealed class ClusterCoordinator : ReceiveActor
+internal sealed class ClusterCoordinator : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _pool;

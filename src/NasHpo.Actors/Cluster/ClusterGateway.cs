@@ -8,7 +8,7 @@ namespace NasHpo.Actors.Cluster;
 /// client receptionist): commands go to the coordinator singleton wherever it runs; reads come from the shared
 /// journal here, so status and report work on any coordinator and never load the singleton.
 /// </summary>
-public sealed class ClusterGateway : ReceiveActor
+internal sealed class ClusterGateway : ReceiveActor
 {
     public const string Name = "nashpo-gateway";
 

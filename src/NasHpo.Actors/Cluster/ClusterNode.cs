@@ -14,7 +14,7 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Cluster;
 
 /// <summary>How `nashpo serve` starts a node; null fields leave hocon/cluster.conf's (or --set's) value.</summary>
-public sealed record ClusterNodeOptions
+internal sealed record ClusterNodeOptions
 {
     public const string Coordinator = "coordinator";
     public const string Trainer = "trainer";
@@ -51,7 +51,7 @@ public sealed record ClusterNodeOptions
 /// announcer, or both. The journal is whatever the configuration names (the shared SQLite file by default), so
 /// switching to a server database is configuration only.
 /// </summary>
-public sealed class ClusterNode : IAsyncDisposable
+internal sealed class ClusterNode : IAsyncDisposable
 {
     public const string SystemName = "nashpo";
     private const string SingletonManagerName = "studies";

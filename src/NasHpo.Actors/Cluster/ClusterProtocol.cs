@@ -7,28 +7,28 @@ namespace NasHpo.Actors.Cluster;
 /// A message that crosses nodes. Every one is bound to the Protobuf serializer (hocon/cluster.conf) and has a
 /// versioned manifest; a test checks the binding, so none can fall back to Akka's JSON serializer.
 /// </summary>
-public interface IClusterMessage;
+internal interface IClusterMessage;
 
 /// <summary>One device of a trainer node, as the node announces it: its name (unique in the cluster) and its actor.</summary>
-public sealed record AnnouncedDevice(string Name, IActorRef Device);
+internal sealed record AnnouncedDevice(string Name, IActorRef Device);
 
 /// <summary>
 /// A trainer node's devices, sent to the coordinator singleton at start and again at an interval, so a coordinator
 /// that took over learns them without asking. Devices of the node missing from the list are gone.
 /// </summary>
-public sealed record DevicesAnnounced(string Node, IReadOnlyList<AnnouncedDevice> Devices) : IClusterMessage;
+internal sealed record DevicesAnnounced(string Node, IReadOnlyList<AnnouncedDevice> Devices) : IClusterMessage;
 
 /// <summary>A trainer node is leaving: lease none of its devices any more.</summary>
-public sealed record DevicesWithdrawn(string Node) : IClusterMessage;
+internal sealed record DevicesWithdrawn(string Node) : IClusterMessage;
 
 /// <summary>
 /// What a node needs to run a study's trials without the coordinator's objects: the study's persisted definition
 /// (HOCON), from which the node builds the workload, and where checkpoints live (null: none).
 /// </summary>
-public sealed record PortableExecution(string StudyId, string DefinitionHocon, string? CheckpointDirectory, bool ContinueFromParent);
+internal sealed record PortableExecution(string StudyId, string DefinitionHocon, string? CheckpointDirectory, bool ContinueFromParent);
 
 /// <summary>Runs one trial on a device of any node; answered like a local run (TrialRunFinished, progress, DeviceBusy).</summary>
-public sealed record RunPortableTrial(TrialRequest Request, PortableExecution Execution) : IClusterMessage
+internal sealed record RunPortableTrial(TrialRequest Request, PortableExecution Execution) : IClusterMessage
 {
     /// <summary>The pool that leased the device (the cluster's), told by the device the moment the run ends.</summary>
     public IActorRef? LeaseHolder { get; init; }
@@ -38,25 +38,25 @@ public sealed record RunPortableTrial(TrialRequest Request, PortableExecution Ex
 }
 
 /// <summary>A client submits a new study (its resolved HOCON definition) under an id.</summary>
-public sealed record SubmitStudy(string StudyId, string DefinitionHocon) : IClusterMessage;
+internal sealed record SubmitStudy(string StudyId, string DefinitionHocon) : IClusterMessage;
 
 /// <summary>The answer to <see cref="SubmitStudy"/>: accepted, or refused with a one-line reason.</summary>
-public sealed record StudySubmitted(string StudyId, bool Accepted, string? Refusal) : IClusterMessage;
+internal sealed record StudySubmitted(string StudyId, bool Accepted, string? Refusal) : IClusterMessage;
 
 /// <summary>A client cancels a study: its running trials stop and it is finished with reason "cancelled".</summary>
-public sealed record CancelStudy(string StudyId) : IClusterMessage;
+internal sealed record CancelStudy(string StudyId) : IClusterMessage;
 
 /// <summary>The answer to <see cref="CancelStudy"/>; <paramref name="Found"/> is false for an unknown or finished study.</summary>
-public sealed record StudyCancelled(string StudyId, bool Found, string? Note) : IClusterMessage;
+internal sealed record StudyCancelled(string StudyId, bool Found, string? Note) : IClusterMessage;
 
 /// <summary>A client asks for the ids of every study in the cluster's journal.</summary>
-public sealed record ListStudies : IClusterMessage;
+internal sealed record ListStudies : IClusterMessage;
 
 /// <summary>The ids of every study in the journal, sorted.</summary>
-public sealed record StudiesListed(IReadOnlyList<string> StudyIds) : IClusterMessage;
+internal sealed record StudiesListed(IReadOnlyList<string> StudyIds) : IClusterMessage;
 
 /// <summary>A client asks for a study's journal (ledger and archive), to show its status or write its report.</summary>
-public sealed record GetStudyJournal(string StudyId) : IClusterMessage;
+internal sealed record GetStudyJournal(string StudyId) : IClusterMessage;
 
 /// <summary>A study's persisted events in journal order (ledger first, then archive); empty for an unknown id.</summary>
-public sealed record StudyJournal(string StudyId, IReadOnlyList<object> Events) : IClusterMessage;
+internal sealed record StudyJournal(string StudyId, IReadOnlyList<object> Events) : IClusterMessage;

@@ -6,10 +6,10 @@ using NasHpo.Actors.Devices;
 namespace NasHpo.Actors.Cluster;
 
 /// <summary>Stops announcing and tells the coordinator to lease none of this node's devices (the node is leaving).</summary>
-public sealed record WithdrawDevices;
+internal sealed record WithdrawDevices;
 
 /// <summary>The devices are withdrawn (the message went out; the coordinator may still be unreachable).</summary>
-public sealed record DevicesWithdrawalSent;
+internal sealed record DevicesWithdrawalSent;
 
 /// <summary>
 /// A trainer node's voice in the cluster: sends the node's devices to the coordinator singleton (through its proxy)
@@ -20,7 +20,7 @@ public sealed record DevicesWithdrawalSent;
 /// it (with one coordinator and one counted trainer that is a tie, which the lowest address wins, perhaps the lost
 /// trainer's, and the coordinator would down itself).
 /// </summary>
-public sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
+internal sealed class DeviceAnnouncer : ReceiveActor, IWithTimers
 {
     private const string AnnounceTimer = "announce";
     private readonly ILoggingAdapter _log = Context.GetLogger();

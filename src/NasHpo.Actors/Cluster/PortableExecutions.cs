@@ -10,7 +10,7 @@ namespace NasHpo.Actors.Cluster;
 /// carries, and shared by the node's devices (a workload is already shared by the devices of one process).
 /// Built on a device's thread, since loading a dataset takes a while.
 /// </summary>
-public sealed class PortableExecutions : IDisposable
+internal sealed class PortableExecutions : IDisposable
 {
     private readonly Func<StudyDefinition, IWorkload> _workloads;
     private readonly Dictionary<(string StudyId, string Definition), TrialExecution> _built = [];

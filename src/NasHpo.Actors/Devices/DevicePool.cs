@@ -24,7 +24,7 @@ namespace NasHpo.Actors.Devices;
 /// trials. Long runs never queue, so a trial does not wait behind one while another device frees.
 /// </para>
 /// </summary>
-public sealed class DevicePool : ReceiveActor
+internal sealed class DevicePool : ReceiveActor
 {
     /// <summary>The node name under which a pool keeps the devices of its own node.</summary>
     internal const string LocalNode = "local";

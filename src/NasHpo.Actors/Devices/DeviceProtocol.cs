@@ -6,29 +6,29 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Devices;
 
 /// <summary>Asks the pool for a free device; answered with <see cref="DeviceLeased"/> once one is free (queued until then).</summary>
-public sealed record LeaseDevice(TrialId Trial);
+internal sealed record LeaseDevice(TrialId Trial);
 
 /// <summary>
 /// The device is the trial's until it sends <see cref="ReleaseDevice"/> or stops. <see cref="Queued"/>: the device is
 /// running another trial and starts this one after it (it says so with <see cref="TrialRunStarted"/>).
 /// </summary>
-public sealed record DeviceLeased(TrialId Trial, IActorRef Device, string DeviceName)
+internal sealed record DeviceLeased(TrialId Trial, IActorRef Device, string DeviceName)
 {
     public bool Queued { get; init; }
 }
 
 /// <summary>Hands a leased device back to the pool.</summary>
-public sealed record ReleaseDevice(TrialId Trial, string DeviceName);
+internal sealed record ReleaseDevice(TrialId Trial, string DeviceName);
 
 /// <summary>Withdraws a lease request that has not been served (the trial stopped first).</summary>
-public sealed record CancelLease(TrialId Trial);
+internal sealed record CancelLease(TrialId Trial);
 
 /// <summary>
 /// How a study's trials run: the workload, where training state is kept (null: nowhere, every trial starts from
 /// scratch), and whether promoted trials continue from their parent's state. <see cref="Portable"/>, set in a
 /// cluster, is the same in a form that crosses nodes; trials then send it instead of the workload object.
 /// </summary>
-public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkpoints, bool ContinueFromParent)
+internal sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkpoints, bool ContinueFromParent)
 {
     public PortableExecution? Portable { get; init; }
 }
@@ -37,7 +37,7 @@ public sealed record TrialExecution(IWorkload Workload, ICheckpointStore? Checkp
 /// Runs one trial on the device's own thread; the result goes to the sender. <see cref="LeaseHolder"/>, the pool
 /// that leased the device, hears from the device the moment the run ends (null: nobody; a run outside any lease).
 /// </summary>
-public sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
+internal sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
 {
     public IActorRef? LeaseHolder { get; init; }
 
@@ -46,40 +46,40 @@ public sealed record RunTrial(TrialRequest Request, TrialExecution Execution)
 }
 
 /// <summary>Cancels the running trial, if it is this one.</summary>
-public sealed record CancelTrial(TrialId Trial) : IClusterMessage;
+internal sealed record CancelTrial(TrialId Trial) : IClusterMessage;
 
 /// <summary>A queued run started: the device's previous run ended.</summary>
-public sealed record TrialRunStarted(TrialId Trial, string DeviceName) : IClusterMessage;
+internal sealed record TrialRunStarted(TrialId Trial, string DeviceName) : IClusterMessage;
 
 /// <summary>The run ended: a result, or the reason it failed.</summary>
-public sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName) : IClusterMessage;
+internal sealed record TrialRunFinished(TrialId Trial, WorkloadResult? Result, string? FailureReason, TimeSpan Duration, string DeviceName) : IClusterMessage;
 
 /// <summary>A running trial made progress.</summary>
-public sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, string DeviceName) : IClusterMessage;
+internal sealed record TrialRunProgress(TrialId Trial, WorkloadProgress Progress, string DeviceName) : IClusterMessage;
 
 /// <summary>The device refused work because it is running another trial (a lease was not respected).</summary>
-public sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
+internal sealed record DeviceBusy(TrialId Trial, string DeviceName) : IClusterMessage;
 
 /// <summary>
 /// A device tells its lease holder (the pool that leased it, on this node or the cluster's coordinator) that a run
 /// ended, so the device is free, and how long it kept the device busy.
 /// </summary>
-public sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration) : IClusterMessage;
+internal sealed record DeviceWorked(string DeviceName, TrialId Trial, TimeSpan Duration) : IClusterMessage;
 
 /// <summary>Asks the pool how busy its devices have been (the time their runs took since the pool started).</summary>
-public sealed record GetDeviceUtilisation;
+internal sealed record GetDeviceUtilisation;
 
 /// <summary>Per device: time spent running workloads since the pool started, and the pool's age.</summary>
-public sealed record DeviceUtilisation(IReadOnlyDictionary<string, TimeSpan> Busy, TimeSpan Elapsed);
+internal sealed record DeviceUtilisation(IReadOnlyDictionary<string, TimeSpan> Busy, TimeSpan Elapsed);
 
 /// <summary>Asks a node's devices (<see cref="NodeDevices"/>) for their actors: for its own pool, or to announce them to the cluster.</summary>
-public sealed record ListDevices;
+internal sealed record ListDevices;
 
 /// <summary>A node's devices with their actors.</summary>
-public sealed record DevicesListed(IReadOnlyList<AnnouncedDevice> Devices);
+internal sealed record DevicesListed(IReadOnlyList<AnnouncedDevice> Devices);
 
 /// <summary>Asks the pool what it knows (for logs and tests).</summary>
-public sealed record GetDevicePool;
+internal sealed record GetDevicePool;
 
 /// <summary>The devices the pool can lease, how many are leased, and how many trials wait.</summary>
-public sealed record DevicePoolState(IReadOnlyList<string> Devices, int Leased, int Waiting);
+internal sealed record DevicePoolState(IReadOnlyList<string> Devices, int Leased, int Waiting);

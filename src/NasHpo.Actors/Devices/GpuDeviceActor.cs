@@ -14,7 +14,7 @@ namespace NasHpo.Actors.Devices;
 /// holds at most one queued run (a lease the pool made while it was busy), started the moment the run ends.
 /// </summary>
 #pragma warning disable CA1001 // The device thread is ended in PostStop, the actor's end of life.
-public sealed class GpuDeviceActor : ReceiveActor
+internal sealed class GpuDeviceActor : ReceiveActor
 #pragma warning restore CA1001
 {
     private readonly string _deviceName;

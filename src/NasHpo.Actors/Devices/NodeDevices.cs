@@ -9,7 +9,7 @@ namespace NasHpo.Actors.Devices;
 /// cluster's, to which a trainer's <see cref="DeviceAnnouncer"/> announces them) asks for them with
 /// <see cref="ListDevices"/>, and each device tells its lease holder when a run ends.
 /// </summary>
-public sealed class NodeDevices : ReceiveActor
+internal sealed class NodeDevices : ReceiveActor
 {
     public NodeDevices(IReadOnlyList<string> deviceNames, PortableExecutions? portable)
     {

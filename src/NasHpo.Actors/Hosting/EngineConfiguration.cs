@@ -20,7 +20,7 @@ namespace NasHpo.Actors.Hosting;
 /// The defaults are those .conf files (embedded in this assembly), and only they: code reads keys, and gives none a
 /// value of its own.
 /// </summary>
-public sealed record EngineConfiguration
+internal sealed record EngineConfiguration
 {
     private static readonly Lazy<Config> EngineDefaults = new(() => ConfigurationFactory.ParseString(JournalSettings.ReadResource("nashpo.conf")));
     private static readonly Lazy<Config> ClusterDefaults = new(() => ConfigurationFactory.ParseString(JournalSettings.ReadResource("cluster.conf")));

@@ -33,7 +33,7 @@ public sealed class DatabaseUnavailableException : Exception
 /// hocon/persistence.{sqlite,postgresql}.conf, hocon/nashpo.conf (both embedded in this assembly), then
 /// Akka.Persistence.Sql's defaults.
 /// </summary>
-public sealed class EngineHost : IAsyncDisposable
+internal sealed class EngineHost : IAsyncDisposable
 {
     private EngineHost(ActorSystem system, JournalSettings journal)
     {

@@ -9,7 +9,7 @@ namespace NasHpo.Actors.Hosting;
 /// keeps progress and one-line warnings. Installed with <c>akka.loggers = ["NasHpo.Actors.Hosting.FileLogger, NasHpo.Actors"]</c>.
 /// </summary>
 #pragma warning disable CA1001 // The file is closed in PostStop, the actor's end of life.
-public sealed class FileLogger : ReceiveActor
+internal sealed class FileLogger : ReceiveActor
 #pragma warning restore CA1001
 {
     private readonly StreamWriter _writer;

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace NasHpo.Actors.Hosting;
 
-public sealed partial class JournalSettings
+internal sealed partial class JournalSettings
 {
     /// <summary>
     /// The same database, for an engine that writes as <paramref name="holder"/>. On PostgreSQL its connections carry

@@ -10,7 +10,7 @@ using Npgsql;
 namespace NasHpo.Actors.Hosting;
 
 /// <summary>Which database holds the journal.</summary>
-public enum JournalKind
+internal enum JournalKind
 {
     /// <summary>One SQLite file: the single-machine default.</summary>
     Sqlite,
@@ -25,7 +25,7 @@ public enum JournalKind
 /// or an Npgsql connection string such as <c>Host=...;Database=...</c>). It knows the Akka configuration for each
 /// database, how to check the database before any actor touches it, and where checkpoints go by default.
 /// </summary>
-public sealed partial class JournalSettings
+internal sealed partial class JournalSettings
 {
     private JournalSettings(JournalKind kind, string connectionString, string display, string? sqliteFile)
     {

@@ -8,7 +8,7 @@ namespace NasHpo.Actors.Hosting;
 /// (<c>auto-initialize</c>), for a command that then writes them below Akka (<c>nashpo copy</c>): the tables are the
 /// plugin's, created by the plugin, never by a schema of our own that could drift from it.
 /// </summary>
-public static class JournalTables
+internal static class JournalTables
 {
     // A persistence id no study can have (study ids allow no '#'): the questions below touch nothing real.
     private const string Probe = "nashpo#tables";

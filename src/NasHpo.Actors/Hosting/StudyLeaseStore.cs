@@ -11,7 +11,7 @@ namespace NasHpo.Actors.Hosting;
 /// singleton guarantees a single writer among them); a lone process is a group of its own</param>
 /// <param name="Host">the machine's name</param>
 /// <param name="ProcessId">the operating system's process id</param>
-public sealed record LeaseHolder(string HolderId, string Group, string Host, int ProcessId)
+internal sealed record LeaseHolder(string HolderId, string Group, string Host, int ProcessId)
 {
     /// <summary>This process, as a lone writer.</summary>
     public static LeaseHolder ForThisProcess()
@@ -22,7 +22,7 @@ public sealed record LeaseHolder(string HolderId, string Group, string Host, int
 }
 
 /// <summary>A lease as the database holds it; times are the database's clock, in milliseconds since 1970.</summary>
-public sealed record LeaseRow(string StudyId, string HolderId, string Group, string Host, int ProcessId, long AcquiredAtMs, long RenewedAtMs, long ExpiresAtMs, long NowMs)
+internal sealed record LeaseRow(string StudyId, string HolderId, string Group, string Host, int ProcessId, long AcquiredAtMs, long RenewedAtMs, long ExpiresAtMs, long NowMs)
 {
     public DateTimeOffset AcquiredAt => DateTimeOffset.FromUnixTimeMilliseconds(AcquiredAtMs);
 
@@ -40,7 +40,7 @@ public sealed record LeaseRow(string StudyId, string HolderId, string Group, str
 /// conditional upsert; renewing and releasing are conditional on the holder id, so a holder that lost its lease can
 /// neither renew nor release the new holder's. Times come from the database's clock, never the hosts'.
 /// </summary>
-public sealed class StudyLeaseStore
+internal sealed class StudyLeaseStore
 {
     private const string Table = "nashpo_study_lease";
     private readonly JournalSettings _journal;

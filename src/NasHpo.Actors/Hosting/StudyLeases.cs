@@ -7,7 +7,7 @@ namespace NasHpo.Actors.Hosting;
 /// <summary>Another live engine writes the study: the message names it (process, host, since when).</summary>
 public sealed class StudyLeaseHeldException : Exception
 {
-    public StudyLeaseHeldException(string message, LeaseRow holder)
+    internal StudyLeaseHeldException(string message, LeaseRow holder)
         : base(message)
     {
         Holder = holder;
@@ -27,11 +27,11 @@ public sealed class StudyLeaseHeldException : Exception
     {
     }
 
-    public LeaseRow? Holder { get; }
+    internal LeaseRow? Holder { get; }
 }
 
 /// <summary>nashpo.lease: how long a lease lives without a heartbeat and how often the holder renews it.</summary>
-public sealed record LeaseSettings(TimeSpan TimeToLive, TimeSpan RenewInterval)
+internal sealed record LeaseSettings(TimeSpan TimeToLive, TimeSpan RenewInterval)
 {
     public static LeaseSettings From(Config config)
     {
@@ -54,7 +54,7 @@ public sealed record LeaseSettings(TimeSpan TimeToLive, TimeSpan RenewInterval)
 /// database was unreachable), or a SQLite journal's file was deleted or replaced under it, <see cref="Lost"/> fires once per study: the holder must stop writing that study at
 /// once. Disposing releases every lease still held.
 /// </summary>
-public sealed class StudyLeases : IDisposable
+internal sealed class StudyLeases : IDisposable
 {
     private readonly StudyLeaseStore _store;
     private readonly ConcurrentDictionary<string, long> _held = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace NasHpo.Actors.Hosting;
 /// <c>ordering</c> (a counter over all rows that each database assigns as they arrive). Equal when every column is,
 /// the payload byte for byte.
 /// </summary>
-public sealed record EventRow(string PersistenceId, long SequenceNr, long Created, bool Deleted, byte[] Message, string? Manifest, int? SerializerId, string? WriterUuid)
+internal sealed record EventRow(string PersistenceId, long SequenceNr, long Created, bool Deleted, byte[] Message, string? Manifest, int? SerializerId, string? WriterUuid)
 {
     public bool Equals(EventRow? other) =>
         other is not null && PersistenceId == other.PersistenceId && SequenceNr == other.SequenceNr && Created == other.Created
@@ -21,7 +21,7 @@ public sealed record EventRow(string PersistenceId, long SequenceNr, long Create
 }
 
 /// <summary>One row of Akka.Persistence.Sql's snapshot table, every column as written; equal when every column is.</summary>
-public sealed record SnapshotRow(string PersistenceId, long SequenceNr, long Created, byte[]? Snapshot, string? Manifest, int? SerializerId)
+internal sealed record SnapshotRow(string PersistenceId, long SequenceNr, long Created, byte[]? Snapshot, string? Manifest, int? SerializerId)
 {
     public bool Equals(SnapshotRow? other) =>
         other is not null && PersistenceId == other.PersistenceId && SequenceNr == other.SequenceNr && Created == other.Created
@@ -32,7 +32,7 @@ public sealed record SnapshotRow(string PersistenceId, long SequenceNr, long Cre
 }
 
 /// <summary>How many rows one database holds of a study: events per persistence id, and snapshots.</summary>
-public sealed record StudyRowCount(IReadOnlyDictionary<string, long> EventsPerPersistenceId, long Snapshots)
+internal sealed record StudyRowCount(IReadOnlyDictionary<string, long> EventsPerPersistenceId, long Snapshots)
 {
     public long Events => EventsPerPersistenceId.Values.Sum();
 
@@ -48,7 +48,7 @@ public sealed record StudyRowCount(IReadOnlyDictionary<string, long> EventsPerPe
 /// Both databases have the same columns (Akka.Persistence.Sql creates them), under the default table names that
 /// hocon/persistence.*.conf keep. The <c>tags</c> table is not copied: NasHpo tags no event.
 /// </summary>
-public sealed partial class StudyRows
+internal sealed partial class StudyRows
 {
     private const string EventColumns = "persistence_id, sequence_number, created, deleted, message, manifest, identifier, writer_uuid";
     private const string SnapshotColumns = "persistence_id, sequence_number, created, snapshot, manifest, serializer_id";
@@ -336,7 +336,7 @@ public sealed partial class StudyRows
 /// A study being written into a database in one transaction (<see cref="StudyRows.BeginWrite"/>): disposed without
 /// <see cref="Commit"/>, it rolls back and leaves nothing; so does a process killed before the commit.
 /// </summary>
-public sealed class StudyRowWriter : IDisposable
+internal sealed class StudyRowWriter : IDisposable
 {
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;

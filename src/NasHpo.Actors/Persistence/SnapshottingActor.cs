@@ -15,7 +15,7 @@ namespace NasHpo.Actors.Persistence;
 /// A recovery that fails, or a write that finds the disk full, stops the study rather than the actor alone
 /// (<see cref="StudyFaults"/>): its backoff supervisor would start it again without end.
 /// </remarks>
-public abstract class SnapshottingActor : ReceivePersistentActor
+internal abstract class SnapshottingActor : ReceivePersistentActor
 {
     private readonly int _snapshotEvery;
     private readonly string _studyId;

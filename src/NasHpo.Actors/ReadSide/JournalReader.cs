@@ -11,7 +11,7 @@ using NasHpo.Actors.Studies;
 namespace NasHpo.Actors.ReadSide;
 
 /// <summary>Reads studies from the journal through Akka.Persistence.Query, without starting any study actor.</summary>
-public static class JournalReader
+internal static class JournalReader
 {
     /// <summary>How long the write journal may take to start (open the database, create its tables) before reading.</summary>
     private static readonly TimeSpan JournalStartTimeout = TimeSpan.FromSeconds(60);
@@ -283,13 +283,13 @@ public static class JournalReader
 }
 
 /// <summary>An event of the journal with its sequence number in its persistence id.</summary>
-public sealed record JournalEvent(long SequenceNr, object Event);
+internal sealed record JournalEvent(long SequenceNr, object Event);
 
 /// <summary>
 /// An event that is in the journal but cannot be read: a damaged payload, or (when <see cref="UnknownManifest"/> is
 /// set) a manifest this build does not know, such as a newer version's.
 /// </summary>
-public sealed record UnreadableEvent(long SequenceNr, string Reason, string? UnknownManifest)
+internal sealed record UnreadableEvent(long SequenceNr, string Reason, string? UnknownManifest)
 {
     /// <summary>The reason from the query's failure: the innermost cause, which Akka wraps.</summary>
     public static UnreadableEvent From(long sequenceNr, Exception failure)
@@ -337,7 +337,7 @@ public sealed record UnreadableEvent(long SequenceNr, string Reason, string? Unk
 /// A study's events stop at one that cannot be read (see <see cref="UnreadableEvent.IsReadFailure"/>): the folding
 /// readers cannot say what the study is without it. The message names the persistence id and the event.
 /// </summary>
-public sealed class UnreadableEventException : Exception
+internal sealed class UnreadableEventException : Exception
 {
     public UnreadableEventException(string persistenceId, UnreadableEvent unreadable, Exception inner)
         : base((unreadable ?? throw new ArgumentNullException(nameof(unreadable))).Describe(persistenceId), inner)
@@ -366,4 +366,4 @@ public sealed class UnreadableEventException : Exception
 }
 
 /// <summary>What one persistence id's events were: those read, in sequence order, and those that could not be.</summary>
-public sealed record PersistenceIdEvents(string PersistenceId, IReadOnlyList<JournalEvent> Readable, IReadOnlyList<UnreadableEvent> Unreadable);
+internal sealed record PersistenceIdEvents(string PersistenceId, IReadOnlyList<JournalEvent> Readable, IReadOnlyList<UnreadableEvent> Unreadable);

@@ -10,10 +10,10 @@ namespace NasHpo.Actors.ReadSide;
 /// <summary>One thing wrong in a study's journal, said in one line (<see cref="Description"/> names the persistence id).</summary>
 /// <param name="Kind">gap, unreadable, unknown-version, scheduled-twice or completed-twice: stable, for scripts</param>
 /// <param name="SequenceNumbers">the events concerned (for a gap, the missing ones)</param>
-public sealed record JournalProblem(string Kind, string PersistenceId, IReadOnlyList<long> SequenceNumbers, string Description);
+internal sealed record JournalProblem(string Kind, string PersistenceId, IReadOnlyList<long> SequenceNumbers, string Description);
 
 /// <summary>What <c>nashpo verify</c> found in one study: every persistence id's events as read, and the problems.</summary>
-public sealed record StudyVerification(string StudyId, IReadOnlyList<PersistenceIdEvents> PersistenceIds, IReadOnlyList<JournalProblem> Problems)
+internal sealed record StudyVerification(string StudyId, IReadOnlyList<PersistenceIdEvents> PersistenceIds, IReadOnlyList<JournalProblem> Problems)
 {
     public bool Clean => Problems.Count == 0;
 
@@ -29,7 +29,7 @@ public sealed record StudyVerification(string StudyId, IReadOnlyList<Persistence
 /// Checks a study's journal: every event of its ledger, sampler and archive read (past any that cannot be), the
 /// sequence numbers of each without gaps, and each trial scheduled and completed at most once in the ledger.
 /// </summary>
-public static class JournalVerifier
+internal static class JournalVerifier
 {
     // A gap's missing numbers are listed up to this many, then counted: a vast hole must not take as long to verify.
     private const int MaxListed = 1000;

@@ -7,7 +7,7 @@ using NasHpo.Core.Pareto;
 namespace NasHpo.Actors.ReadSide;
 
 /// <summary>One trial as the ledger tells it (a read-only view of the ledger's entry).</summary>
-public sealed class TrialRecord
+internal sealed class TrialRecord
 {
     private readonly LedgerEntry _entry;
 
@@ -43,17 +43,17 @@ public sealed class StudyRecord
     private readonly List<TrialRecord> _order = [];
     private readonly List<EvaluationArchived> _archive = [];
 
-    public StudyRecord(string studyId) => StudyId = studyId;
+    internal StudyRecord(string studyId) => StudyId = studyId;
 
     public string StudyId { get; }
 
-    public StudyCreated? Created => _ledger.Created;
+    internal StudyCreated? Created => _ledger.Created;
 
-    public StudyFinished? Finished => _ledger.Finished;
+    internal StudyFinished? Finished => _ledger.Finished;
 
-    public IReadOnlyList<TrialRecord> Trials => _order;
+    internal IReadOnlyList<TrialRecord> Trials => _order;
 
-    public IReadOnlyList<EvaluationArchived> Archive => _archive;
+    internal IReadOnlyList<EvaluationArchived> Archive => _archive;
 
     public bool Exists => Created is not null;
 
@@ -69,7 +69,7 @@ public sealed class StudyRecord
 
     public string State => Created is null ? "not-found" : Finished is not null ? "finished" : "unfinished";
 
-    public void Apply(object e)
+    internal void Apply(object e)
     {
         switch (e)
         {
@@ -93,7 +93,7 @@ public sealed class StudyRecord
     /// evaluations at the study's maximum budget, of equal ones the first archived, in ledger order. The same fold as
     /// the archive actor's, so <c>status</c> and <c>report</c> show the front the running study showed.
     /// </summary>
-    public IReadOnlyList<TrialRecord> ParetoFront()
+    internal IReadOnlyList<TrialRecord> ParetoFront()
     {
         if (Created is null)
         {

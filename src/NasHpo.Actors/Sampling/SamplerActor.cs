@@ -18,7 +18,7 @@ namespace NasHpo.Actors.Sampling;
 /// reads or changes the optimizer meanwhile; the task's result comes back as a message (the task continuation and
 /// the mailbox order the optimizer's writes before the actor's next read).
 /// </remarks>
-public sealed class SamplerActor : SnapshottingActor
+internal sealed class SamplerActor : SnapshottingActor
 {
     private readonly IOptimizer _optimizer;
     private readonly List<ISamplerEvent> _facts = [];
@@ -206,4 +206,4 @@ public sealed class SamplerActor : SnapshottingActor
 }
 
 /// <summary>The optimizer threw while deciding; the sampler restarts and recovers a fresh optimizer from its journal.</summary>
-public sealed class OptimizerDecisionException(string message, Exception inner) : Exception(message, inner);
+internal sealed class OptimizerDecisionException(string message, Exception inner) : Exception(message, inner);

@@ -17,7 +17,7 @@ namespace NasHpo.Actors.Serialization;
 /// manifests. A manifest is a frozen name: renaming one orphans every journal that holds it, so a changed format
 /// gets a new manifest (".v2") and the old one keeps loading. Unknown manifests are refused, never guessed.
 /// </summary>
-public sealed class NasHpoSerializer : SerializerWithStringManifest
+internal sealed class NasHpoSerializer : SerializerWithStringManifest
 {
     /// <summary>Akka reserves identifiers up to 100; this one is NasHpo's, frozen like the manifests.</summary>
     public const int Id = 7142;
@@ -316,7 +316,7 @@ public sealed class NasHpoSerializer : SerializerWithStringManifest
 /// An event or message whose manifest this build does not know: written by a newer or foreign version. A type of its
 /// own so that <c>nashpo verify</c> can tell such an event (a newer version's, perhaps fine) from a damaged one.
 /// </summary>
-public sealed class UnknownManifestException : SerializationException
+internal sealed class UnknownManifestException : SerializationException
 {
     public UnknownManifestException(string manifest)
         : base($"unknown manifest \"{manifest}\": this journal was written by a newer or foreign version") => Manifest = manifest;

@@ -9,7 +9,7 @@ namespace NasHpo.Actors.Studies;
 /// What a trial costs in the study's budget unit (epochs, seconds of training, or a synthetic problem's fidelity
 /// units). The stop criterion <c>stop.max-budget-spent</c> and <c>compare</c>'s "budget spent" count it alike.
 /// </summary>
-public static class BudgetCharge
+internal static class BudgetCharge
 {
     /// <summary>
     /// A completed trial costs its budget, less the epochs its parent had already trained when it continued from the

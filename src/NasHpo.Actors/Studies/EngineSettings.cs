@@ -4,7 +4,7 @@ using NasHpo.Actors.Hosting;
 namespace NasHpo.Actors.Studies;
 
 /// <summary>Engine tuning read from <c>nashpo.engine</c>; its defaults are hocon/nashpo.conf's, and only there.</summary>
-public sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff, int PrefetchPerDevice)
+internal sealed record EngineSettings(int SnapshotEvery, TimeSpan OfferTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff, int PrefetchPerDevice)
 {
     /// <summary>hocon/nashpo.conf's settings, for code that starts studies without a configuration of its own (tests).</summary>
     public static EngineSettings Default { get; } = From(EngineConfiguration.NashpoConf);

@@ -9,7 +9,7 @@ namespace NasHpo.Actors.Studies;
 /// (<see cref="SamplerFlow"/>), what to do with an offer, and how a request that got no answer, or an empty one, is
 /// asked again. Kept apart from the lifecycle so that the flow-control rules read in one place.
 /// </summary>
-public sealed partial class StudyActor
+internal sealed partial class StudyActor
 {
     private sealed record OfferTimedOut(long Correlation);
 

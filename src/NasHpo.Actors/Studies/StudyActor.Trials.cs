@@ -13,7 +13,7 @@ namespace NasHpo.Actors.Studies;
 /// write, and, once a write is done, passing outcomes on to the sampler and the archive and cleaning up after them.
 /// Every side effect here follows a fact already in the journal, which is what makes recovery safe.
 /// </summary>
-public sealed partial class StudyActor
+internal sealed partial class StudyActor
 {
     private sealed class Flush
     {

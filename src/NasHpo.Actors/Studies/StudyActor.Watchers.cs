@@ -7,7 +7,7 @@ namespace NasHpo.Actors.Studies;
 /// <see cref="EngineSettings.StatusInterval"/>, and at once when it finishes, so that no caller polls. A watcher that
 /// stops is forgotten; a study that restarts forgets them all (its watchers subscribe again).
 /// </summary>
-public sealed partial class StudyActor
+internal sealed partial class StudyActor
 {
     private const string StatusTimer = "status-push";
 

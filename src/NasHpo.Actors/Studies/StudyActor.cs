@@ -31,7 +31,7 @@ namespace NasHpo.Actors.Studies;
 /// StudyActor.Sampling.cs asks for trials, StudyActor.Trials.cs runs and records them, and StudyActor.Watchers.cs
 /// pushes the status to those watching.
 /// </remarks>
-public sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class StudyActor : ReceivePersistentActor, IWithTimers
 {
     private const string OfferTimer = "offer-timeout";
     private const string WallClockTimer = "wall-clock";

@@ -9,7 +9,7 @@ namespace NasHpo.Actors.Studies;
 /// back, how a definition becomes the workload its trials run, and the directory that holds each study's training
 /// checkpoints in a folder of its own (null: no checkpoints).
 /// </summary>
-public sealed record StudyEnvironment(
+internal sealed record StudyEnvironment(
     IActorRef Devices,
     EngineSettings Settings,
     Func<string, StudyDefinition> ReadDefinition,

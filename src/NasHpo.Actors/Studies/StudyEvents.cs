@@ -4,16 +4,16 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Studies;
 
 /// <summary>Facts of the study journal ("study-{id}"). The StudyActor alone writes them: it owns the trial ledger.</summary>
-public interface IStudyEvent;
+internal interface IStudyEvent;
 
 /// <summary>The study exists, with its resolved definition (HOCON text), seed and fixed reference point (recorded form, as the objectives' values).</summary>
-public sealed record StudyCreated(string StudyId, string Definition, long Seed, IReadOnlyList<double> ReferencePoint, DateTimeOffset CreatedAt) : IStudyEvent;
+internal sealed record StudyCreated(string StudyId, string Definition, long Seed, IReadOnlyList<double> ReferencePoint, DateTimeOffset CreatedAt) : IStudyEvent;
 
 /// <summary>A trial entered the ledger; from now on it runs until it completes or fails, across restarts.</summary>
-public sealed record TrialScheduled(TrialRequest Request, DateTimeOffset ScheduledAt) : IStudyEvent;
+internal sealed record TrialScheduled(TrialRequest Request, DateTimeOffset ScheduledAt) : IStudyEvent;
 
 /// <summary>A trial got a device and started running.</summary>
-public sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset StartedAt) : IStudyEvent;
+internal sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset StartedAt) : IStudyEvent;
 
 /// <summary>
 /// A trial finished with objective values as measured, a maximised one negated (the recorded form of
@@ -22,7 +22,7 @@ public sealed record TrialStarted(TrialId Trial, string Device, DateTimeOffset S
 /// (for example test error), on a device of a node. <paramref name="Checkpoint"/> names the file of its final
 /// training state in the study's checkpoint directory, when it left one.
 /// </summary>
-public sealed record TrialCompleted(
+internal sealed record TrialCompleted(
     TrialId Trial,
     IReadOnlyList<double> Objectives,
     IReadOnlyDictionary<string, double> Metrics,
@@ -36,7 +36,7 @@ public sealed record TrialCompleted(
 }
 
 /// <summary>A trial failed for good (the workload threw, diverged or returned non-finite objectives).</summary>
-public sealed record TrialFailed(TrialId Trial, string Reason, string Device, DateTimeOffset FailedAt) : IStudyEvent;
+internal sealed record TrialFailed(TrialId Trial, string Reason, string Device, DateTimeOffset FailedAt) : IStudyEvent;
 
 /// <summary>The study reached a stop criterion (or its optimizer has nothing more to propose).</summary>
-public sealed record StudyFinished(string Reason, DateTimeOffset FinishedAt) : IStudyEvent;
+internal sealed record StudyFinished(string Reason, DateTimeOffset FinishedAt) : IStudyEvent;

@@ -25,7 +25,7 @@ public enum StudyFaultKind
 /// full: restarting it would fail again without end. The study's manager stops the study; its watchers fail.
 /// </summary>
 /// <param name="Reason">one line: the persistence id and what failed</param>
-public sealed record StudyFaulted(string StudyId, string PersistenceId, StudyFaultKind Kind, string Reason);
+internal sealed record StudyFaulted(string StudyId, string PersistenceId, StudyFaultKind Kind, string Reason);
 
 /// <summary>
 /// The engine stopped the study because one of its persistent actors could not recover from the journal or could not

@@ -6,7 +6,7 @@ namespace NasHpo.Actors.Studies;
 /// What a study id may be: it is part of actor names and persistence ids, so letters, digits, '.', '_' and '-',
 /// 1 to 64 of them, starting with a letter or digit. One rule for the command line and the library.
 /// </summary>
-public static partial class StudyIds
+internal static partial class StudyIds
 {
     /// <summary>The rule in words, for error messages.</summary>
     public const string Rule = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";

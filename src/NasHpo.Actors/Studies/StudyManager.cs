@@ -7,10 +7,10 @@ using NasHpo.Configuration;
 namespace NasHpo.Actors.Studies;
 
 /// <summary>Starts a new study (with its definition) or resumes one from its journal (without).</summary>
-public sealed record StartStudy(string StudyId, StudyDefinition? Definition);
+internal sealed record StartStudy(string StudyId, StudyDefinition? Definition);
 
 /// <summary>The study actor exists and is recovering or running.</summary>
-public sealed record StudyStarting(string StudyId);
+internal sealed record StudyStarting(string StudyId);
 
 /// <summary>
 /// "/user/studies": creates and finds study actors. Each study runs under a backoff supervisor named
@@ -18,7 +18,7 @@ public sealed record StudyStarting(string StudyId);
 /// whose actors cannot recover from the journal or write for lack of space (<see cref="StudyFaulted"/>) would fail
 /// every restart: it is stopped, logged in one line, and its watchers are told; the other studies run on.
 /// </summary>
-public sealed class StudyManager : ReceiveActor
+internal sealed class StudyManager : ReceiveActor
 {
     private readonly Dictionary<string, StudyFaulted> _faults = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -1,7 +1,7 @@
 namespace NasHpo.Actors.Studies;
 
 /// <summary>Asks a study (or, through the manager, a study by id) for its status.</summary>
-public sealed record GetStudyStatus(string StudyId);
+internal sealed record GetStudyStatus(string StudyId);
 
 /// <summary>
 /// Subscribes the sender to a study's status (directly, or through the manager by id): it gets the status at once,
@@ -9,13 +9,13 @@ public sealed record GetStudyStatus(string StudyId);
 /// A study that restarts forgets its watchers, so a watcher that hears nothing for a while sends this again; a
 /// repeated subscription is harmless. A study the manager does not run answers with <see cref="StudyState.NotFound"/>.
 /// </summary>
-public sealed record WatchStudy(string StudyId);
+internal sealed record WatchStudy(string StudyId);
 
 /// <summary>Stops a running study gracefully: running trials are cancelled and stay in the ledger, to run again on resume.</summary>
-public sealed record StopStudy(string StudyId);
+internal sealed record StopStudy(string StudyId);
 
 /// <summary>The study has stopped its trials and may be shut down.</summary>
-public sealed record StudyStopped(string StudyId);
+internal sealed record StudyStopped(string StudyId);
 
 /// <summary>Lifecycle of a study as the engine sees it.</summary>
 public enum StudyState

@@ -10,7 +10,7 @@ namespace NasHpo.Actors.Trials;
 /// stops. If it stops early (the study stopped, or it crashed), its device run is cancelled and its lease handed
 /// back; the trial stays in the ledger and is dispatched again when the study resumes.
 /// </summary>
-public sealed class TrialActor : ReceiveActor
+internal sealed class TrialActor : ReceiveActor
 {
     private readonly TrialRequest _request;
     private readonly TrialExecution _execution;

@@ -10,7 +10,7 @@ namespace NasHpo.Actors.Workloads;
 /// state in a file "{trial}.ckpt" (the built-in training) or in a directory "{trial}/" (a program of the user's,
 /// which may write several files). The journal refers to them by name, so the directory can move.
 /// </summary>
-public sealed class DirectoryCheckpointStore : ICheckpointStore
+internal sealed class DirectoryCheckpointStore : ICheckpointStore
 {
     public DirectoryCheckpointStore(string directory)
     {

@@ -7,7 +7,7 @@ using NasHpo.Core.Workloads;
 namespace NasHpo.Actors.Workloads;
 
 /// <summary>A study asked for a device this machine does not have.</summary>
-public sealed class DeviceUnavailableException : Exception
+internal sealed class DeviceUnavailableException : Exception
 {
     public DeviceUnavailableException(string message)
         : base(message)
@@ -25,7 +25,7 @@ public sealed class DeviceUnavailableException : Exception
 }
 
 /// <summary>A study's own image data cannot be used.</summary>
-public sealed class InvalidDatasetException : Exception
+internal sealed class InvalidDatasetException : Exception
 {
     public InvalidDatasetException(string message)
         : base(message)
@@ -43,7 +43,7 @@ public sealed class InvalidDatasetException : Exception
 }
 
 /// <summary>Turns a study's <c>study.problem</c> into the workload its trials run.</summary>
-public static class WorkloadCatalog
+internal static class WorkloadCatalog
 {
     /// <summary>Why an external study cannot run here: its trials are evaluated by the program that runs it.</summary>
     public const string ExternalStudyMessage =

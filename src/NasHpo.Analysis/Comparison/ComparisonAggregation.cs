@@ -8,10 +8,10 @@ namespace NasHpo.Analysis.Comparison;
 /// (minimisation space) is null for a failed trial; <paramref name="CountsForHypervolume"/> says whether it was
 /// evaluated at the maximum budget, the only fidelity whose values are the true objectives.
 /// </summary>
-public sealed record RunEvaluation(double BudgetSpent, double WallSeconds, IReadOnlyList<double>? Objectives, bool CountsForHypervolume);
+internal sealed record RunEvaluation(double BudgetSpent, double WallSeconds, IReadOnlyList<double>? Objectives, bool CountsForHypervolume);
 
 /// <summary>A run's state after its n-th evaluation: cumulative evaluations, budget, wall time, and hypervolume.</summary>
-public sealed record TracePoint(int Evaluations, double BudgetSpent, double WallSeconds, double Hypervolume);
+internal sealed record TracePoint(int Evaluations, double BudgetSpent, double WallSeconds, double Hypervolume);
 
 /// <summary>The x axis a hypervolume curve is drawn against.</summary>
 public enum TraceAxis
@@ -22,17 +22,17 @@ public enum TraceAxis
 }
 
 /// <summary>Mean and standard error of the mean of one sample.</summary>
-public readonly record struct MeanSem(double Mean, double Sem, int Count);
+internal readonly record struct MeanSem(double Mean, double Sem, int Count);
 
 /// <summary>One grid point of a method's curve: the seeds' values there and their mean ± SEM.</summary>
-public sealed record CurvePoint(double X, MeanSem Summary, IReadOnlyList<double> PerSeed);
+internal sealed record CurvePoint(double X, MeanSem Summary, IReadOnlyList<double> PerSeed);
 
 /// <summary>
 /// The arithmetic of <c>nashpo compare</c>, kept free of the engine and of plotting so that it can be checked with
 /// known numbers: hypervolume traces, step-function resampling onto a common grid, mean ± SEM across seeds, and the
 /// non-dominated union of several runs' points.
 /// </summary>
-public static class ComparisonAggregation
+internal static class ComparisonAggregation
 {
     /// <summary>
     /// The run's hypervolume after each evaluation, preceded by the origin (nothing spent, hypervolume 0). Only

@@ -6,20 +6,20 @@ using SkiaSharp;
 namespace NasHpo.Analysis.Comparison;
 
 /// <summary>An objective as the plots show it: its name, and whether its axis is logarithmic.</summary>
-public sealed record PlotObjective(string Name, bool Logarithmic);
+internal sealed record PlotObjective(string Name, bool Logarithmic);
 
 /// <summary>
 /// A method's points in objective space (user's direction), with a 0..1 progress value each for colouring and
 /// whether each was evaluated at the maximum budget (lower budgets are drawn hollow: their values are only estimates).
 /// </summary>
-public sealed record MethodPoints(string Method, IReadOnlyList<IReadOnlyList<double>> Points, IReadOnlyList<double> Progress, IReadOnlyList<bool> AtMaxBudget);
+internal sealed record MethodPoints(string Method, IReadOnlyList<IReadOnlyList<double>> Points, IReadOnlyList<double> Progress, IReadOnlyList<bool> AtMaxBudget);
 
 /// <summary>
 /// The comparison's PNG figures (ScottPlot), in the style of paper 001's Figures 1 and 2: hypervolume curves with a
 /// mean ± SEM band, the combined Pareto front of each method, and each method's sampled configurations coloured by
 /// how far into its run they were sampled. Objectives such as parameter counts are drawn on a log₁₀ axis.
 /// </summary>
-public static class ComparisonPlots
+internal static class ComparisonPlots
 {
     private const int Width = 900;
     private const int Height = 600;

@@ -7,13 +7,13 @@ using NasHpo.Core.Objectives;
 namespace NasHpo.Analysis.Comparison;
 
 /// <summary>One seed's run of a method: the seed, the study id in its own journal, and what the journal holds.</summary>
-public sealed record SeedRun(long Seed, string StudyId, RunHistory History);
+internal sealed record SeedRun(long Seed, string StudyId, RunHistory History);
 
 /// <summary>All runs of one method, in seed order.</summary>
-public sealed record MethodRuns(string Method, IReadOnlyList<SeedRun> Runs);
+internal sealed record MethodRuns(string Method, IReadOnlyList<SeedRun> Runs);
 
 /// <summary>A method's final hypervolume over its seeds, and what its runs spent on average.</summary>
-public sealed record MethodSummary(string Method, MeanSem FinalHypervolume, double MinHypervolume, double MaxHypervolume, double MeanEvaluations, double MeanBudget, double MeanWallSeconds, int UnionFrontSize)
+internal sealed record MethodSummary(string Method, MeanSem FinalHypervolume, double MinHypervolume, double MaxHypervolume, double MeanEvaluations, double MeanBudget, double MeanWallSeconds, int UnionFrontSize)
 {
     /// <summary>
     /// The budget at which this method's mean hypervolume curve first reached random search's final mean, when random
@@ -27,7 +27,7 @@ public sealed record MethodSummary(string Method, MeanSem FinalHypervolume, doub
 /// (CSV and PNG), the raw per-run traces, the combined Pareto front per method (CSV and PNG), the sampled
 /// configurations (CSV, and one PNG per method) and the summary (summary.csv and summary.md).
 /// </summary>
-public static class ComparisonReport
+internal static class ComparisonReport
 {
     /// <summary>Grid points of the curves (evaluation counts up to this many are drawn one by one).</summary>
     public const int GridPoints = 200;

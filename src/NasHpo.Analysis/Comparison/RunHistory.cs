@@ -8,13 +8,13 @@ namespace NasHpo.Analysis.Comparison;
 /// One completed evaluation of a run, for the objective-space plots: values as measured, and in minimisation space
 /// (negated when maximised, log10 on a log scale) for fronts and hypervolume.
 /// </summary>
-public sealed record SampledPoint(int Evaluation, double Budget, IReadOnlyList<double> Objectives, IReadOnlyList<double> MinimizedObjectives, bool AtMaxBudget);
+internal sealed record SampledPoint(int Evaluation, double Budget, IReadOnlyList<double> Objectives, IReadOnlyList<double> MinimizedObjectives, bool AtMaxBudget);
 
 /// <summary>
 /// A run's persisted facts turned into what the comparison needs: its evaluations in the order they finished, with
 /// the budget each cost and the wall time since the study was created.
 /// </summary>
-public sealed class RunHistory
+internal sealed class RunHistory
 {
     private RunHistory(IReadOnlyList<RunEvaluation> evaluations, IReadOnlyList<SampledPoint> samples, IReadOnlyList<double> referencePoint)
     {

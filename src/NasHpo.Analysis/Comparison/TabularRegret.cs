@@ -9,7 +9,7 @@ namespace NasHpo.Analysis.Comparison;
 /// <param name="FinalRegret">True hypervolume less the final hypervolume found, mean ± SEM over seeds.</param>
 /// <param name="HypervolumeAtThird">Hypervolume after a third of random search's mean budget, per seed.</param>
 /// <param name="HypervolumeAtFull">Hypervolume after random search's mean budget, per seed.</param>
-public sealed record TabularMethodResult(string Method, MeanSem FinalRegret, double MedianFinalRegret, MeanSem FinalHypervolume, double MedianFinalHypervolume, IReadOnlyList<double> HypervolumeAtThird, IReadOnlyList<double> HypervolumeAtFull);
+internal sealed record TabularMethodResult(string Method, MeanSem FinalRegret, double MedianFinalRegret, MeanSem FinalHypervolume, double MedianFinalHypervolume, IReadOnlyList<double> HypervolumeAtThird, IReadOnlyList<double> HypervolumeAtFull);
 
 /// <summary>
 /// What <c>compare</c> adds on a tabular problem, where the best achievable front is known: each run's regret (the
@@ -17,7 +17,7 @@ public sealed record TabularMethodResult(string Method, MeanSem FinalRegret, dou
 /// spent, and every method's hypervolume at equal budgets (a third of random search's epochs and all of them), with
 /// means, SEMs and medians. Files: tabular-summary.md, tabular-summary.csv, regret-budget.csv.
 /// </summary>
-public static class TabularRegret
+internal static class TabularRegret
 {
     public static IReadOnlyList<TabularMethodResult> Write(string directory, StudyDefinition study, IReadOnlyList<MethodRuns> methods)
     {

@@ -3,19 +3,19 @@ using MathNet.Numerics.Statistics;
 namespace NasHpo.Analysis.Importance;
 
 /// <summary>A configuration's scalar objective value at one budget.</summary>
-public readonly record struct BudgetValue(long ConfigurationId, double Budget, double Value);
+internal readonly record struct BudgetValue(long ConfigurationId, double Budget, double Value);
 
 /// <summary>
 /// How alike two budgets rank the configurations evaluated at both: Spearman's rho over the
 /// <paramref name="SharedConfigurations"/> they share; NaN when the values at one budget are all equal (no ranking).
 /// </summary>
-public sealed record BudgetRankCorrelation(double LowerBudget, double HigherBudget, int SharedConfigurations, double Spearman);
+internal sealed record BudgetRankCorrelation(double LowerBudget, double HigherBudget, int SharedConfigurations, double Spearman);
 
 /// <summary>
 /// Rank correlation across budgets, paper 000's check of whether cheap budgets rank configurations as expensive ones
 /// do (where they do not, low-budget screening discards the wrong configurations).
 /// </summary>
-public static class BudgetRankCorrelations
+internal static class BudgetRankCorrelations
 {
     /// <summary>Fewer shared configurations than this give no pair: two points always correlate perfectly.</summary>
     public const int MinimumSharedConfigurations = 3;

@@ -3,7 +3,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Analysis.Importance;
 
 /// <summary>One configuration and its scalar objective value at one budget: a row fANOVA learns from.</summary>
-public sealed record ScoredConfiguration(Core.SearchSpaces.Configuration Configuration, double Value);
+internal sealed record ScoredConfiguration(Core.SearchSpaces.Configuration Configuration, double Value);
 
 /// <summary>How the forest is grown and how much of the decomposition is computed.</summary>
 /// <remarks>
@@ -11,7 +11,7 @@ public sealed record ScoredConfiguration(Core.SearchSpaces.Configuration Configu
 /// at least), 70 % of the parameters to choose from at each split; twice its 16 trees, because small studies give
 /// noisy trees and the spread over trees is reported.
 /// </remarks>
-public sealed record FanovaOptions
+internal sealed record FanovaOptions
 {
     public int TreeCount { get; init; } = 32;
 
@@ -35,17 +35,17 @@ public sealed record FanovaOptions
 /// over trees (trees of zero variance left out) with the standard deviation over those trees (population form, as the
 /// fANOVA reference reports it).
 /// </summary>
-public sealed record ParameterImportance(string Parameter, double Importance, double StandardDeviation);
+internal sealed record ParameterImportance(string Parameter, double Importance, double StandardDeviation);
 
 /// <summary>The fraction of the forest's variance explained by the interaction of two parameters alone (main effects excluded).</summary>
-public sealed record PairImportance(string First, string Second, double Importance, double StandardDeviation);
+internal sealed record PairImportance(string First, string Second, double Importance, double StandardDeviation);
 
 /// <summary>
 /// fANOVA's answer for one set of rows. <paramref name="Parameters"/> is in the space's order; <paramref name="Pairs"/>
 /// (empty unless asked for) is by importance, highest first. When <paramref name="TreesWithVariance"/> is 0 the
 /// objective did not vary where the trees could see, nothing is explained, and every importance is 0.
 /// </summary>
-public sealed record FanovaResult(int Samples, int TreesWithVariance, IReadOnlyList<ParameterImportance> Parameters, IReadOnlyList<PairImportance> Pairs);
+internal sealed record FanovaResult(int Samples, int TreesWithVariance, IReadOnlyList<ParameterImportance> Parameters, IReadOnlyList<PairImportance> Pairs);
 
 /// <summary>
 /// Parameter importance by functional ANOVA on a random forest (Hutter, Hoos and Leyton-Brown 2014), as paper 000
@@ -57,7 +57,7 @@ public sealed record FanovaResult(int Samples, int TreesWithVariance, IReadOnlyL
 /// measure is the space's own sampling distribution (SpaceEncoding says why). Each tree is decomposed exactly on the
 /// boxes it partitions the space into. Given the same rows, options and seed the result is the same.
 /// </remarks>
-public static class Fanova
+internal static class Fanova
 {
     /// <summary>
     /// Fits the forest to the rows and decomposes it. Throws ArgumentException for fewer than 2 rows or a non-finite

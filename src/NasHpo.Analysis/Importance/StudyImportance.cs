@@ -6,26 +6,26 @@ namespace NasHpo.Analysis.Importance;
 /// One completed trial as a report or the dashboard holds it: which configuration, at which budget, and its objective
 /// values in minimisation form (one per objective, in the study's order). Failed trials have no values and are left out.
 /// </summary>
-public sealed record CompletedTrial(long ConfigurationId, double Budget, Core.SearchSpaces.Configuration Configuration, IReadOnlyList<double> Objectives);
+internal sealed record CompletedTrial(long ConfigurationId, double Budget, Core.SearchSpaces.Configuration Configuration, IReadOnlyList<double> Objectives);
 
 /// <summary>fANOVA for one objective over the trials of one budget.</summary>
-public sealed record BudgetImportance(int Objective, double Budget, FanovaResult Result);
+internal sealed record BudgetImportance(int Objective, double Budget, FanovaResult Result);
 
 /// <summary>The rank correlations across every pair of budgets for one objective.</summary>
-public sealed record ObjectiveRankCorrelations(int Objective, IReadOnlyList<BudgetRankCorrelation> Pairs);
+internal sealed record ObjectiveRankCorrelations(int Objective, IReadOnlyList<BudgetRankCorrelation> Pairs);
 
 /// <summary>
 /// Paper 000's analyses of one study. <paramref name="Importances"/> by objective, then budget ascending, holding only
 /// budgets with enough trials; <paramref name="RankCorrelations"/> one entry per objective.
 /// </summary>
-public sealed record StudyImportanceReport(IReadOnlyList<BudgetImportance> Importances, IReadOnlyList<ObjectiveRankCorrelations> RankCorrelations);
+internal sealed record StudyImportanceReport(IReadOnlyList<BudgetImportance> Importances, IReadOnlyList<ObjectiveRankCorrelations> RankCorrelations);
 
 /// <summary>
 /// The facade the report and the dashboard call: from a study's completed trials, per objective the parameter
 /// importance at each budget (<see cref="Fanova"/>) and the rank correlation across budgets
 /// (<see cref="BudgetRankCorrelations"/>).
 /// </summary>
-public static class StudyImportance
+internal static class StudyImportance
 {
     /// <summary>
     /// fANOVA on fewer trials than this says more about the forest than the objective; paper 000's budgets with a

@@ -3,7 +3,7 @@ using NasHpo.Analysis.Importance;
 namespace NasHpo.Analysis.Studies;
 
 /// <summary>Paper 000's analyses of a study's view: importance per budget (fANOVA) and rank correlation across budgets.</summary>
-public static class StudyAnalyses
+internal static class StudyAnalyses
 {
     /// <summary>
     /// A budget's forest is fitted to at most this many of its trials (the latest): enough for stable importances,

@@ -8,7 +8,7 @@ namespace NasHpo.Analysis.Studies;
 /// The report's PNG figures of one study (ScottPlot, the comparison's plotting): the Pareto front of every budget,
 /// each budget's front alone, the hypervolume history, and the parameter importance per budget for each objective.
 /// </summary>
-public static class StudyPlots
+internal static class StudyPlots
 {
     private const int Width = 900;
     private const int Height = 600;

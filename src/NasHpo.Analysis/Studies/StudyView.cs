@@ -14,7 +14,7 @@ namespace NasHpo.Analysis.Studies;
 /// Large studies are thinned where a picture cannot show more (sampled dominated points, the latest bars of the
 /// timeline, the hypervolume's changes), never in the table, which pages instead.
 /// </summary>
-public sealed class StudyView
+internal sealed class StudyView
 {
     /// <summary>At most this many dominated points per budget are drawn in the Pareto views.</summary>
     public const int MaxPointsPerBudget = 1000;

@@ -9,7 +9,7 @@ namespace NasHpo.Analysis.Studies;
 /// the user's direction (never log-scaled, a maximised one as measured); parameters are numbers or texts; times are
 /// seconds since the study was created, so a page needs no time-zone arithmetic.
 /// </summary>
-public sealed record TrialRow(
+internal sealed record TrialRow(
     int Index,
     string Id,
     long ConfigurationId,
@@ -76,16 +76,16 @@ public sealed record TrialRow(
 /// <summary>A trial with what only its own page shows: the learning curve, and the chain of trials it continued from.</summary>
 /// <param name="Curve">the intermediate reports in order: step and the values reported at it</param>
 /// <param name="Chain">the same configuration's trials at lower budgets, lowest first, then this one</param>
-public sealed record TrialDetail(TrialRow Trial, IReadOnlyList<CurveRow> Curve, IReadOnlyList<TrialRow> Chain);
+internal sealed record TrialDetail(TrialRow Trial, IReadOnlyList<CurveRow> Curve, IReadOnlyList<TrialRow> Chain);
 
 /// <summary>One point of a learning curve.</summary>
-public sealed record CurveRow(double Step, IReadOnlyDictionary<string, double> Values);
+internal sealed record CurveRow(double Step, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>
 /// What the trial table asks for: a page, and filters that all must hold. A range filter on a parameter or an
 /// objective keeps rows whose value lies in [Min, Max] (either end open when null); a text parameter matches by equality.
 /// </summary>
-public sealed record TrialQuery
+internal sealed record TrialQuery
 {
     public int Offset { get; init; }
 
@@ -108,7 +108,7 @@ public sealed record TrialQuery
 }
 
 /// <summary>A value filter on one column: numbers in [Min, Max], or a text equal to <see cref="Text"/>.</summary>
-public sealed record RangeFilter(string Column, double? Min, double? Max, string? Text = null);
+internal sealed record RangeFilter(string Column, double? Min, double? Max, string? Text = null);
 
 /// <summary>One page of the table: the rows, and how many rows all the filters keep.</summary>
-public sealed record TrialPage(int Total, int Offset, IReadOnlyList<TrialRow> Rows);
+internal sealed record TrialPage(int Total, int Offset, IReadOnlyList<TrialRow> Rows);

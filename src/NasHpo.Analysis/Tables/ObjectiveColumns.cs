@@ -8,7 +8,7 @@ namespace NasHpo.Analysis.Tables;
 /// <c>log10(name)</c>, the value the hypervolume and the optimizers used. Files keep the raw value so that nothing
 /// has to be undone to read them; the log column says what the study optimised.
 /// </summary>
-public static class ObjectiveColumns
+internal static class ObjectiveColumns
 {
     public static IEnumerable<string> Header(IReadOnlyList<Objective> objectives)
     {

@@ -5,7 +5,7 @@ using NasHpo.Cli.Engine;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo cancel ID --cluster HOST:PORT: stop a cluster study for good (it finishes with reason "cancelled").</summary>
-public static class CancelCommand
+internal static class CancelCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -14,7 +14,7 @@ namespace NasHpo.Cli.Commands;
 /// optimizers and seeds through the engine, each run in its own journal under DIR/runs (so an interrupted comparison
 /// continues where it stopped), then writes hypervolume curves, combined Pareto fronts and a summary from the journals.
 /// </summary>
-public static class CompareCommand
+internal static class CompareCommand
 {
     /// <summary>More seeds than this is almost certainly a typo (each one is a whole study per method).</summary>
     public const int MaxSeeds = 1000;

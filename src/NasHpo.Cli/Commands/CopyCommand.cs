@@ -23,7 +23,7 @@ namespace NasHpo.Cli.Commands;
 /// that it recovers as quickly as the original and from the same state. A source whose events do not start at 1 (or
 /// that has any other problem <c>nashpo verify</c> finds) is refused.
 /// </remarks>
-public static class CopyCommand
+internal static class CopyCommand
 {
     /// <summary>A progress line every this many events.</summary>
     internal const int ProgressEvery = 10_000;

@@ -10,7 +10,7 @@ namespace NasHpo.Cli.Commands;
 /// database, on 127.0.0.1 unless another address is asked for, until Ctrl+C. It only reads the journal, so it runs
 /// beside a running <c>nashpo run</c> (another process) and after it.
 /// </summary>
-public static class DashboardCommand
+internal static class DashboardCommand
 {
     public const int DefaultPort = 8050;
 

@@ -6,7 +6,7 @@ using NasHpo.Core.Pareto;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo hypervolume POINTS.csv --ref R1,R2,...: the exact hypervolume of minimised points.</summary>
-public static class HypervolumeCommand
+internal static class HypervolumeCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -5,7 +5,7 @@ using NasHpo.Core.Pareto;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo pareto POINTS.csv: the non-dominated rows, as written and in input order.</summary>
-public static class ParetoCommand
+internal static class ParetoCommand
 {
     public static Command Create(CliConsole console)
     {

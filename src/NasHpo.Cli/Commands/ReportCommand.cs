@@ -21,7 +21,7 @@ namespace NasHpo.Cli.Commands;
 /// Rows are in ledger order (the order trials were scheduled), so two runs of a deterministic study give the same
 /// files apart from the timing and device columns, whose names contain "_at", "duration" or "device".
 /// </summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -4,7 +4,7 @@ using NasHpo.Cli.Engine;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo resume ID [--db PATH|URL] [--checkpoints DIR]: continue a study from its journal, after a crash, a kill or Ctrl+C.</summary>
-public static class ResumeCommand
+internal static class ResumeCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -7,7 +7,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo run STUDY.conf [--study-id ID] [--db PATH|URL] [--checkpoints DIR] [--seed N] [--set KEY=VALUE]...: create a study and run it to its end.</summary>
-public static class RunCommand
+internal static class RunCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -16,7 +16,7 @@ namespace NasHpo.Cli.Commands;
 /// [--http PORT [--http-bind ADDRESS]] (a coordinator's live dashboard of the cluster's studies)
 /// [--db PATH] [--set KEY=VALUE]...: one long-lived node of a cluster, until SIGTERM or Ctrl+C; then it leaves gracefully.
 /// </summary>
-public static partial class ServeCommand
+internal static partial class ServeCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -10,7 +10,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo status [ID] [--db PATH|URL] [--json]: one study's progress, or the list of studies in the database.</summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public static Command Create(CliConsole console)
     {

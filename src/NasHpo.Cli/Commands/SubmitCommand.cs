@@ -6,7 +6,7 @@ using NasHpo.Configuration;
 namespace NasHpo.Cli.Commands;
 
 /// <summary>nashpo submit STUDY.conf --cluster HOST:PORT [--study-id ID] [--set KEY=VALUE]...: start a study on a running cluster.</summary>
-public static class SubmitCommand
+internal static class SubmitCommand
 {
     public static Command Create(CliConsole console)
     {

@@ -10,7 +10,7 @@ namespace NasHpo.Cli.Commands;
 /// tabular benchmark that <c>problem.type = tabular</c> replays (see <see cref="TabularGenerator"/>);
 /// nashpo tabular info TABLE [--study STUDY]: what a table holds, and its true front.
 /// </summary>
-public static class TabularCommand
+internal static class TabularCommand
 {
     public static Command Create(CliConsole console) =>
         new("tabular", "Build and inspect tabular benchmarks (every configuration of a discrete space trained once per seed)")

@@ -13,7 +13,7 @@ namespace NasHpo.Cli.Commands;
 /// <see cref="JournalVerifier"/>'s. A file that is no readable journal is refused by <see cref="JournalSession"/> as
 /// for <c>status</c>: one line, exit 2.
 /// </summary>
-public static class VerifyCommand
+internal static class VerifyCommand
 {
     public static Command Create(CliConsole console)
     {

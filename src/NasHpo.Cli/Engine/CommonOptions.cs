@@ -4,7 +4,7 @@ using NasHpo.Actors.Hosting;
 namespace NasHpo.Cli.Engine;
 
 /// <summary>Options shared by the engine's commands.</summary>
-public static class CommonOptions
+internal static class CommonOptions
 {
     /// <summary>The embedded journal's default file, in the working directory.</summary>
     public const string DefaultDatabase = "nashpo.db";

@@ -11,7 +11,7 @@ namespace NasHpo.Cli.Engine;
 /// that holds no journal (a missing SQLite file, a PostgreSQL database without its tables) instead of creating one, and
 /// a study with an event that cannot be read; only <c>copy</c>'s target is created (<see cref="OpenForWritingAsync"/>).
 /// </summary>
-public sealed class JournalSession : IAsyncDisposable
+internal sealed class JournalSession : IAsyncDisposable
 {
     // An event that cannot be read fails a stream, which Akka logs as an error with its stack trace, on the console;
     // a reader reports every failure itself in one line, so Akka's log would only repeat it.

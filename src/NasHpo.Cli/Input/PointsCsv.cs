@@ -7,7 +7,7 @@ namespace NasHpo.Cli.Input;
 /// with '#' ignored, an optional header (a first row with any cell that is neither empty nor a number). Every
 /// problem becomes a <see cref="UserErrorException"/> whose one-line message names the input and the line.
 /// </summary>
-public static class PointsCsv
+internal static class PointsCsv
 {
     /// <summary>The path that means standard input.</summary>
     public const string StandardInput = "-";

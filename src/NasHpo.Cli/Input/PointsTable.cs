@@ -1,10 +1,10 @@
 namespace NasHpo.Cli.Input;
 
 /// <summary>One data row of a points file: where it was, its text as written, and its values.</summary>
-public sealed record PointRow(int LineNumber, string Text, double[] Values);
+internal sealed record PointRow(int LineNumber, string Text, double[] Values);
 
 /// <summary>A parsed points file: an optional header and at least one row, all rows of the same width.</summary>
-public sealed class PointsTable
+internal sealed class PointsTable
 {
     public PointsTable(string source, string? headerText, int headerLineNumber, IReadOnlyList<string>? columnNames, IReadOnlyList<PointRow> rows)
     {

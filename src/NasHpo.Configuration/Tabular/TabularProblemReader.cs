@@ -8,7 +8,7 @@ namespace NasHpo.Configuration.Tabular;
 
 /// <summary>What a tabular study's problem section decides: the problem, its objectives, space and default reference.</summary>
 /// <param name="HoconAddition">Text to append to the study's HOCON (the table's path made absolute), or null.</param>
-public sealed record TabularStudyParts(ProblemDefinition Problem, IReadOnlyList<Objective> Objectives, SearchSpace Space, double[] DefaultReference, string? HoconAddition);
+internal sealed record TabularStudyParts(ProblemDefinition Problem, IReadOnlyList<Objective> Objectives, SearchSpace Space, double[] DefaultReference, string? HoconAddition);
 
 /// <summary>
 /// Reads <c>problem { type = tabular, table = "…jsonl.gz", time-scale = 0.01 }</c>. The table path is relative to the
@@ -17,7 +17,7 @@ public sealed record TabularStudyParts(ProblemDefinition Problem, IReadOnlyList<
 /// declares one, which must be discrete and whose every configuration the table must hold (a narrower space is
 /// allowed). Objectives are values the table records; budgets are epochs from 1 to the table's maximum.
 /// </summary>
-public static class TabularProblemReader
+internal static class TabularProblemReader
 {
     public const string Type = ProblemDefinition.TabularType;
 

@@ -11,7 +11,7 @@ namespace NasHpo.Configuration.Tabular;
 
 /// <summary>The first line of a table file: how it was made and over which space.</summary>
 /// <param name="SpaceHocon">The search space as HOCON (a top-level <c>search-space</c> object), as the generator read it.</param>
-public sealed record TabularHeader(int MaxEpoch, IReadOnlyDictionary<string, string> Settings, string SpaceHocon)
+internal sealed record TabularHeader(int MaxEpoch, IReadOnlyDictionary<string, string> Settings, string SpaceHocon)
 {
     public const string Format = "nashpo-tabular";
 
@@ -26,7 +26,7 @@ public sealed record TabularHeader(int MaxEpoch, IReadOnlyDictionary<string, str
 /// <c>diverged</c> only when training diverged). Choices are JSON strings, integers and booleans (0/1) JSON numbers.
 /// The same lines, uncompressed, make the generator's resumable work file.
 /// </summary>
-public static class TabularTableFile
+internal static class TabularTableFile
 {
     private static readonly ConcurrentDictionary<string, (DateTime Written, long Length, TabularTable Table)> Cache = new(StringComparer.Ordinal);
 

@@ -17,7 +17,7 @@ namespace NasHpo.Core.Devices;
 /// </summary>
 /// <typeparam name="TDevice">What a lessee is handed (a device actor).</typeparam>
 /// <typeparam name="TLessee">Who leases (a trial actor); compared with its own equality.</typeparam>
-public sealed class LeaseBook<TDevice, TLessee>
+internal sealed class LeaseBook<TDevice, TLessee>
     where TLessee : notnull
 {
     private readonly Dictionary<string, (TDevice Device, string? Group)> _devices = new(StringComparer.Ordinal);

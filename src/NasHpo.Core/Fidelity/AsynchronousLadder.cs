@@ -7,7 +7,7 @@ namespace NasHpo.Core.Fidelity;
 /// the synchronous bracket, whose rung sizes include them) but are never promoted. A configuration leaves a rung
 /// at most once.
 /// </summary>
-public sealed class AsynchronousLadder
+internal sealed class AsynchronousLadder
 {
     // Guards ⌊n/η⌋ against 6 / 3 evaluating to 1.9999999999999998 for non-integer η such as 1.5.
     private const double Tolerance = 1e-9;

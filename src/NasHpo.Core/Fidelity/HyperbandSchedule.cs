@@ -1,10 +1,10 @@
 namespace NasHpo.Core.Fidelity;
 
 /// <summary>One rung of a successive-halving bracket: how many configurations run at which budget.</summary>
-public sealed record RungPlan(int Rung, int Configurations, double Budget);
+internal sealed record RungPlan(int Rung, int Configurations, double Budget);
 
 /// <summary>One successive-halving bracket of Hyperband; <see cref="S"/> is the bracket's index s in the paper.</summary>
-public sealed record BracketPlan(int S, IReadOnlyList<RungPlan> Rungs)
+internal sealed record BracketPlan(int S, IReadOnlyList<RungPlan> Rungs)
 {
     /// <summary>Evaluations the bracket performs when every trial completes.</summary>
     public int Evaluations => Rungs.Sum(r => r.Configurations);
@@ -19,7 +19,7 @@ public sealed record BracketPlan(int S, IReadOnlyList<RungPlan> Rungs)
 /// budget b_max · η^(−s); rung i keeps ⌊n · η^(−i)⌋ of them (at least one) at budget b_max · η^(i − s).
 /// Brackets run in the order s = s_max, s_max − 1, …, 0 and then repeat.
 /// </summary>
-public sealed class HyperbandSchedule
+internal sealed class HyperbandSchedule
 {
     // log_η(27) evaluates to 2.9999999999999996 for η = 3; without a tolerance s_max would lose a bracket.
     private const double Tolerance = 1e-9;

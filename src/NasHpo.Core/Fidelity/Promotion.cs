@@ -3,7 +3,7 @@ using NasHpo.Core.Pareto;
 namespace NasHpo.Core.Fidelity;
 
 /// <summary>How a multi-objective rung ranks its results for promotion.</summary>
-public enum PromotionRanking
+internal enum PromotionRanking
 {
     /// <summary>
     /// Paper 001's rule (§3.1–3.2): whole non-dominated fronts of the rung in order, then hypervolume subset
@@ -26,7 +26,7 @@ public enum PromotionRanking
 /// non-dominated fronts in order and then hypervolume subset selection on the front that does not fit
 /// (paper 001, §3.1–3.2), or by the hypervolume they should add to the front found so far.
 /// </summary>
-public static class Promotion
+internal static class Promotion
 {
     /// <summary>
     /// Indices (ascending) of the k best points in minimisation space. With one objective ties go to the lower

@@ -1,14 +1,14 @@
 namespace NasHpo.Core.Fidelity;
 
 /// <summary>Indices of the <paramref name="count"/> results to promote among a rung's <paramref name="points"/> (minimisation space), measured at <paramref name="budget"/>.</summary>
-public delegate int[] RungSelector(IReadOnlyList<double[]> points, int count, double budget);
+internal delegate int[] RungSelector(IReadOnlyList<double[]> points, int count, double budget);
 
 /// <summary>
 /// Bookkeeping of one synchronous successive-halving bracket: which configurations each rung holds, which have
 /// reported, and which were promoted. A rung's promotions are decided once every trial of the rung has reported,
 /// so the decision depends only on the rung's results, never on arrival order.
 /// </summary>
-public sealed class SuccessiveHalvingBracket
+internal sealed class SuccessiveHalvingBracket
 {
     private readonly List<long>[] _members;
     private readonly Dictionary<long, double[]?>[] _results;

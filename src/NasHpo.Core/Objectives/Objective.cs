@@ -50,25 +50,25 @@ public sealed record Objective(
     private double Sign => Direction == ObjectiveDirection.Minimize ? 1.0 : -1.0;
 
     /// <summary>The user's value in minimisation space (log10 first on a log scale; NaN for a non-positive value there).</summary>
-    public double ToMinimization(double value) => Sign * Scaled(value);
+    internal double ToMinimization(double value) => Sign * Scaled(value);
 
     /// <summary>The user's value of a point in minimisation space.</summary>
-    public double FromMinimization(double value) => Unscaled(Sign * value);
+    internal double FromMinimization(double value) => Unscaled(Sign * value);
 
     /// <summary>The user's value as the journal records it.</summary>
-    public double ToRecorded(double value) => Sign * value;
+    internal double ToRecorded(double value) => Sign * value;
 
     /// <summary>The user's value of a recorded one.</summary>
-    public double FromRecorded(double recorded) => Sign * recorded;
+    internal double FromRecorded(double recorded) => Sign * recorded;
 
     /// <summary>A recorded value in minimisation space.</summary>
-    public double RecordedToMinimization(double recorded) => ToMinimization(FromRecorded(recorded));
+    internal double RecordedToMinimization(double recorded) => ToMinimization(FromRecorded(recorded));
 
     /// <summary>
     /// Why a value the workload reported cannot be used, or null: it must be finite, and positive on a log scale
     /// (log10 of zero or less has no value).
     /// </summary>
-    public string? Refusal(double value) =>
+    internal string? Refusal(double value) =>
         !double.IsFinite(value) ? string.Create(CultureInfo.InvariantCulture, $"objective {Name} is {value}")
         : Scale == ObjectiveScale.Log && !(value > 0) ? string.Create(CultureInfo.InvariantCulture, $"objective {Name} is {value:R}, but it is declared on a log scale (scale = log), which needs a positive value")
         : null;

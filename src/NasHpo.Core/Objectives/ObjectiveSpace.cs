@@ -5,7 +5,7 @@ namespace NasHpo.Core.Objectives;
 /// into minimisation space. With every objective linear that is the identity, so a study without a log scale
 /// computes exactly what it computed before scales existed.
 /// </summary>
-public sealed class ObjectiveSpace
+internal sealed class ObjectiveSpace
 {
     private readonly Objective[] _objectives;
 

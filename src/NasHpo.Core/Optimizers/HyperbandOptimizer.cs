@@ -6,7 +6,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>When the successive-halving methods move a configuration to the next budget.</summary>
-public enum PromotionMode
+internal enum PromotionMode
 {
     /// <summary>As the papers do it: a rung promotes once all of its trials have reported.</summary>
     Synchronous,
@@ -19,7 +19,7 @@ public enum PromotionMode
 }
 
 /// <summary>Settings shared by the Hyperband family (random search is the one-bracket case min = max budget).</summary>
-public sealed record HyperbandSettings
+internal sealed record HyperbandSettings
 {
     public required double MinBudget { get; init; }
 
@@ -79,7 +79,7 @@ public sealed record HyperbandSettings
 /// any result later) until then; <see cref="HyperbandSettings.MaxOpenBrackets"/> does not apply.
 /// </para>
 /// </remarks>
-public sealed class HyperbandOptimizer : IOptimizer
+internal sealed class HyperbandOptimizer : IOptimizer
 {
     private readonly SearchSpace _space;
     private readonly IConfigurationSampler _sampler;

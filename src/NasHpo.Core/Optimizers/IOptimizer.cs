@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>What an optimizer decided: run a trial, wait for running trials to report, or stop.</summary>
-public abstract record OptimizerDecision
+internal abstract record OptimizerDecision
 {
     private OptimizerDecision()
     {
@@ -29,7 +29,7 @@ public abstract record OptimizerDecision
 /// journal is replayed. Replaying the same facts in the same order rebuilds the same state; nothing is re-sampled.
 /// Applying a fact twice is harmless: the second is ignored.
 /// </summary>
-public interface IOptimizer
+internal interface IOptimizer
 {
     OptimizerDecision Decide();
 
@@ -41,7 +41,7 @@ public interface IOptimizer
     void Apply(TrialResult result);
 }
 
-public static class OptimizerExtensions
+internal static class OptimizerExtensions
 {
     /// <summary>Decide and apply in one step, for callers that persist nothing (tests, in-memory loops).</summary>
     public static TrialRequest? Ask(this IOptimizer optimizer)

@@ -7,7 +7,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>Settings of <see cref="MsEhviOptimizer"/>.</summary>
-public sealed record MsEhviSettings
+internal sealed record MsEhviSettings
 {
     /// <summary>Every trial runs at this budget: MS-EHVI is a full-budget method, as in the paper.</summary>
     public required double MaxBudget { get; init; }
@@ -58,7 +58,7 @@ public sealed record MsEhviSettings
 /// While trials are running (several devices), their configurations enter the models with the models' own mean as
 /// the observation (kriging believer), so simultaneous proposals differ; with one device nothing is pending.
 /// </summary>
-public sealed class MsEhviOptimizer : IOptimizer
+internal sealed class MsEhviOptimizer : IOptimizer
 {
     private readonly SearchSpace _space;
     private readonly MsEhviSettings _settings;

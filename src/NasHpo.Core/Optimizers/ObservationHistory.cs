@@ -3,10 +3,10 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>A finished trial as a model sees it. Failed trials carry +∞ in every objective: worse than anything real.</summary>
-public sealed record Observation(Configuration Configuration, double[] Encoded, double Budget, double[] Objectives, bool Failed);
+internal sealed record Observation(Configuration Configuration, double[] Encoded, double Budget, double[] Objectives, bool Failed);
 
 /// <summary>Every observation of a study, grouped by budget in the order they arrived.</summary>
-public sealed class ObservationHistory
+internal sealed class ObservationHistory
 {
     private readonly SortedDictionary<double, List<Observation>> _byBudget = [];
     private readonly List<Observation> _all = [];

@@ -9,7 +9,7 @@ namespace NasHpo.Core.Optimizers;
 /// log10 values while the journal keeps the measured ones. Replay applies the same recorded facts, so a resumed
 /// study decides the same.
 /// </summary>
-public sealed class RecordedResultsOptimizer(IOptimizer inner, ObjectiveSpace objectives) : IOptimizer
+internal sealed class RecordedResultsOptimizer(IOptimizer inner, ObjectiveSpace objectives) : IOptimizer
 {
     public IOptimizer Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
 

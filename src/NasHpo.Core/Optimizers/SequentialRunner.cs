@@ -1,13 +1,13 @@
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>One evaluated trial of an in-process run.</summary>
-public sealed record EvaluatedTrial(TrialRequest Request, TrialResult Result);
+internal sealed record EvaluatedTrial(TrialRequest Request, TrialResult Result);
 
 /// <summary>
 /// Drives an optimizer in-process, one trial at a time, with no engine and no journal: for tests, benchmarks of
 /// the optimizers themselves, and comparisons of methods on synthetic problems.
 /// </summary>
-public static class SequentialRunner
+internal static class SequentialRunner
 {
     public static IReadOnlyList<EvaluatedTrial> Run(IOptimizer optimizer, Func<TrialRequest, TrialResult> evaluate, int maxEvaluations)
     {

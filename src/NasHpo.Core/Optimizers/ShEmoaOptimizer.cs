@@ -6,7 +6,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>Settings of SH-EMOA (paper 001, Algorithm 1 and Appendix B.1); the budgets come from <see cref="HyperbandSettings"/>.</summary>
-public sealed record ShEmoaSettings
+internal sealed record ShEmoaSettings
 {
     /// <summary>μ: the population kept by survivor selection (the paper used 100 with 15 000 evaluations).</summary>
     public int PopulationSize { get; init; } = 10;
@@ -64,7 +64,7 @@ public sealed record ShEmoaSettings
 /// All randomness derives from the seed and the new configuration's id, so Decide is pure and a replay of the facts
 /// gives the same next decision.
 /// </remarks>
-public sealed class ShEmoaOptimizer : IOptimizer
+internal sealed class ShEmoaOptimizer : IOptimizer
 {
     private readonly SearchSpace _space;
     private readonly ShEmoaSettings _settings;

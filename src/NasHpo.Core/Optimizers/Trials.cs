@@ -4,7 +4,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers;
 
 /// <summary>One configuration at one budget: the unit the engine schedules, runs and records exactly once.</summary>
-public readonly record struct TrialId(long ConfigurationId, double Budget)
+internal readonly record struct TrialId(long ConfigurationId, double Budget)
 {
     /// <summary>"trial-{n}-b{budget}": the actor name and the ledger key; stable across processes.</summary>
     public override string ToString() =>
@@ -16,7 +16,7 @@ public readonly record struct TrialId(long ConfigurationId, double Budget)
 /// whose checkpoint a promoted trial may continue from. <paramref name="Lineage"/> is set when the configuration
 /// was made from another one (BULK &amp; CUT's morphisms and pruning): the trial it came from and how.
 /// </summary>
-public sealed record TrialRequest(TrialId Id, Configuration Configuration, long Bracket, int Rung, TrialId? Parent, TrialLineage? Lineage = null);
+internal sealed record TrialRequest(TrialId Id, Configuration Configuration, long Bracket, int Rung, TrialId? Parent, TrialLineage? Lineage = null);
 
 /// <summary>
 /// Where a configuration came from: the <paramref name="ParentTrial"/> (another configuration) whose trained network
@@ -29,12 +29,12 @@ public sealed record TrialRequest(TrialId Id, Configuration Configuration, long 
 /// "{kind} {parameter}", for example "wider filters_2", "deeper fc_layers", "prune units_1" (see
 /// <see cref="BulkAndCut.Morphism"/>); a workload that cannot operate on networks trains the child from scratch.
 /// </param>
-public sealed record TrialLineage(TrialId ParentTrial, Configuration ParentConfiguration, string Operation);
+internal sealed record TrialLineage(TrialId ParentTrial, Configuration ParentConfiguration, string Operation);
 
 /// <summary>
 /// The outcome of a trial: objective values in minimisation space (one per objective), or the reason it failed.
 /// </summary>
-public sealed record TrialResult(TrialId Id, IReadOnlyList<double>? Objectives, string? FailureReason = null)
+internal sealed record TrialResult(TrialId Id, IReadOnlyList<double>? Objectives, string? FailureReason = null)
 {
     public bool Failed => Objectives is null;
 

@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Pareto;
 
 /// <summary>NSGA-II crowding distance (Deb et al. 2002).</summary>
-public static class CrowdingDistance
+internal static class CrowdingDistance
 {
     /// <summary>Crowding distance of each member of a front (aligned with front); boundary points get +inf.</summary>
     /// <remarks>

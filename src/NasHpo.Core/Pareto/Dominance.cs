@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Pareto;
 
 /// <summary>Pareto dominance between two points; every objective is minimised.</summary>
-public static class Dominance
+internal static class Dominance
 {
     /// <summary>a dominates b: no worse in every objective, strictly better in one.</summary>
     public static bool Dominates(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

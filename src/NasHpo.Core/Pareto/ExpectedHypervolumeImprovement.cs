@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Pareto;
 
 /// <summary>Expected hypervolume improvement of a Gaussian prediction over a front (minimisation).</summary>
-public static class ExpectedHypervolumeImprovement
+internal static class ExpectedHypervolumeImprovement
 {
     /// <summary>Exact EHVI for two objectives with independent Gaussian predictions (mean, standard deviation per objective).</summary>
     /// <remarks>

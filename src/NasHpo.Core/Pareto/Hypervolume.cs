@@ -6,7 +6,7 @@ namespace NasHpo.Core.Pareto;
 /// Exact hypervolume indicator (minimisation): the volume dominated by the points and bounded by the reference.
 /// O(n log n) for two and three objectives, O(n²) for four, a WFG-style recursion onto the four-objective case above.
 /// </summary>
-public static class Hypervolume
+internal static class Hypervolume
 {
     /// <summary>Exact hypervolume dominated by points and bounded by reference; points not strictly better than the reference in every objective contribute nothing.</summary>
     public static double Compute(IReadOnlyList<double[]> points, ReadOnlySpan<double> reference)

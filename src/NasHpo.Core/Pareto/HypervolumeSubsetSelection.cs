@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Pareto;
 
 /// <summary>Hypervolume subset selection (paper 001, appendix A.2; Bader and Zitzler 2011).</summary>
-public static class HypervolumeSubsetSelection
+internal static class HypervolumeSubsetSelection
 {
     /// <summary>Greedy HSSP: removes the least contributor one at a time until k points remain; returns the kept indices ascending.</summary>
     /// <remarks>

@@ -4,7 +4,7 @@ namespace NasHpo.Core.Pareto;
 /// Non-dominated sorting (paper 001, appendix A.1): F1 is the set of non-dominated points, F2 the non-dominated
 /// points once F1 is removed, and so on. Identical points never dominate each other, so they share a front.
 /// </summary>
-public static class NonDominatedSorting
+internal static class NonDominatedSorting
 {
     /// <summary>Fronts F1..Fk as arrays of indices into points (each front in ascending index order).</summary>
     public static int[][] Sort(IReadOnlyList<double[]> points)

@@ -9,7 +9,7 @@ namespace NasHpo.Core.Pareto;
 /// as long as the points are all in one of them, since a scale only maps values monotonically.
 /// </summary>
 /// <typeparam name="T">what a point belongs to (an evaluation, a trial, a sampled point)</typeparam>
-public sealed class ParetoArchive<T>
+internal sealed class ParetoArchive<T>
 {
     private readonly List<(T Item, double[] Point)> _members;
 
@@ -48,7 +48,7 @@ public sealed class ParetoArchive<T>
 }
 
 /// <summary>The front of a list of points at once.</summary>
-public static class ParetoArchive
+internal static class ParetoArchive
 {
     /// <summary>The indices of the front's members (see <see cref="ParetoArchive{T}"/>), admitted in list order, ascending.</summary>
     public static IReadOnlyList<int> FrontIndices(IReadOnlyList<IReadOnlyList<double>> points)

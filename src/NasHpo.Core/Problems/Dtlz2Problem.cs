@@ -7,7 +7,7 @@ namespace NasHpo.Core.Problems;
 /// g = sum over the last k variables of (x - 1/2)^2, and f lies on a sphere of radius 1 + g; the true front is the
 /// positive orthant of the unit sphere (the last k variables at 1/2).
 /// </summary>
-public sealed class Dtlz2Problem : SyntheticProblem
+internal sealed class Dtlz2Problem : SyntheticProblem
 {
     public Dtlz2Problem(SyntheticProblemOptions options)
         : base("dtlz2", Validate(options), Reference(options))

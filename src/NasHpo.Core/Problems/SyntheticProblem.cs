@@ -9,7 +9,7 @@ namespace NasHpo.Core.Problems;
 /// Besides the exact objectives it offers a fidelity knob: an evaluation at a lower budget is biased and noisy and
 /// converges to the exact value at the full budget, so multi-fidelity optimizers can be exercised without training.
 /// </summary>
-public abstract class SyntheticProblem
+internal abstract class SyntheticProblem
 {
     /// <summary>Mean of the per-configuration bias at budget 0, in objective units (fronts span about [0, 1]).</summary>
     public const double BiasMean = 0.2;

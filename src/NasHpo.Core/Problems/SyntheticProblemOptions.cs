@@ -10,4 +10,4 @@ namespace NasHpo.Core.Problems;
 /// problem itself never sleeps, so that it stays a pure function; the evaluator that runs it does.
 /// </param>
 /// <param name="NoiseScale">Multiplies the low-fidelity bias and noise; 0 makes every budget exact.</param>
-public sealed record SyntheticProblemOptions(int Dimensions, int Objectives = 2, TimeSpan Delay = default, double NoiseScale = 1.0);
+internal sealed record SyntheticProblemOptions(int Dimensions, int Objectives = 2, TimeSpan Delay = default, double NoiseScale = 1.0);

@@ -4,7 +4,7 @@ namespace NasHpo.Core.Problems;
 /// The ZDT family (Zitzler, Deb and Thiele, 2000): f1 = x0, g = 1 + 9 * mean(x1..x{n-1}), f2 = g * h(f1, g).
 /// The true front is g = 1, i.e. x1..x{n-1} = 0.
 /// </summary>
-public abstract class ZdtProblem : SyntheticProblem
+internal abstract class ZdtProblem : SyntheticProblem
 {
     // f1 <= 1 and f2 <= g * h <= 10 * 1 over the whole unit cube, so (1.1, 11) bounds every attainable point.
     private static readonly double[] _reference = [1.1, 11.0];
@@ -65,7 +65,7 @@ public abstract class ZdtProblem : SyntheticProblem
 }
 
 /// <summary>ZDT1: convex front f2 = 1 - sqrt(f1).</summary>
-public sealed class Zdt1Problem(SyntheticProblemOptions options) : ZdtProblem("zdt1", options)
+internal sealed class Zdt1Problem(SyntheticProblemOptions options) : ZdtProblem("zdt1", options)
 {
     public override double TrueHypervolume(ReadOnlySpan<double> reference)
     {
@@ -79,7 +79,7 @@ public sealed class Zdt1Problem(SyntheticProblemOptions options) : ZdtProblem("z
 }
 
 /// <summary>ZDT2: concave front f2 = 1 - f1^2.</summary>
-public sealed class Zdt2Problem(SyntheticProblemOptions options) : ZdtProblem("zdt2", options)
+internal sealed class Zdt2Problem(SyntheticProblemOptions options) : ZdtProblem("zdt2", options)
 {
     public override double TrueHypervolume(ReadOnlySpan<double> reference)
     {
@@ -97,7 +97,7 @@ public sealed class Zdt2Problem(SyntheticProblemOptions options) : ZdtProblem("z
 }
 
 /// <summary>ZDT3: the g = 1 curve oscillates, so only five disconnected pieces of it are Pareto-optimal.</summary>
-public sealed class Zdt3Problem(SyntheticProblemOptions options) : ZdtProblem("zdt3", options)
+internal sealed class Zdt3Problem(SyntheticProblemOptions options) : ZdtProblem("zdt3", options)
 {
     // Fine enough that the grid's error in the front's area (first order in the step) is about 1e-6.
     private const int DenseSamples = 1_000_001;

@@ -4,7 +4,7 @@ namespace NasHpo.Core.Randomness;
 /// A xoshiro256** generator behind the <see cref="Random"/> API. Its sequence is fixed by this code alone, so a
 /// suggestion recomputed in another process or another .NET version draws the same numbers.
 /// </summary>
-public sealed class DeterministicRandom : Random
+internal sealed class DeterministicRandom : Random
 {
     private ulong _s0;
     private ulong _s1;

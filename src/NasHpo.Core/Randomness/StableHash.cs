@@ -4,7 +4,7 @@ namespace NasHpo.Core.Randomness;
 /// Hashes that are identical in every process and on every platform, unlike <see cref="string.GetHashCode()"/>,
 /// which is randomised per process. Used for bracket ids, configuration fingerprints and seed derivation.
 /// </summary>
-public static class StableHash
+internal static class StableHash
 {
     private const ulong FnvOffset = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;

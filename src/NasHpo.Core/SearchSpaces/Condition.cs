@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace NasHpo.Core.SearchSpaces;
 
-public enum ConditionOperator
+internal enum ConditionOperator
 {
     Equal,
     NotEqual,
@@ -18,7 +18,7 @@ public enum ConditionOperator
 /// Less/Greater compare numbers for numeric parents and choice positions for ordinal parents; Equal, NotEqual and In
 /// compare choice texts for categorical and ordinal parents, numbers for numeric parents and "true"/"false" for booleans.
 /// </remarks>
-public sealed record Condition(string Parent, ConditionOperator Operator, IReadOnlyList<string> Values)
+internal sealed record Condition(string Parent, ConditionOperator Operator, IReadOnlyList<string> Values)
 {
     public Condition(string parent, ConditionOperator @operator, string value)
         : this(parent, @operator, [value])

@@ -46,7 +46,7 @@ public sealed class Configuration : IEquatable<Configuration>
     public int Count => _values.Count;
 
     /// <summary>Stable 64-bit hash of the canonical string.</summary>
-    public ulong Fingerprint => StableHash.Of(ToCanonicalString());
+    internal ulong Fingerprint => StableHash.Of(ToCanonicalString());
 
     /// <summary>"name=value;..." sorted by ordinal name: the identity of a configuration across processes.</summary>
     /// <remarks>

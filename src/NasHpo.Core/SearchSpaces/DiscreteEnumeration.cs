@@ -6,7 +6,7 @@ namespace NasHpo.Core.SearchSpaces;
 /// Every configuration of a discrete space (integers, choices and booleans, conditions respected): the grid a
 /// tabular benchmark trains exhaustively. A float parameter has no finite grid and is refused.
 /// </summary>
-public static class DiscreteEnumeration
+internal static class DiscreteEnumeration
 {
     /// <summary>More configurations than this is no table a machine can train; refusing early beats running out of memory.</summary>
     public const int MaxConfigurations = 1_000_000;

@@ -1,6 +1,6 @@
 namespace NasHpo.Core.SearchSpaces;
 
-public abstract record Parameter(string Name)
+internal abstract record Parameter(string Name)
 {
     /// <summary>All must hold (and every parent be active) for the parameter to be active.</summary>
     public IReadOnlyList<Condition> Conditions { get; init; } = [];
@@ -12,7 +12,7 @@ public abstract record Parameter(string Name)
 }
 
 /// <summary>A real number in [Lower, Upper]; with Log, sampled log-uniformly (both bounds must then be positive).</summary>
-public sealed record FloatParameter(string Name, double Lower, double Upper, bool Log = false) : Parameter(Name)
+internal sealed record FloatParameter(string Name, double Lower, double Upper, bool Log = false) : Parameter(Name)
 {
     public override ParameterKind Kind => ParameterKind.Float;
 }
@@ -21,13 +21,13 @@ public sealed record FloatParameter(string Name, double Lower, double Upper, boo
 /// An integer in [Lower, Upper]. With Log, each integer v gets the log-space mass of [v - 0.5, v + 0.5] (clipped to
 /// [Lower - 0.5, Upper + 0.5]), so Lower must be at least 1.
 /// </summary>
-public sealed record IntegerParameter(string Name, long Lower, long Upper, bool Log = false) : Parameter(Name)
+internal sealed record IntegerParameter(string Name, long Lower, long Upper, bool Log = false) : Parameter(Name)
 {
     public override ParameterKind Kind => ParameterKind.Integer;
 }
 
 /// <summary>Unordered choices: mutation jumps to any other choice.</summary>
-public sealed record CategoricalParameter(string Name, IReadOnlyList<string> Choices) : Parameter(Name)
+internal sealed record CategoricalParameter(string Name, IReadOnlyList<string> Choices) : Parameter(Name)
 {
     public override ParameterKind Kind => ParameterKind.Categorical;
 
@@ -35,7 +35,7 @@ public sealed record CategoricalParameter(string Name, IReadOnlyList<string> Cho
 }
 
 /// <summary>Ordered choices: mutation moves to a neighbour, and conditions may compare positions.</summary>
-public sealed record OrdinalParameter(string Name, IReadOnlyList<string> Choices) : Parameter(Name)
+internal sealed record OrdinalParameter(string Name, IReadOnlyList<string> Choices) : Parameter(Name)
 {
     public override ParameterKind Kind => ParameterKind.Ordinal;
 
@@ -43,7 +43,7 @@ public sealed record OrdinalParameter(string Name, IReadOnlyList<string> Choices
 }
 
 /// <summary>False or true, held as the number 0 or 1 and encoded as the choices [false, true].</summary>
-public sealed record BooleanParameter(string Name) : Parameter(Name)
+internal sealed record BooleanParameter(string Name) : Parameter(Name)
 {
     public override ParameterKind Kind => ParameterKind.Boolean;
 

@@ -1,6 +1,6 @@
 namespace NasHpo.Core.SearchSpaces;
 
-public enum ParameterKind
+internal enum ParameterKind
 {
     Float,
     Integer,

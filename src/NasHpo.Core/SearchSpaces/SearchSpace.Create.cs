@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace NasHpo.Core.SearchSpaces;
 
-public sealed partial class SearchSpace
+internal sealed partial class SearchSpace
 {
     /// <summary>Validates and orders the parameters (parents before children); throws SearchSpaceException.</summary>
     /// <remarks>

@@ -2,7 +2,7 @@ using NasHpo.Core.Randomness;
 
 namespace NasHpo.Core.SearchSpaces;
 
-public sealed partial class SearchSpace
+internal sealed partial class SearchSpace
 {
     /// <summary>Changes mutatedParameters active parameters: numbers by a Gaussian step of stdDev in unit space, choices by a different choice.</summary>
     /// <remarks>

@@ -5,7 +5,7 @@ namespace NasHpo.Core.SearchSpaces;
 /// also the order of the unit-cube encoding. Sampling is defined as decoding a uniform vector, so both agree by
 /// construction.
 /// </summary>
-public sealed partial class SearchSpace
+internal sealed partial class SearchSpace
 {
     private readonly Parameter[] _parameters;
     private readonly Dictionary<string, int> _index;

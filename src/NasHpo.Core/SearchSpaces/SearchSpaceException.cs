@@ -1,6 +1,6 @@
 namespace NasHpo.Core.SearchSpaces;
 
-public sealed class SearchSpaceException : Exception
+internal sealed class SearchSpaceException : Exception
 {
     public SearchSpaceException(string message)
         : base(message)

@@ -1,7 +1,7 @@
 namespace NasHpo.Core.Statistics;
 
 /// <summary>The standard normal distribution's density and distribution function, to double precision.</summary>
-public static class NormalDistribution
+internal static class NormalDistribution
 {
     private const double InverseSqrtTwoPi = 0.39894228040143267794;
 

@@ -9,7 +9,7 @@ namespace NasHpo.Core.Tabular;
 /// the maximum. Low-budget screening can only save epochs where these are high (paper 000 warns that they need not be).
 /// Runs that diverged before the maximum epoch are left out.
 /// </summary>
-public static class TabularFidelity
+internal static class TabularFidelity
 {
     /// <summary>One epoch's agreement with the maximum epoch, over <paramref name="Runs"/> runs.</summary>
     public sealed record RankAgreement(int Epoch, double Spearman, double BestThirdKept, int Runs);

@@ -5,14 +5,14 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Tabular;
 
 /// <summary>A point of a table's true Pareto front: the configuration and its objectives in minimisation space.</summary>
-public sealed record TabularFrontPoint(Configuration Configuration, IReadOnlyList<double> Objectives);
+internal sealed record TabularFrontPoint(Configuration Configuration, IReadOnlyList<double> Objectives);
 
 /// <summary>
 /// The best any search can do on a table: the Pareto front of every configuration's values at the maximum epoch, as
 /// a study with a given seed sees them (each configuration through the seed that study draws), and its hypervolume.
 /// A run's regret is this hypervolume less the one it found.
 /// </summary>
-public static class TabularFront
+internal static class TabularFront
 {
     /// <summary>Every configuration's objectives at <paramref name="epoch"/> (minimisation space); diverged runs are left out.</summary>
     public static IReadOnlyList<TabularFrontPoint> Points(TabularTable table, IReadOnlyList<Objective> objectives, long studySeed, int epoch)

@@ -11,7 +11,7 @@ namespace NasHpo.Core.Tabular;
 /// training seconds of that epoch). A run whose training diverged has shorter curves: they end before
 /// <paramref name="DivergedAtEpoch"/>, the epoch whose loss became NaN or infinite.
 /// </summary>
-public sealed record TabularRun(
+internal sealed record TabularRun(
     Configuration Configuration,
     int Seed,
     IReadOnlyDictionary<string, double> Fixed,
@@ -23,7 +23,7 @@ public sealed record TabularRun(
 }
 
 /// <summary>The configuration asked for is not one the table recorded.</summary>
-public sealed class NotInTableException : Exception
+internal sealed class NotInTableException : Exception
 {
     public NotInTableException(string message)
         : base(message)
@@ -45,7 +45,7 @@ public sealed class NotInTableException : Exception
 /// epochs, with the values recorded after every epoch. Replaying it answers a trial in no time with the value real
 /// training gave. The pure part (model, lookup, seed choice, true front); files are read elsewhere.
 /// </summary>
-public sealed class TabularTable
+internal sealed class TabularTable
 {
     /// <summary>The time one epoch of training took (seconds): a curve every table records, for replay in scaled wall time.</summary>
     public const string TrainSeconds = "train-s";

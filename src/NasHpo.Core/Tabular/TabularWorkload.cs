@@ -14,7 +14,7 @@ namespace NasHpo.Core.Tabular;
 /// the recorded training time of the epochs it stands for plus one evaluation, times the scale, so that wall-clock
 /// comparisons keep the proportions of real training. A run that diverged fails the trial as training did.
 /// </summary>
-public sealed class TabularWorkload : IWorkload, ICheapObjectives
+internal sealed class TabularWorkload : IWorkload, ICheapObjectives
 {
     /// <summary>Metric: epochs already trained when the trial began (the parent's budget when continued), as the training workload reports it.</summary>
     public const string StartEpoch = "start-epoch";

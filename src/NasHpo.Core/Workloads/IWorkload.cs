@@ -4,7 +4,7 @@ using NasHpo.Core.Optimizers;
 namespace NasHpo.Core.Workloads;
 
 /// <summary>What a trial run produced: objective values as the user reads them (not negated), plus recorded metrics.</summary>
-public sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyDictionary<string, double> Metrics)
+internal sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyDictionary<string, double> Metrics)
 {
     /// <summary>The trial's intermediate reports in order (its learning curve); empty when the workload reports none.</summary>
     public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
@@ -13,10 +13,10 @@ public sealed record WorkloadResult(IReadOnlyList<double> Objectives, IReadOnlyD
 }
 
 /// <summary>Progress of a running trial (an epoch finished, say), for live displays.</summary>
-public sealed record WorkloadProgress(double Done, double Total, string? Note = null);
+internal sealed record WorkloadProgress(double Done, double Total, string? Note = null);
 
 /// <summary>Where trials keep their training state: one file per trial, written after every epoch and at the end.</summary>
-public interface ICheckpointStore
+internal interface ICheckpointStore
 {
     /// <summary>The checkpoint file of a trial (it may not exist yet). Writers replace it atomically.</summary>
     string PathFor(TrialId trial);
@@ -38,7 +38,7 @@ public interface ICheckpointStore
 }
 
 /// <summary>What a device gives the workload it runs.</summary>
-public sealed record WorkloadContext(string Device, Action<WorkloadProgress> ReportProgress, CancellationToken Cancellation)
+internal sealed record WorkloadContext(string Device, Action<WorkloadProgress> ReportProgress, CancellationToken Cancellation)
 {
     /// <summary>
     /// Where to keep training state, or null for workloads run without one (then every trial trains from scratch).
@@ -55,7 +55,7 @@ public sealed record WorkloadContext(string Device, Action<WorkloadProgress> Rep
 /// A workload whose cheap objectives (parameter count, multiply-accumulates, latency) follow from a configuration
 /// alone: an optimizer may ask for them without training, as MS-EHVI does for candidates it only considers.
 /// </summary>
-public interface ICheapObjectives
+internal interface ICheapObjectives
 {
     /// <summary>
     /// The values of the named cheap objectives for the configuration, in the user's direction. Only what is named
@@ -69,7 +69,7 @@ public interface ICheapObjectives
 /// the device's own thread; throws to fail the trial (the message becomes the recorded reason) and honours the
 /// cancellation token.
 /// </summary>
-public interface IWorkload
+internal interface IWorkload
 {
     IReadOnlyList<Objective> Objectives { get; }
 

@@ -4,4 +4,4 @@ namespace NasHpo.Core.Workloads;
 /// One intermediate report of a running trial: its x (an epoch or step, else the report's position from 1) and the
 /// values reported there (each epoch's validation error, say). A trial's learning curve is its reports in order.
 /// </summary>
-public sealed record CurvePoint(double Step, IReadOnlyDictionary<string, double> Values);
+internal sealed record CurvePoint(double Step, IReadOnlyDictionary<string, double> Values);

@@ -8,7 +8,7 @@ namespace NasHpo.Core.Workloads;
 /// A synthetic problem as a workload: the objectives at the trial's budget, after the problem's delay scaled by
 /// budget / max budget, which stands in for training time.
 /// </summary>
-public sealed class SyntheticWorkload : IWorkload
+internal sealed class SyntheticWorkload : IWorkload
 {
     private readonly SyntheticProblem _problem;
     private readonly double _maxBudget;

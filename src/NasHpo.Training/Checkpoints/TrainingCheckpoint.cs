@@ -19,7 +19,7 @@ namespace NasHpo.Training.Checkpoints;
 /// <param name="BatchSize">Images per batch.</param>
 /// <param name="TrainingImages">Size of the training set the batches were drawn from.</param>
 /// <param name="LastLoss">Mean training loss of the last (possibly partial) epoch trained.</param>
-public sealed record TrainingPosition(
+internal sealed record TrainingPosition(
     ulong Fingerprint,
     ulong Seed,
     long BatchesDone,
@@ -43,7 +43,7 @@ public sealed record TrainingPosition(
 /// any tensor is touched. Files are written to a temporary file in the same directory and moved over the old one, so a
 /// reader (or a process restarted after kill -9) sees either the previous checkpoint or the new one, never a torn one.
 /// </remarks>
-public static class TrainingCheckpoint
+internal static class TrainingCheckpoint
 {
     /// <summary>The version this build writes and the only one it reads.</summary>
     public const int FormatVersion = 1;
@@ -249,7 +249,7 @@ public static class TrainingCheckpoint
 }
 
 /// <summary>A checkpoint that cannot be continued from: damaged, of another format version, or of another configuration.</summary>
-public sealed class InvalidCheckpointException : Exception
+internal sealed class InvalidCheckpointException : Exception
 {
     public InvalidCheckpointException()
     {

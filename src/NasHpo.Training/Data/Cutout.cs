@@ -8,7 +8,7 @@ namespace NasHpo.Training.Data;
 /// square's centre is uniform over the image and the square is clipped at the border, so near the edges less than
 /// length x length pixels are zeroed, as in the original; on standardised images zero is the mean pixel.
 /// </summary>
-public static class Cutout
+internal static class Cutout
 {
     /// <summary>
     /// A new batch [N, C, H, W] with one square cut out of each image (all channels); length 0 returns a copy. The

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace NasHpo.Training.Data;
 
 /// <summary>How to load and split Fashion-MNIST.</summary>
-public sealed record FashionMnistOptions
+internal sealed record FashionMnistOptions
 {
     /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package puts the IDX files.</summary>
     public const string DebianDirectory = "/usr/share/datasets/fashion-mnist";
@@ -58,7 +58,7 @@ public sealed record FashionMnistOptions
 }
 
 /// <summary>Images as a float tensor [N, 1, H, W] (standardised) and labels as an int64 tensor [N], on the CPU.</summary>
-public sealed class LabeledImages : IDisposable
+internal sealed class LabeledImages : IDisposable
 {
     public LabeledImages(Tensor images, Tensor labels)
     {
@@ -83,7 +83,7 @@ public sealed class LabeledImages : IDisposable
 /// Fashion-MNIST split three ways: training and validation from the 60,000 training images (a seeded permutation),
 /// test from the 10,000 test images (recorded, never optimised).
 /// </summary>
-public static class FashionMnist
+internal static class FashionMnist
 {
     public const int Classes = 10;
 

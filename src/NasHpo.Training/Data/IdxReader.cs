@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace NasHpo.Training.Data;
 
 /// <summary>An IDX array of unsigned bytes: its dimensions (outermost first) and its values in row-major order.</summary>
-public sealed record IdxArray(IReadOnlyList<int> Dimensions, byte[] Data)
+internal sealed record IdxArray(IReadOnlyList<int> Dimensions, byte[] Data)
 {
     /// <summary>Values per item: the product of every dimension but the first (1 for a vector of labels).</summary>
     public int ItemLength => Dimensions.Skip(1).Aggregate(1, (product, d) => product * d);
@@ -17,7 +17,7 @@ public sealed record IdxArray(IReadOnlyList<int> Dimensions, byte[] Data)
 /// dimension as a big-endian 32-bit integer, then the values. Gzip-compressed files are recognised by their magic
 /// bytes, whatever their name. Only unsigned bytes (type 0x08), the type of images and labels, are supported.
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     private const byte UnsignedByteType = 0x08;
     private const int MaxDimensions = 4;

@@ -8,7 +8,7 @@ namespace NasHpo.Training.Data;
 /// a folder of images) becomes. <see cref="Classes"/> and <see cref="Channels"/> come from the data and decide the
 /// networks' output layer and first convolution.
 /// </summary>
-public sealed class ImageDataset : IDisposable
+internal sealed class ImageDataset : IDisposable
 {
     public ImageDataset(LabeledImages training, LabeledImages validation, LabeledImages? test, int classes, int channels, int imageSize)
     {
@@ -50,7 +50,7 @@ public sealed class ImageDataset : IDisposable
 }
 
 /// <summary>Where one's own image data comes from.</summary>
-public enum ImageDataFormat
+internal enum ImageDataFormat
 {
     /// <summary>IDX files (the MNIST format) in a directory: train-images/labels, t10k- or test- images/labels, optionally validation-.</summary>
     Idx,
@@ -63,7 +63,7 @@ public enum ImageDataFormat
 }
 
 /// <summary>How to load one's own image data (<see cref="ImageDatasets.Load"/>).</summary>
-public sealed record ImageDataOptions
+internal sealed record ImageDataOptions
 {
     public required ImageDataFormat Format { get; init; }
 

@@ -19,7 +19,7 @@ internal sealed record RawImages(float[] Pixels, int Count, int Channels, int He
 /// with the training split's per-channel mean and standard deviation. Bad data is an
 /// <see cref="InvalidDataException"/> (or an <see cref="IOException"/>) whose one-line message names the file or folder.
 /// </summary>
-public static class ImageDatasets
+internal static class ImageDatasets
 {
     // A dataset checked before a study starts, waiting for the study's workload to take it over instead of reading
     // the files a second time.

@@ -9,7 +9,7 @@ namespace NasHpo.Training.Data;
 /// A NumPy array read from a <c>.npy</c> file: its shape (outermost first) and its values as single-precision floats
 /// (what the networks train on; labels are small integers, exact in a float), in C order.
 /// </summary>
-public sealed record NpyArray(IReadOnlyList<int> Shape, float[] Data, string DataType)
+internal sealed record NpyArray(IReadOnlyList<int> Shape, float[] Data, string DataType)
 {
     public int Count => Shape.Count == 0 ? 1 : Shape[0];
 }
@@ -20,7 +20,7 @@ public sealed record NpyArray(IReadOnlyList<int> Shape, float[] Data, string Dat
 /// element types images and labels come in are supported (<c>u1</c>, <c>i4</c>, <c>i8</c>, <c>f4</c>, <c>f8</c>, either
 /// byte order), in C order; anything else is refused in one line that names the file.
 /// </summary>
-public static partial class NpyReader
+internal static partial class NpyReader
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 

@@ -15,7 +15,7 @@ namespace NasHpo.Training.Models;
 /// during the call may free them while libtorch reads them (see <see cref="ScalarArithmetic"/>). Every batch-norm
 /// layer does that on every training batch, so it is the most frequent such call of a training run.
 /// </remarks>
-public sealed class BatchNorm2dOwnedScalars : BatchNorm
+internal sealed class BatchNorm2dOwnedScalars : BatchNorm
 {
     /// <summary>What <c>nn.BatchNorm2d(features)</c> builds: ε 1e-5, momentum 0.1, affine, tracking running statistics.</summary>
     public BatchNorm2dOwnedScalars(long features)

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace NasHpo.Training.Models;
 
 /// <summary>How convolutions treat the border.</summary>
-public enum ConvPadding
+internal enum ConvPadding
 {
     /// <summary>Pad by kernel / 2, so only the poolings shrink the feature map (the default).</summary>
     Same,
@@ -16,7 +16,7 @@ public enum ConvPadding
 }
 
 /// <summary>A network built from a configuration, with its cost measured on the instantiated module.</summary>
-public sealed class ConvNet : IDisposable
+internal sealed class ConvNet : IDisposable
 {
     internal ConvNet(TorchSharp.Modules.Sequential module, ConvNetSpec spec, long parameters, long multiplyAccumulates, IReadOnlyList<long[]> shapes)
     {
@@ -47,7 +47,7 @@ public sealed class ConvNet : IDisposable
 /// Builds the Table 2 network: 1-3 blocks of convolution (optional batch norm), ReLU and 2x2 max-pooling; then
 /// global average pooling or flattening; 1-3 fully connected layers with ReLU; a linear output layer.
 /// </summary>
-public static class ConvNetBuilder
+internal static class ConvNetBuilder
 {
     public static ConvNet Build(Core.SearchSpaces.Configuration configuration, int imageSize, int channels = 1, int classes = 10, Device? device = null, ConvPadding padding = ConvPadding.Same) =>
         Build(ConvNetSpec.FromConfiguration(configuration), imageSize, channels, classes, device, padding);

@@ -3,13 +3,13 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Training.Models;
 
 /// <summary>One convolutional layer of the Table 2 network: convolution, optional batch norm, ReLU, 2x2 max-pooling.</summary>
-public sealed record ConvLayerSpec(int Filters, int Kernel, bool BatchNorm);
+internal sealed record ConvLayerSpec(int Filters, int Kernel, bool BatchNorm);
 
 /// <summary>
 /// The joint NAS + HPO configuration of "Bag of Baselines" (Izquierdo et al., 2021), Table 2, read from a
 /// <see cref="Configuration"/> with the parameter names of hocon/spaces/joint-nas-hpo-table2.conf.
 /// </summary>
-public sealed record ConvNetSpec(
+internal sealed record ConvNetSpec(
     IReadOnlyList<ConvLayerSpec> ConvLayers,
     bool GlobalAveragePooling,
     IReadOnlyList<int> FullyConnectedUnits,
@@ -72,7 +72,7 @@ public sealed record ConvNetSpec(
 }
 
 /// <summary>A configuration that describes no buildable network (a feature map shrunk to nothing, say).</summary>
-public sealed class InvalidArchitectureException : Exception
+internal sealed class InvalidArchitectureException : Exception
 {
     public InvalidArchitectureException()
     {

@@ -26,7 +26,7 @@ namespace NasHpo.Training.Models;
 /// (<see cref="Distillation"/>).</para>
 /// Layers are named as <see cref="ConvNetBuilder"/> names them (conv{i}, bn{i}, fc{i}, output).
 /// </remarks>
-public static class NetworkMorphism
+internal static class NetworkMorphism
 {
     /// <summary>
     /// Overwrites every parameter and buffer of <paramref name="child"/> with values derived from

@@ -10,7 +10,7 @@ namespace NasHpo.Training.Models;
 /// carrying the block's stride) combined Shake-Shake style, the combination scaled by ShakeDrop, added to the
 /// shortcut, then ReLU (the post-activation form of the original ResNet).
 /// </summary>
-public sealed class ResidualBlock : Module<Tensor, Tensor>
+internal sealed class ResidualBlock : Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Sequential[] _branches;
     private readonly TorchSharp.Modules.Sequential? _shortcut;
@@ -103,7 +103,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
 }
 
 /// <summary>Stem (conv3x3-BN-ReLU), three stages of residual blocks, global average pooling, a linear classifier.</summary>
-public sealed class ResidualNetwork : Module<Tensor, Tensor>
+internal sealed class ResidualNetwork : Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Sequential _stem;
     private readonly ResidualBlock[] _blocks;
@@ -187,7 +187,7 @@ public sealed class ResidualNetwork : Module<Tensor, Tensor>
 }
 
 /// <summary>A residual network built from a configuration, with its cost measured on the instantiated module.</summary>
-public sealed class ResidualNet : IDisposable
+internal sealed class ResidualNet : IDisposable
 {
     internal ResidualNet(ResidualNetwork module, ResidualNetSpec spec, long parameters, long multiplyAccumulates, IReadOnlyList<long[]> shapes)
     {
@@ -219,7 +219,7 @@ public sealed class ResidualNet : IDisposable
 /// initial_filters, three stages (strides 1, 2, 2) of blocks_s blocks of branches_s branches with
 /// round(initial_filters x widen_1 x ... x widen_s) filters, global average pooling, a linear classifier.
 /// </summary>
-public static class ResidualNetBuilder
+internal static class ResidualNetBuilder
 {
     private static readonly int[] StageStrides = [1, 2, 2];
 

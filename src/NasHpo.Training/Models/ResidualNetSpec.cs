@@ -4,13 +4,13 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Training.Models;
 
 /// <summary>One stage of the residual network: its blocks, the parallel branches of each block, its widening factor.</summary>
-public sealed record ResidualStageSpec(int Blocks, int Branches, double Widen);
+internal sealed record ResidualStageSpec(int Blocks, int Branches, double Widen);
 
 /// <summary>
 /// The multi-branch residual configuration of the BOHB joint NAS + HPO paper (Zela et al., 2018), read from a
 /// <see cref="Configuration"/> with the parameter names of hocon/spaces/bohb-resnet-000.conf.
 /// </summary>
-public sealed record ResidualNetSpec(
+internal sealed record ResidualNetSpec(
     int InitialFilters,
     IReadOnlyList<ResidualStageSpec> Stages,
     double LearningRate,

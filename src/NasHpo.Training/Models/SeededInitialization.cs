@@ -12,7 +12,7 @@ namespace NasHpo.Training.Models;
 /// default distribution, so the draws of other threads cannot reach it. Batch-norm layers start deterministic
 /// (weight 1, bias 0, statistics 0 and 1) and are left alone.
 /// </summary>
-public static class SeededInitialization
+internal static class SeededInitialization
 {
     /// <summary>
     /// Weights and biases uniform on ±1/√fan_in, which is what PyTorch's <c>reset_parameters</c> gives convolutions

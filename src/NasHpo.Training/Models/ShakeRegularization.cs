@@ -10,7 +10,7 @@ namespace NasHpo.Training.Models;
 /// for that: <c>g * b + ((f - g) * b).detach()</c> has the value <c>f * b</c> but the gradient <c>g</c> with respect
 /// to <c>b</c>, because the detached term is a constant to autograd.
 /// </summary>
-public static class ShakeRegularization
+internal static class ShakeRegularization
 {
     /// <summary>
     /// Per-sample branch weights [samples, branches], each row convex (non-negative, summing to 1):

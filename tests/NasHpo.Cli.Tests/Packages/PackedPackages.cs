@@ -18,7 +18,7 @@ public sealed class PackedPackages : IAsyncLifetime
     private const string ToolPlatform = "linux-x64";
 
     private const string PlatformToolId = ToolId + "." + ToolPlatform;
-    private static readonly string[] LibraryIds = ["NasHpo.Core", "NasHpo.Configuration", "NasHpo.Actors", "NasHpo.Training"];
+    internal static readonly string[] LibraryIds = ["NasHpo.Core", "NasHpo.Configuration", "NasHpo.Actors", "NasHpo.Training"];
     // The pack builds the command line for the tool's platform: on a loaded 2-core machine that passed 8 minutes.
     private static readonly TimeSpan PackLimit = TimeSpan.FromMinutes(15);
 

@@ -10,7 +10,7 @@ using NasHpo.Core.Workloads.Command;
 namespace NasHpo.Actors.Workloads.Command;
 
 /// <summary>A trial's program failed: the reason names the exit code, time-out or missing objective, and stderr's last lines.</summary>
-public sealed class CommandFailedException : Exception
+internal sealed class CommandFailedException : Exception
 {
     public CommandFailedException(string message)
         : base(message)
@@ -33,7 +33,7 @@ public sealed class CommandFailedException : Exception
 /// (and its parent's when it continues one), the device as <c>CUDA_VISIBLE_DEVICES</c> or a thread count. The
 /// program's <c>NASHPO_REPORT</c> lines are its learning curve and live progress; the last one gives the objectives.
 /// </summary>
-public sealed class CommandWorkload : IWorkload, ICheapObjectives, IDisposable
+internal sealed class CommandWorkload : IWorkload, ICheapObjectives, IDisposable
 {
     private readonly CommandDefinition _command;
     private readonly SearchSpace _space;

@@ -8,7 +8,7 @@ namespace NasHpo.Core.Optimizers.BulkAndCut;
 /// One change of a parent's architecture, named "{kind} {parameter}": what a <see cref="TrialLineage"/> records and
 /// what a training workload performs on the parent's trained network.
 /// </summary>
-public sealed record Morphism(string Kind, string Parameter)
+internal sealed record Morphism(string Kind, string Parameter)
 {
     /// <summary>Bulk-up: more filters (filters_i) or units (units_i), the extra ones copies of existing ones (Net2WiderNet).</summary>
     public const string Wider = "wider";
@@ -62,7 +62,7 @@ public sealed record Morphism(string Kind, string Parameter)
 /// variables). Hyperparameters (by default, in a network space, every parameter that is not a Table 2 architecture
 /// name; in any other space none) are never changed here: constrained BO chooses them.
 /// </remarks>
-public sealed partial class ArchitectureMorphisms
+internal sealed partial class ArchitectureMorphisms
 {
     private readonly SearchSpace _space;
     private readonly HashSet<string> _hyperparameters;

@@ -7,7 +7,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers.BulkAndCut;
 
 /// <summary>The three phases of BULK &amp; CUT, in order; a trial's rung is the phase that proposed it.</summary>
-public enum BulkAndCutPhase
+internal enum BulkAndCutPhase
 {
     Initialization = 0,
     BulkUp = 1,
@@ -15,7 +15,7 @@ public enum BulkAndCutPhase
 }
 
 /// <summary>Settings of <see cref="BulkAndCutOptimizer"/>.</summary>
-public sealed record BulkAndCutSettings
+internal sealed record BulkAndCutSettings
 {
     /// <summary>Every trial runs at this budget (children inherit their parent's weights and train for it again).</summary>
     public required double Budget { get; init; }
@@ -119,7 +119,7 @@ public sealed record BulkAndCutSettings
 /// random when none runs. A parent with no applicable morphism (every width at its bound) passes the choice on to
 /// another; when no member has one, the configuration is sampled at random.
 /// </remarks>
-public sealed class BulkAndCutOptimizer : IOptimizer
+internal sealed class BulkAndCutOptimizer : IOptimizer
 {
     private readonly SearchSpace _space;
     private readonly BulkAndCutSettings _settings;

@@ -8,7 +8,7 @@ namespace NasHpo.Core.Optimizers.BulkAndCut;
 /// aside and decide again on the rest. The last front is taken whatever the draw, so with ε = 0.15 a parent comes
 /// from the first front at least 85 % of the time and from the second about 13 %.
 /// </summary>
-public static class ParetoEpsilonGreedy
+internal static class ParetoEpsilonGreedy
 {
     /// <summary>The index of the chosen parent in <paramref name="objectives"/> (minimisation space).</summary>
     public static int Select(IReadOnlyList<double[]> objectives, double epsilon, Random random)

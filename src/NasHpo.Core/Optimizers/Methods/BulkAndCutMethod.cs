@@ -11,14 +11,14 @@ namespace NasHpo.Core.Optimizers.Methods;
 /// <see cref="ArchitectureMorphisms.DefaultHyperparameters"/>, in a network space every parameter that is not a
 /// Table 2 architecture name, elsewhere none, so that the morphisms' steps move every variable).
 /// </summary>
-public sealed record BulkAndCutOptions(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
+internal sealed record BulkAndCutOptions(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
 
 /// <summary>
 /// BULK &amp; CUT (paper 001, §3.5): every trial at the maximum budget, its phases shares of the study's evaluation
 /// or wall-clock limit. A synthetic problem's distance variables are not handed to it: no other method knows which
 /// variables leave the true front.
 /// </summary>
-public sealed class BulkAndCutMethod : OptimizerMethod<BulkAndCutOptions>
+internal sealed class BulkAndCutMethod : OptimizerMethod<BulkAndCutOptions>
 {
     public override string Name => "bulk-and-cut";
 

@@ -4,7 +4,7 @@ using NasHpo.Core.Optimizers.Samplers;
 namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>Hyperband (paper 000's baseline): random configurations, successive halving between the budgets.</summary>
-public sealed class HyperbandMethod : OptimizerMethod
+internal sealed class HyperbandMethod : OptimizerMethod
 {
     public override string Name => "hyperband";
 

@@ -4,7 +4,7 @@ using NasHpo.Core.Optimizers.Samplers;
 namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>MO-BANANAS (paper 001, B.4): Hyperband whose proposals come from a neural-predictor ensemble.</summary>
-public sealed class MoBananasMethod : OptimizerMethod<MoBananasSettings>
+internal sealed class MoBananasMethod : OptimizerMethod<MoBananasSettings>
 {
     public override string Name => "mo-bananas";
 

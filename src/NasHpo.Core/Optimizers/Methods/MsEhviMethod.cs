@@ -6,7 +6,7 @@ namespace NasHpo.Core.Optimizers.Methods;
 /// MS-EHVI (paper 001, B.3): every configuration at the maximum budget, one per bracket (Hyperband's bracket limit
 /// bounds their number), chosen by expected hypervolume improvement; cheap objectives are computed, not modelled.
 /// </summary>
-public sealed class MsEhviMethod : OptimizerMethod
+internal sealed class MsEhviMethod : OptimizerMethod
 {
     public override string Name => "ms-ehvi";
 

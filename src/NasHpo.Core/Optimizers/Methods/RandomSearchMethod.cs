@@ -4,7 +4,7 @@ using NasHpo.Core.Optimizers.Samplers;
 namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>Random search: every configuration drawn uniformly and run at the maximum budget (one rung).</summary>
-public sealed class RandomSearchMethod : OptimizerMethod
+internal sealed class RandomSearchMethod : OptimizerMethod
 {
     public override string Name => "random";
 

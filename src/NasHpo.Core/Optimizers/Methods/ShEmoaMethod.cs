@@ -3,7 +3,7 @@ using NasHpo.Core.Optimizers.Registry;
 namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>SH-EMOA (paper 001, B.1): an evolutionary population promoted in successive-halving steps between the budgets.</summary>
-public sealed class ShEmoaMethod : OptimizerMethod<ShEmoaSettings>
+internal sealed class ShEmoaMethod : OptimizerMethod<ShEmoaSettings>
 {
     public override string Name => "sh-emoa";
 

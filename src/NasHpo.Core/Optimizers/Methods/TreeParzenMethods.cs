@@ -4,7 +4,7 @@ using NasHpo.Core.Optimizers.Samplers;
 namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>The Hyperband methods whose proposals come from a tree Parzen estimator; they share its keys.</summary>
-public abstract class TreeParzenMethod : OptimizerMethod<TreeParzenSettings>
+internal abstract class TreeParzenMethod : OptimizerMethod<TreeParzenSettings>
 {
     public override IReadOnlyList<string> Keys { get; } = ["random-fraction", "good-fraction", "candidates", "bandwidth-factor", "min-points-in-model"];
 
@@ -21,7 +21,7 @@ public abstract class TreeParzenMethod : OptimizerMethod<TreeParzenSettings>
 }
 
 /// <summary>BOHB (paper 000): Hyperband with a tree Parzen estimator on the first objective (or the promotion objective).</summary>
-public sealed class BohbMethod : TreeParzenMethod
+internal sealed class BohbMethod : TreeParzenMethod
 {
     public override string Name => "bohb";
 
@@ -35,7 +35,7 @@ public sealed class BohbMethod : TreeParzenMethod
 }
 
 /// <summary>MO-BOHB (paper 001, B.2): Hyperband with a tree Parzen estimator whose good/bad split is multi-objective.</summary>
-public sealed class MoBohbMethod : TreeParzenMethod
+internal sealed class MoBohbMethod : TreeParzenMethod
 {
     public override string Name => "mo-bohb";
 

@@ -7,7 +7,7 @@ namespace NasHpo.Core.Optimizers.Models;
 /// the bounds of <see cref="GaussianProcessFitSettings"/>. Kept apart from conditioning and prediction, which take the
 /// hyperparameters as given.
 /// </summary>
-public sealed partial class GaussianProcess
+internal sealed partial class GaussianProcess
 {
     /// <summary>
     /// Fits the hyperparameters by maximising the log marginal likelihood from a fixed default start and

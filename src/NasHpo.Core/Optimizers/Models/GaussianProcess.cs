@@ -8,7 +8,7 @@ namespace NasHpo.Core.Optimizers.Models;
 /// free of package dependencies and gives bit-identical results on every machine: the matrices are small
 /// (one row per observation, a few hundred at most), where a dense O(n³) factorisation in plain C# is fast enough.
 /// </summary>
-public sealed partial class GaussianProcess
+internal sealed partial class GaussianProcess
 {
     /// <summary>What inactive (NaN) inputs become: outside [0, 1], and equal to each other, so two configurations that both lack a parameter agree on it.</summary>
     public const double InactiveValue = -0.5;

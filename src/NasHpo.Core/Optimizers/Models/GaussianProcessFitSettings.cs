@@ -1,13 +1,13 @@
 namespace NasHpo.Core.Optimizers.Models;
 
 /// <summary>Hyperparameters of a Matérn 5/2 ARD Gaussian process, in log space (the space they are optimised in).</summary>
-public sealed record GaussianProcessHyperparameters(double[] LogLengthScales, double LogSignalVariance, double LogNoiseVariance);
+internal sealed record GaussianProcessHyperparameters(double[] LogLengthScales, double LogSignalVariance, double LogNoiseVariance);
 
 /// <summary>
 /// How the hyperparameters are fitted (Nelder–Mead restarts maximising the log marginal likelihood), and, for the
 /// optimizers that keep their processes up to date as observations arrive, when (<see cref="GaussianProcessRefitSchedule"/>).
 /// </summary>
-public sealed record GaussianProcessFitSettings
+internal sealed record GaussianProcessFitSettings
 {
     /// <summary>Observations up to which the hyperparameters are fitted anew for every proposal.</summary>
     public int RefitEveryProposalUpTo { get; init; } = 30;

@@ -15,7 +15,7 @@ namespace NasHpo.Core.Optimizers.Models;
 /// journal keeps), so the cache of fitted hyperparameters never changes a decision: a resumed study, which starts
 /// with it empty, fits the same values again.
 /// </remarks>
-public sealed class GaussianProcessRefitSchedule
+internal sealed class GaussianProcessRefitSchedule
 {
     private readonly long _seed;
     private readonly GaussianProcessFitSettings _fit;

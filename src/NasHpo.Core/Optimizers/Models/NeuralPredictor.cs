@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace NasHpo.Core.Optimizers.Models;
 
 /// <summary>How a <see cref="NeuralPredictor"/> is shaped and trained.</summary>
-public sealed record NeuralPredictorSettings
+internal sealed record NeuralPredictorSettings
 {
     /// <summary>Fully connected ReLU layers between the inputs and the linear output layer.</summary>
     public int HiddenLayers { get; init; } = 2;
@@ -39,7 +39,7 @@ public sealed record NeuralPredictorSettings
 /// so that the core keeps no package dependencies. Training is a deterministic function of the data and the
 /// generator (fixed summation order, no parallelism), so a replayed study trains the same network again.
 /// </summary>
-public sealed class NeuralPredictor
+internal sealed class NeuralPredictor
 {
     private const double Beta1 = 0.9;
     private const double Beta2 = 0.999;

@@ -5,7 +5,7 @@ namespace NasHpo.Core.Optimizers.Registry;
 /// configuration format: the study reader implements it over HOCON, so that every method's values are parsed alike
 /// (one rule for numbers and integers) and every error is one line naming the key's full path.
 /// </summary>
-public interface IOptimizerSettingsReader
+internal interface IOptimizerSettingsReader
 {
     bool Has(string key);
 

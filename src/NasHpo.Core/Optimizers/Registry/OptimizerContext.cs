@@ -8,7 +8,7 @@ namespace NasHpo.Core.Optimizers.Registry;
 /// included), the seed, the method's own settings, and what the study knows besides (reference point, objectives,
 /// cheap objectives, limits, clock). Objective values are in minimisation space.
 /// </summary>
-public sealed record OptimizerContext(SearchSpace Space, HyperbandSettings Budgets, long Seed)
+internal sealed record OptimizerContext(SearchSpace Space, HyperbandSettings Budgets, long Seed)
 {
     /// <summary>What the method's <see cref="OptimizerMethod.ReadSettings"/> returned; null takes its defaults.</summary>
     public object? Settings { get; init; }
@@ -29,7 +29,7 @@ public sealed record OptimizerContext(SearchSpace Space, HyperbandSettings Budge
 }
 
 /// <summary>A study's stop criteria as an optimizer sees them: evaluations, wall clock, budget spent.</summary>
-public sealed record OptimizerLimits(long? MaxEvaluations = null, TimeSpan? MaxWallClock = null, double? MaxBudgetSpent = null)
+internal sealed record OptimizerLimits(long? MaxEvaluations = null, TimeSpan? MaxWallClock = null, double? MaxBudgetSpent = null)
 {
     public static OptimizerLimits None { get; } = new();
 }

@@ -9,7 +9,7 @@ namespace NasHpo.Core.Optimizers.Registry;
 /// <see cref="OptimizerRegistry.With"/> for a method of one's own): the readers, the engine and <c>compare</c> find it
 /// there.
 /// </summary>
-public abstract class OptimizerMethod
+internal abstract class OptimizerMethod
 {
     /// <summary>The name a study gives in <c>study.optimizer.type</c>.</summary>
     public abstract string Name { get; }
@@ -40,7 +40,7 @@ public abstract class OptimizerMethod
 }
 
 /// <summary>A method with a settings record of its own; null settings take <see cref="Defaults"/>.</summary>
-public abstract class OptimizerMethod<TSettings> : OptimizerMethod
+internal abstract class OptimizerMethod<TSettings> : OptimizerMethod
     where TSettings : class
 {
     /// <summary>The settings a study gets for the keys it leaves out.</summary>

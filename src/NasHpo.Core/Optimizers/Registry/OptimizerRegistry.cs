@@ -6,7 +6,7 @@ namespace NasHpo.Core.Optimizers.Registry;
 /// The methods a study can name. <see cref="BuiltIn"/> holds paper 000's and paper 001's methods; a program adds its
 /// own with <see cref="With"/> (a registry is immutable, so two studies in one process never see each other's methods).
 /// </summary>
-public sealed class OptimizerRegistry
+internal sealed class OptimizerRegistry
 {
     private readonly OptimizerMethod[] _methods;
 

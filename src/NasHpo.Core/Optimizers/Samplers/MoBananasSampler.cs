@@ -7,7 +7,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers.Samplers;
 
 /// <summary>Settings of MO-BANANAS (paper 001, §3.4, Algorithm 5, Appendix B.4); defaults follow BANANAS where the paper is silent.</summary>
-public sealed record MoBananasSettings
+internal sealed record MoBananasSettings
 {
     /// <summary>Neural predictors in the ensemble, each trained from its own seed (paper 001: 5).</summary>
     public int EnsembleSize { get; init; } = 5;
@@ -65,7 +65,7 @@ public sealed record MoBananasSettings
 /// proposals whether the cache was warm or not. Inactive parameters enter the predictors as 0.5 with an
 /// activity flag per conditional parameter, so "absent" is a value of its own and no NaN reaches the network.
 /// </remarks>
-public sealed class MoBananasSampler : IConfigurationSampler
+internal sealed class MoBananasSampler : IConfigurationSampler
 {
     private readonly MoBananasSettings _settings;
     private readonly long _seed;

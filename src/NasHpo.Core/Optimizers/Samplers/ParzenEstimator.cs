@@ -16,7 +16,7 @@ namespace NasHpo.Core.Optimizers.Samplers;
 /// not depend on the candidate precomputed: a joint product kernel costs one exp per observation (the Gaussian
 /// factors multiply into the exponent), and a categorical mixture costs O(1) from per-choice counts.
 /// </remarks>
-public sealed class ParzenEstimator
+internal sealed class ParzenEstimator
 {
     private const double LogInverseSqrtTwoPi = -0.91893853320467274178;
 

@@ -4,7 +4,7 @@ using NasHpo.Core.SearchSpaces;
 namespace NasHpo.Core.Optimizers.Samplers;
 
 /// <summary>Settings of the TPE-style samplers; the defaults of each method are in its factory method.</summary>
-public sealed record TreeParzenSettings
+internal sealed record TreeParzenSettings
 {
     /// <summary>Fraction of suggestions drawn uniformly at random whatever the model says (ρ).</summary>
     public required double RandomFraction { get; init; }
@@ -29,7 +29,7 @@ public sealed record TreeParzenSettings
 /// (paper 000: one multivariate KDE, good/bad split by the objective's quantile) and MO-BOHB (paper 001,
 /// Algorithm 3: one-dimensional KDEs, good/bad split by non-dominated sorting and hypervolume subset selection).
 /// </summary>
-public sealed class TreeParzenSampler : IConfigurationSampler
+internal sealed class TreeParzenSampler : IConfigurationSampler
 {
     private readonly TreeParzenSettings _settings;
     private readonly bool _multiObjective;

@@ -9,7 +9,7 @@ namespace NasHpo.Core.Workloads.Command;
 /// of numbers after the marker. Python's json module writes NaN and Infinity bare; they are read as the numbers
 /// they mean, so that a diverged training fails the trial with "is NaN" rather than with a parse error.
 /// </summary>
-public static partial class CommandReport
+internal static partial class CommandReport
 {
     public const string Marker = "NASHPO_REPORT ";
 

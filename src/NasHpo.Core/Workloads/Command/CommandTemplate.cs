@@ -12,7 +12,7 @@ namespace NasHpo.Core.Workloads.Command;
 /// <param name="CheckpointDirectory">where the trial keeps its checkpoints</param>
 /// <param name="ParentCheckpointDirectory">null when the trial does not continue from a parent</param>
 /// <param name="RequestFile">the file that holds the trial's request</param>
-public sealed record CommandValues(double Budget, string Trial, long Seed, string Device, string CheckpointDirectory, string? ParentCheckpointDirectory, string RequestFile);
+internal sealed record CommandValues(double Budget, string Trial, long Seed, string Device, string CheckpointDirectory, string? ParentCheckpointDirectory, string RequestFile);
 
 /// <summary>
 /// A command line with placeholders: <c>${name}</c> for every parameter of the search space, plus <c>${budget}</c>,
@@ -21,7 +21,7 @@ public sealed record CommandValues(double Budget, string Trial, long Seed, strin
 /// the parent directory of a trial without one) is dropped, and with it the option just before it when that option
 /// has no placeholder of its own: <c>"--units-3", "${units_3}"</c> vanish together.
 /// </summary>
-public static partial class CommandTemplate
+internal static partial class CommandTemplate
 {
     public const string Budget = "budget";
     public const string Trial = "trial";
