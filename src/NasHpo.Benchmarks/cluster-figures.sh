@@ -49,7 +49,9 @@ study {
 }
 CONF
 "${nashpo[@]}" submit "$work/b6.conf" --cluster "127.0.0.1:$a" --study-id b6 >/dev/null
-until "${nashpo[@]}" status b6 --cluster "127.0.0.1:$a" --json | grep -q '"state":"finished"'; do sleep 1; done
+# The coordinator logs the study's end: polling `status` would start a .NET process every second on the machine whose
+# devices are being measured.
+wait_for "$work/coordinator-a.log" "study b6 finished" 900
 "${nashpo[@]}" report b6 --cluster "127.0.0.1:$a" --out "$work/b6" >/dev/null
 /usr/bin/python3 - "$work/b6/trials.csv" <<'PY'
 import csv, sys
