@@ -191,6 +191,10 @@ internal sealed class ClusterNode : IAsyncDisposable
             _announcer = System.ActorOf(
                 DeviceAnnouncer.Props(_devices, Coordinator, address.ToString(), config.GetTimeSpan("nashpo.cluster.device-announce-interval")),
                 "device-announcer");
+            if (!coordinator)
+            {
+                System.ActorOf(CoordinatorWatch.Props(config.GetTimeSpan("nashpo.cluster.trainer-alone-timeout"), TimeSpan.FromSeconds(1)), "coordinator-watch");
+            }
         }
 
         _log.Info("node {0} started with roles [{1}]", cluster.SelfAddress, string.Join(", ", Options.Roles));

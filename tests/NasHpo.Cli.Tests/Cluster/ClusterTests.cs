@@ -139,6 +139,25 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task A_trainer_left_without_any_coordinator_leaves_even_when_its_own_resolver_keeps_its_side()
+    {
+        // The trainer's address is the lower one, so on the one-against-one split after the coordinator's death the
+        // split-brain resolver keeps the trainer's side: without the coordinator watch it would linger alone forever.
+        var ports = new[] { ServeProcess.FreePort(), ServeProcess.FreePort() }.Order().ToArray();
+        await using var cluster = new LocalCluster();
+        cluster.NextPort = ports[1];
+        var coordinator = await cluster.StartCoordinatorAsync("coordinator");
+        cluster.NextPort = ports[0];
+        var trainer = await cluster.StartTrainerAsync("trainer-1", coordinator, 1, "--set", "nashpo.cluster.trainer-alone-timeout=3s");
+
+        coordinator.Kill();
+
+        await trainer.WaitForLineAsync($"is downing [UniqueAddress: (akka.tcp://nashpo@127.0.0.1:{coordinator.Port}", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await trainer.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("no coordinator reachable from", trainer.Tail(400), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task When_the_coordinator_holding_the_singleton_is_killed_the_other_takes_over_and_the_study_completes_exactly_once()
     {
         await using var cluster = new LocalCluster();

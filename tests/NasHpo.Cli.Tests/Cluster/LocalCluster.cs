@@ -105,9 +105,14 @@ internal sealed class LocalCluster : IAsyncDisposable
         return node;
     }
 
+    /// <summary>The port the next node started gets (then free ports again): a test that needs one node's address below another's.</summary>
+    public int? NextPort { get; set; }
+
     public ServeProcess Launch(string name, string[] args)
     {
-        var node = ServeProcess.Start(name, Directory, ServeProcess.FreePort(), [.. args, .. _tls]);
+        var port = NextPort ?? ServeProcess.FreePort();
+        NextPort = null;
+        var node = ServeProcess.Start(name, Directory, port, [.. args, .. _tls]);
         _nodes.Add(node);
         return node;
     }
