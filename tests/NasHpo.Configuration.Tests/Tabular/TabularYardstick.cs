@@ -34,6 +34,12 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
 
     public StudyDefinition Definition => Load(StudyName);
 
+    /// <summary>The method's settings (as its <c>ReadSettings</c> returns them); null: its defaults.</summary>
+    public object? Settings { get; init; }
+
+    /// <summary>The study seeds of the runs; <see cref="Seeds"/> unless a test needs more.</summary>
+    public IReadOnlyList<long> RunSeeds { get; init; } = Seeds;
+
     public double FinalHypervolume(string method, long seed)
     {
         var study = Definition;
@@ -49,6 +55,7 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
                 new HyperbandSettings { MinBudget = study.Optimizer.MinBudget, MaxBudget = study.Optimizer.MaxBudget, Eta = study.Optimizer.Eta, Ranking = Ranking },
                 seed)
             {
+                Settings = Settings,
                 ReferencePoint = reference,
                 Objectives = study.Objectives,
                 CheapObjectives = configuration => CheapObjectives(workload, study, configuration),
@@ -104,8 +111,8 @@ internal sealed record TabularYardstick(double Epochs, PromotionRanking Ranking 
     /// <summary>Every seed's final hypervolume, in seed order; the runs are independent and run in parallel.</summary>
     public double[] Hypervolumes(string method)
     {
-        var results = new double[Seeds.Length];
-        Parallel.For(0, Seeds.Length, i => results[i] = FinalHypervolume(method, Seeds[i]));
+        var results = new double[RunSeeds.Count];
+        Parallel.For(0, RunSeeds.Count, i => results[i] = FinalHypervolume(method, RunSeeds[i]));
         return results;
     }
 

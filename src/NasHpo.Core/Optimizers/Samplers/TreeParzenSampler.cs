@@ -22,6 +22,13 @@ internal sealed record TreeParzenSettings
     public int? MinPointsInModel { get; init; }
 
     public double MinBandwidth { get; init; } = 1e-3;
+
+    /// <summary>
+    /// Distinct configurations, over all budgets, from which a model is built while no single budget has
+    /// <see cref="MinPointsInModel"/> observations; 0 = no such model (the papers' rule: random proposals until
+    /// then); null = d + 2, BOHB's own threshold for a model.
+    /// </summary>
+    public int? EarlyModelPoints { get; init; }
 }
 
 /// <summary>
@@ -49,16 +56,24 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
 
     public TreeParzenSettings Settings => _settings;
 
+    public int? EarlyModelPoints(SearchSpace space) => _settings.EarlyModelPoints switch
+    {
+        0 => null,
+        { } points => points,
+        null => space.Dimension + 2,
+    };
+
     /// <summary>
     /// BOHB's sampler (Falkner et al. 2018): ρ = 1/3 random, top 15 % good, 64 candidates, b_w = 3, a model
     /// once a budget has d + 2 observations. Ranks by one objective (the first unless told otherwise).
     /// </summary>
     public static TreeParzenSampler Bohb(TreeParzenSettings? settings = null, int objective = 0) =>
-        new(settings ?? new TreeParzenSettings { RandomFraction = 1.0 / 3, GoodFraction = 0.15, Candidates = 64, BandwidthFactor = 3 }, false, objective);
+        new(settings ?? new TreeParzenSettings { RandomFraction = 1.0 / 3, GoodFraction = 0.15, Candidates = 64, BandwidthFactor = 3, EarlyModelPoints = 0 }, false, objective);
 
     /// <summary>
     /// MO-BOHB's sampler (paper 001, B.2): random fraction 1/6, quantile 0.1, 24 candidates, no bandwidth factor,
-    /// a model once a budget has 2·d + 1 observations.
+    /// a model once a budget has 2·d + 1 observations; before that, unlike the paper, a model over all budgets
+    /// once d + 2 configurations have results (<see cref="TreeParzenSettings.EarlyModelPoints"/>; 0 restores the paper's rule).
     /// </summary>
     public static TreeParzenSampler MoBohb(TreeParzenSettings? settings = null) =>
         new(settings ?? new TreeParzenSettings { RandomFraction = 1.0 / 6, GoodFraction = 0.1, Candidates = 24, BandwidthFactor = 1 }, true, null);
@@ -78,13 +93,21 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
         }
 
         var budget = context.History.LargestBudgetWithAtLeast(MinPointsInModel(space));
+        List<Observation> good, bad;
         if (budget is not { } modelBudget)
         {
-            return space.Sample(random);
+            if (EarlyModelPoints(space) is not { } earlyMinimum || context.History.All.Select(o => o.Configuration).Distinct().Count() < earlyMinimum)
+            {
+                return space.Sample(random);
+            }
+
+            (good, bad) = SplitAcrossBudgets(context.History);
+        }
+        else
+        {
+            (good, bad) = Split(context.History.At(modelBudget));
         }
 
-        var observations = context.History.At(modelBudget);
-        var (good, bad) = Split(observations);
         if (good.Count == 0 || bad.Count == 0)
         {
             return space.Sample(random);
@@ -109,6 +132,38 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
         }
 
         return best!;
+    }
+
+    /// <summary>
+    /// The early model's split, while no budget has enough observations for a model of its own: a configuration is
+    /// good when it is among the best of some budget it was trained at (the usual split, budget by budget, on
+    /// budgets with three results or more), and every configuration counts once, with its encoding. Results of
+    /// different budgets are never ranked against each other, so a short training's low score does not make a
+    /// configuration bad beside one trained longer. Without it MO-BOHB proposes at random until one budget holds
+    /// 2·d + 1 results (69 epochs of a 1–9 epoch study, its whole first Hyperband iteration); measured on the
+    /// Fashion-MNIST table this model lifts its front from the end of that iteration on (README, tabular section).
+    /// </summary>
+    internal (List<Observation> Good, List<Observation> Bad) SplitAcrossBudgets(ObservationHistory history)
+    {
+        var goodConfigurations = new HashSet<Configuration>();
+        foreach (var budget in history.Budgets)
+        {
+            var atBudget = history.At(budget);
+            if (atBudget.Count >= 3)
+            {
+                goodConfigurations.UnionWith(Split(atBudget).Good.Select(o => o.Configuration));
+            }
+        }
+
+        var good = new List<Observation>();
+        var bad = new List<Observation>();
+        foreach (var configuration in history.All.GroupBy(o => o.Configuration))
+        {
+            var latest = configuration.MaxBy(o => o.Budget)!;
+            (goodConfigurations.Contains(configuration.Key) ? good : bad).Add(latest);
+        }
+
+        return (good, bad);
     }
 
     /// <summary>Good and bad observations of one budget; failed trials are always bad.</summary>
