@@ -270,7 +270,15 @@ internal sealed class StudyLeases : IDisposable
     {
         if (_held.TryRemove(studyId, out _))
         {
-            Lost?.Invoke(studyId, reason);
+            try
+            {
+                Lost?.Invoke(studyId, reason);
+            }
+#pragma warning disable CA1031 // A subscriber's failure must not end the heartbeat thread, and with it the process.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 

@@ -31,7 +31,7 @@ internal static class WriterLease
         ArgumentNullException.ThrowIfNull(host);
         await TakeAsync(console, leases, studyId, host.Journal, held => held.Message, cancellation).ConfigureAwait(false);
         var loss = new LeaseLoss();
-        leases.Lost += (id, reason) =>
+        void OnLost(string id, string reason)
         {
             if (!string.Equals(id, studyId, StringComparison.Ordinal))
             {
@@ -41,8 +41,20 @@ internal static class WriterLease
             // Stop writing first, explain after: the actor system ends now, not after the progress loop notices.
             loss.Reason = reason;
             _ = host.System.Terminate();
-            loss.Cancel();
-        };
+            try
+            {
+                loss.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run already ended (a starved process can lose a lease between its study's end and the
+                // lease's release): nothing is left to stop.
+            }
+        }
+
+        leases.Lost += OnLost;
+        // `compare` shares one lease table across its runs: a finished run's handler must not stay subscribed.
+        loss.Detach = () => leases.Lost -= OnLost;
         return loss;
     }
 
@@ -84,4 +96,18 @@ internal static class WriterLease
 internal sealed class LeaseLoss : CancellationTokenSource
 {
     public string Reason { get; set; } = "the lease was lost";
+
+    /// <summary>Unsubscribes from the lease table; run when this is disposed.</summary>
+    public Action? Detach { get; set; }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Detach?.Invoke();
+            Detach = null;
+        }
+
+        base.Dispose(disposing);
+    }
 }
