@@ -138,6 +138,7 @@ internal sealed class ClusterCoordinator : ReceiveActor
     private void OnSubmit(SubmitStudy submit)
     {
         var replyTo = Sender;
+        _log.Info("submit of study {0} received; checking the journal for its id", submit.StudyId);
         StudyDefinition definition;
         try
         {

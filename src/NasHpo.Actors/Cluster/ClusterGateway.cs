@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using NasHpo.Actors.ReadSide;
 
 namespace NasHpo.Actors.Cluster;
@@ -14,7 +15,14 @@ internal sealed class ClusterGateway : ReceiveActor
 
     public ClusterGateway(IActorRef coordinator)
     {
-        Receive<SubmitStudy>(submit => coordinator.Forward(submit));
+        // Logged, because a submit is the one command whose loss in a singleton hand-over the client cannot tell from
+        // a slow answer: the log says how far it got (this gateway, then the singleton's "submit ... received").
+        var log = Context.GetLogger();
+        Receive<SubmitStudy>(submit =>
+        {
+            log.Info("submit of study {0} from {1}: forwarded to the coordinator singleton", submit.StudyId, Sender.Path.Address);
+            coordinator.Forward(submit);
+        });
         Receive<CancelStudy>(cancel => coordinator.Forward(cancel));
         Receive<ListStudies>(_ =>
         {
