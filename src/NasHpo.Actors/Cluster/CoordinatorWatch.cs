@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -20,7 +21,8 @@ internal sealed class CoordinatorWatch : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly TimeSpan _timeout;
-    private DateTime? _aloneSince;
+    // A monotonic timestamp: a wall-clock step must not make a trainer leave, nor keep one that should.
+    private long? _aloneSince;
     private bool _leaving;
 
     public CoordinatorWatch(TimeSpan timeout, TimeSpan checkInterval)
@@ -35,7 +37,7 @@ internal sealed class CoordinatorWatch : ReceiveActor, IWithTimers
     public static Props Props(TimeSpan timeout, TimeSpan checkInterval) => Akka.Actor.Props.Create<CoordinatorWatch>(timeout, checkInterval);
 
     /// <summary>A coordinator member that is Up and that this node does not see as unreachable.</summary>
-    internal static bool HasReachableCoordinator(ClusterEvent.CurrentClusterState state) =>
+    private static bool HasReachableCoordinator(ClusterEvent.CurrentClusterState state) =>
         state.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(ClusterNodeOptions.Coordinator) && !state.Unreachable.Contains(m));
 
     private void OnCheck()
@@ -58,18 +60,18 @@ internal sealed class CoordinatorWatch : ReceiveActor, IWithTimers
             return;
         }
 
-        var now = DateTime.UtcNow;
         if (_aloneSince is not { } since)
         {
-            _aloneSince = now;
+            _aloneSince = Stopwatch.GetTimestamp();
             _log.Warning("no coordinator reachable from {0}; this trainer leaves if none is within {1}", _cluster.SelfAddress, _timeout);
             return;
         }
 
-        if (now - since >= _timeout)
+        var alone = Stopwatch.GetElapsedTime(since);
+        if (alone >= _timeout)
         {
             _leaving = true;
-            _log.Warning("no coordinator reachable from {0} for {1}: leaving the cluster (its trials are moved by the coordinators)", _cluster.SelfAddress, now - since);
+            _log.Warning("no coordinator reachable from {0} for {1}: leaving the cluster (its trials are moved by the coordinators)", _cluster.SelfAddress, alone);
             _ = CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         }
     }

@@ -17,7 +17,7 @@ internal abstract class TreeParzenMethod : OptimizerMethod<TreeParzenSettings>
         Candidates = (int)reader.ReadInteger("candidates", defaults.Candidates, minimum: 1, maximum: 1_000_000),
         BandwidthFactor = reader.ReadDouble("bandwidth-factor", defaults.BandwidthFactor, minimum: 1e-9),
         MinPointsInModel = reader.Has("min-points-in-model") ? (int)reader.ReadInteger("min-points-in-model", 0, minimum: 1, maximum: int.MaxValue) : null,
-        EarlyModelPoints = reader.Has("early-model-points") ? (int)reader.ReadInteger("early-model-points", 0, minimum: 0, maximum: int.MaxValue) : defaults.EarlyModelPoints,
+        EarlyModelPoints = reader.Has("early-model-points") ? (int)reader.ReadInteger("early-model-points", 0, minimum: 0, maximum: int.MaxValue) : null,
     };
 }
 

@@ -26,7 +26,7 @@ internal sealed record TreeParzenSettings
     /// <summary>
     /// Distinct configurations, over all budgets, from which a model is built while no single budget has
     /// <see cref="MinPointsInModel"/> observations; 0 = no such model (the papers' rule: random proposals until
-    /// then); null = d + 2, BOHB's own threshold for a model.
+    /// then); null = the method's default: d + 2 (BOHB's own threshold for a model) for MO-BOHB, none for BOHB.
     /// </summary>
     public int? EarlyModelPoints { get; init; }
 }
@@ -60,7 +60,7 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
     {
         0 => null,
         { } points => points,
-        null => space.Dimension + 2,
+        null => _multiObjective ? space.Dimension + 2 : null,
     };
 
     /// <summary>
@@ -68,7 +68,7 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
     /// once a budget has d + 2 observations. Ranks by one objective (the first unless told otherwise).
     /// </summary>
     public static TreeParzenSampler Bohb(TreeParzenSettings? settings = null, int objective = 0) =>
-        new(settings ?? new TreeParzenSettings { RandomFraction = 1.0 / 3, GoodFraction = 0.15, Candidates = 64, BandwidthFactor = 3, EarlyModelPoints = 0 }, false, objective);
+        new(settings ?? new TreeParzenSettings { RandomFraction = 1.0 / 3, GoodFraction = 0.15, Candidates = 64, BandwidthFactor = 3 }, false, objective);
 
     /// <summary>
     /// MO-BOHB's sampler (paper 001, B.2): random fraction 1/6, quantile 0.1, 24 candidates, no bandwidth factor,
@@ -96,12 +96,17 @@ internal sealed class TreeParzenSampler : IConfigurationSampler
         List<Observation> good, bad;
         if (budget is not { } modelBudget)
         {
-            if (EarlyModelPoints(space) is not { } earlyMinimum || context.History.All.Select(o => o.Configuration).Distinct().Count() < earlyMinimum)
+            if (EarlyModelPoints(space) is not { } earlyMinimum)
             {
                 return space.Sample(random);
             }
 
+            // Every configuration is in one of the two sets once, so together they count the configurations.
             (good, bad) = SplitAcrossBudgets(context.History);
+            if (good.Count + bad.Count < earlyMinimum)
+            {
+                return space.Sample(random);
+            }
         }
         else
         {
