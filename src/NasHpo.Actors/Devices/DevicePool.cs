@@ -70,9 +70,12 @@ internal sealed class DevicePool : ReceiveActor
         });
         Receive<Terminated>(terminated =>
         {
+            // While this system shuts down its own devices stop before (or beside) the pool: that is the end of the
+            // run, not a device lost, so it is no warning (a user's console showed one at the end of a clean run).
+            var shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
             foreach (var name in _book.Names.Where(n => _book.TryGetDevice(n, out var device) && device.Equals(terminated.ActorRef)).ToArray())
             {
-                Remove(name, "it stopped or its node was removed");
+                Remove(name, "it stopped or its node was removed", shuttingDown ? LogLevel.DebugLevel : LogLevel.WarningLevel);
             }
 
             Lend(_book.Forget(terminated.ActorRef));
@@ -135,7 +138,7 @@ internal sealed class DevicePool : ReceiveActor
         Lend(grants);
     }
 
-    private void Remove(string name, string why)
+    private void Remove(string name, string why, LogLevel level = LogLevel.WarningLevel)
     {
         if (!_book.TryGetDevice(name, out var device))
         {
@@ -147,7 +150,7 @@ internal sealed class DevicePool : ReceiveActor
         if (revoked.Count > 0)
         {
             // The trials watch the device and ask again once they see it go; nothing more to do for them here.
-            _log.Warning("device {0} left ({1}); its lease of {2} is revoked", name, why, string.Join(" and ", revoked.Select(l => l.Trial)));
+            _log.Log(level, $"device {name} left ({why}); its lease of {string.Join(" and ", revoked.Select(l => l.Trial))} is revoked");
             foreach (var lease in revoked)
             {
                 UnwatchIfDone(lease.Lessee);
@@ -155,7 +158,7 @@ internal sealed class DevicePool : ReceiveActor
         }
         else
         {
-            _log.Warning("device {0} left ({1})", name, why);
+            _log.Log(level, $"device {name} left ({why})");
         }
     }
 
