@@ -81,14 +81,20 @@ internal static class ComparisonReport
 
         var fronts = methods.Select(m => (Method: m.Method, Members: (IReadOnlyList<(long Seed, SampledPoint Point)>)UnionFront(m))).ToArray();
         File.WriteAllText(Path.Combine(directory, "pareto-front.csv"), FrontCsv(study, fronts));
-        ComparisonPlots.Fronts(
-            Path.Combine(directory, "pareto-front.png"),
-            $"{study.Name}: combined Pareto front over {Seeds(seeds.Length)}",
-            objectives,
-            fronts.Select(f => new MethodPoints(f.Method, f.Members.Select(p => p.Point.Objectives).ToArray(), [], [])).ToArray());
+        // A single objective has no objective space to draw (its front is one point per method, in the CSV); its
+        // hypervolume curves above are the plots that say something.
+        var drawObjectiveSpace = objectives.Length >= 2;
+        if (drawObjectiveSpace)
+        {
+            ComparisonPlots.Fronts(
+                Path.Combine(directory, "pareto-front.png"),
+                $"{study.Name}: combined Pareto front over {Seeds(seeds.Length)}",
+                objectives,
+                fronts.Select(f => new MethodPoints(f.Method, f.Members.Select(p => p.Point.Objectives).ToArray(), [], [])).ToArray());
+        }
 
         File.WriteAllText(Path.Combine(directory, "samples.csv"), SamplesCsv(study, methods));
-        foreach (var (method, members) in fronts)
+        foreach (var (method, members) in drawObjectiveSpace ? fronts : [])
         {
             var runs = methods.First(m => m.Method == method).Runs;
             var points = runs.SelectMany(r => r.History.Samples.Select(s => (s.Objectives, s.AtMaxBudget, Progress: (double)(s.Evaluation - 1) / Math.Max(1, r.History.Evaluations.Count)))).ToArray();
