@@ -18,6 +18,9 @@ internal sealed class HoconSettingsReader(Config section, string path) : IOptimi
     public long ReadInteger(string key, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue) =>
         ReadLong(section, key, PathOf(key), fallback, minimum, maximum);
 
+    public bool ReadBoolean(string key, bool fallback) =>
+        section.HasPath(key) ? ConfigReading.ReadBoolean(section, key, PathOf(key)) : fallback;
+
     public IReadOnlyList<double> ReadNumbers(string key) => ConfigReading.ReadNumbers(section, key, PathOf(key));
 
     public IReadOnlyList<string> ReadNames(string key)

@@ -186,6 +186,35 @@ public class BulkAndCutOptimizerTests
     }
 
     [Fact]
+    public void On_a_discrete_space_no_configuration_is_scheduled_twice_unless_the_papers_rule_is_asked_for()
+    {
+        // A stand-in for the table: error falls with width and depth, size grows with them.
+        static double[] Grid(Configuration c)
+        {
+            var size = c.GetInt32("conv_layers") * double.Parse(c.GetString("filters"), System.Globalization.CultureInfo.InvariantCulture)
+                + (c.GetInt32("fc_layers") * double.Parse(c.GetString("units"), System.Globalization.CultureInfo.InvariantCulture));
+            var lr = Math.Log10(double.Parse(c.GetString("learning_rate"), System.Globalization.CultureInfo.InvariantCulture)) + 2.5;
+            return [(1.0 / Math.Log(size)) + (0.1 * lr * lr) + (c.GetBoolean("batch_norm") ? 0 : 0.05), size];
+        }
+
+        int Repeats(bool distinct, long seed)
+        {
+            var optimizer = new BulkAndCutOptimizer(
+                TiedGrid,
+                new BulkAndCutSettings { Budget = 9, MaxEvaluations = 50, ReferencePoint = [2, 2000], RandomCandidates = 8, LocalCandidates = 8, DistinctConfigurations = distinct },
+                seed);
+            var trials = SequentialRunner.Run(optimizer, r => TrialResult.Completed(r.Id, Grid(r.Configuration)), 50);
+            Assert.Equal(50, trials.Count);
+            return trials.Count - trials.Select(t => t.Request.Configuration).Distinct().Count();
+        }
+
+        var seeds = Enumerable.Range(1, 3).Select(s => (long)s).ToArray();
+        Assert.All(seeds, seed => Assert.Equal(0, Repeats(distinct: true, seed)));
+        // The paper's rule repeats some (the reason for the setting); a test that could not see a repeat proves nothing.
+        Assert.True(seeds.Sum(seed => Repeats(distinct: false, seed)) > 0);
+    }
+
+    [Fact]
     public void Constrained_BO_steers_the_learning_rate_towards_the_good_region()
     {
         var trials = SequentialRunner.Run(CreateNetwork(60), Evaluate, 60);

@@ -47,6 +47,14 @@ internal sealed record BulkAndCutSettings
     /// <summary>Cheap objectives of a configuration in minimisation space (expensive entries may be NaN), as for MS-EHVI.</summary>
     public Func<Configuration, double[]>? CheapObjectives { get; init; }
 
+    /// <summary>
+    /// Never schedule a configuration twice: a child that equals one already scheduled (two parents morphed to the
+    /// same network, or constrained BO choosing hyperparameters already run with that architecture) is replaced by the
+    /// parent's next morphism, the next candidate, or another parent. Paper 001 does not say; on a discrete space its
+    /// rule repeats about one configuration in twenty, and a repeat can only return what is known (off: the paper's rule).
+    /// </summary>
+    public bool DistinctConfigurations { get; init; } = true;
+
     /// <summary>Completed trials before constrained BO starts; until then a child keeps its parent's hyperparameters.</summary>
     public int MinObservationsForModel { get; init; } = 5;
 
@@ -128,6 +136,7 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
     private readonly GaussianProcessRefitSchedule _models;
     private readonly SingleTrialLedger _trials = new();
     private readonly List<Member> _population = [];
+    private readonly HashSet<Configuration> _scheduled = [];
     private BulkAndCutPhase _phaseReached;
 
     public BulkAndCutOptimizer(SearchSpace space, BulkAndCutSettings settings, long seed)
@@ -159,7 +168,7 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         TrialLineage? lineage = null;
         if (phase == BulkAndCutPhase.Initialization)
         {
-            configuration = _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"));
+            configuration = ChooseHyperparameters(Sample(id), id) ?? Sample(id);
         }
         else if (_population.Count == 0)
         {
@@ -168,14 +177,13 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
                 return OptimizerDecision.WaitForResults;
             }
 
-            configuration = _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"));
+            configuration = ChooseHyperparameters(Sample(id), id) ?? Sample(id);
         }
         else
         {
             (configuration, lineage) = MakeChild(id, phase);
         }
 
-        configuration = ChooseHyperparameters(configuration, id);
         var request = new TrialRequest(new TrialId(id, _settings.Budget), configuration, id, (int)phase, null, lineage);
         return new OptimizerDecision.Run(request);
     }
@@ -186,6 +194,8 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         {
             return;
         }
+
+        _scheduled.Add(scheduled.Configuration);
 
         _phaseReached = (BulkAndCutPhase)Math.Max((int)_phaseReached, scheduled.Rung);
     }
@@ -230,21 +240,44 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         {
             var index = ParetoEpsilonGreedy.Select(candidates.Select(m => m.Objectives).ToArray(), _settings.Epsilon, random);
             var parent = candidates[index];
-            var options = phase == BulkAndCutPhase.BulkUp
+            var options = (phase == BulkAndCutPhase.BulkUp
                 ? _morphisms.BulkUpOptions(parent.Configuration)
-                : _morphisms.CutDownOptions(parent.Configuration);
-            if (options.Count > 0)
+                : _morphisms.CutDownOptions(parent.Configuration)).ToList();
+            // The paper's rule draws one morphism; with distinct configurations the others follow, in a random order,
+            // while the drawn one makes a configuration already scheduled (the first draw is the paper's either way).
+            while (options.Count > 0)
             {
-                var morphism = options[random.Next(options.Count)];
-                var child = _morphisms.Apply(parent.Configuration, morphism, random);
-                return (child, new TrialLineage(parent.Trial, parent.Configuration, morphism.ToString()));
+                var drawn = random.Next(options.Count);
+                var morphism = options[drawn];
+                options.RemoveAt(drawn);
+                var child = ChooseHyperparameters(_morphisms.Apply(parent.Configuration, morphism, random), id);
+                if (child is not null)
+                {
+                    return (child, new TrialLineage(parent.Trial, parent.Configuration, morphism.ToString()));
+                }
             }
 
             candidates.RemoveAt(index);
         }
 
-        return (_space.Sample(DeterministicRandom.Derive(_seed, id, "sample")), null);
+        var sample = Sample(id);
+        return (ChooseHyperparameters(sample, id) ?? sample, null);
     }
+
+    /// <summary>A random configuration; with distinct configurations, the first of up to 64 draws not yet scheduled.</summary>
+    private Configuration Sample(long id)
+    {
+        var sample = _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"));
+        for (var attempt = 1; attempt < 64 && _settings.DistinctConfigurations && _scheduled.Contains(sample); attempt++)
+        {
+            sample = _space.Sample(DeterministicRandom.Derive(_seed, id, $"sample-{attempt}"));
+        }
+
+        return sample;
+    }
+
+    /// <summary>With distinct configurations, whether this one was scheduled already (and so may not be again).</summary>
+    private bool Repeats(Configuration configuration) => _settings.DistinctConfigurations && _scheduled.Contains(configuration);
 
     /// <summary>
     /// Constrained BO: the architecture stays, the hyperparameters become those of the candidate with the largest
@@ -252,12 +285,12 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
     /// uniform draws, and Gaussian steps from it. Running trials are not fantasised (unlike MS-EHVI): concurrent children
     /// differ in their architecture already.
     /// </summary>
-    private Configuration ChooseHyperparameters(Configuration architecture, long id)
+    private Configuration? ChooseHyperparameters(Configuration architecture, long id)
     {
         var hyperparameters = _morphisms.Hyperparameters.Where(architecture.Contains).ToArray();
         if (hyperparameters.Length == 0 || _population.Count < _settings.MinObservationsForModel)
         {
-            return architecture;
+            return Repeats(architecture) ? null : architecture;
         }
 
         var objectiveCount = _population[0].Objectives.Length;
@@ -279,10 +312,15 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         var reference = ObjectiveModelling.ReferencePoint(_settings.ReferencePoint, _population.Select(o => o.Objectives).ToArray(), objectiveCount);
         var mean = new double[objectiveCount];
         var sd = new double[objectiveCount];
-        var best = architecture;
+        Configuration? best = null;
         var bestValue = double.NegativeInfinity;
         foreach (var candidate in Candidates(architecture, hyperparameters, id))
         {
+            if (Repeats(candidate))
+            {
+                continue;
+            }
+
             var encoded = _space.Encode(candidate);
             for (var m = 0; m < objectiveCount; m++)
             {
@@ -292,7 +330,7 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
             var value = objectiveCount == 2
                 ? ExpectedHypervolumeImprovement.Exact2D(front, reference, mean, sd)
                 : ExpectedHypervolumeImprovement.MonteCarlo(front, reference, mean, sd, _settings.MonteCarloSamples, DeterministicRandom.Derive(_seed, id, "ehvi"));
-            if (value > bestValue)
+            if (best is null || value > bestValue)
             {
                 best = candidate;
                 bestValue = value;

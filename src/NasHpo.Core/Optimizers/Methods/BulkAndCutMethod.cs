@@ -9,9 +9,10 @@ namespace NasHpo.Core.Optimizers.Methods;
 /// initialisation, bulk-up and cut-down (<c>phase-shares</c>), ε of Paretslon-greedy parent selection
 /// (<c>epsilon</c>), and the parameters constrained BO chooses (<c>hyperparameters</c>; null:
 /// <see cref="ArchitectureMorphisms.DefaultHyperparameters"/>, in a network space every parameter that is not a
-/// Table 2 architecture name, elsewhere none, so that the morphisms' steps move every variable).
+/// Table 2 architecture name, elsewhere none, so that the morphisms' steps move every variable), and whether a
+/// configuration may be scheduled twice (<c>distinct-configurations</c>, default true; false is paper 001's rule).
 /// </summary>
-internal sealed record BulkAndCutOptions(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters);
+internal sealed record BulkAndCutOptions(IReadOnlyList<double> PhaseShares, double Epsilon, IReadOnlyList<string>? Hyperparameters, bool DistinctConfigurations = true);
 
 /// <summary>
 /// BULK &amp; CUT (paper 001, §3.5): every trial at the maximum budget, its phases shares of the study's evaluation
@@ -22,7 +23,7 @@ internal sealed class BulkAndCutMethod : OptimizerMethod<BulkAndCutOptions>
 {
     public override string Name => "bulk-and-cut";
 
-    public override IReadOnlyList<string> Keys { get; } = ["phase-shares", "epsilon", "hyperparameters"];
+    public override IReadOnlyList<string> Keys { get; } = ["phase-shares", "epsilon", "hyperparameters", "distinct-configurations"];
 
     public override BulkAndCutOptions Defaults { get; } = new([0.35, 0.40, 0.25], 0.15, null);
 
@@ -43,7 +44,8 @@ internal sealed class BulkAndCutMethod : OptimizerMethod<BulkAndCutOptions>
         return new BulkAndCutOptions(
             shares,
             reader.ReadDouble("epsilon", defaults.Epsilon, minimum: 0, maximum: 1),
-            reader.Has("hyperparameters") ? reader.ReadNames("hyperparameters") : defaults.Hyperparameters);
+            reader.Has("hyperparameters") ? reader.ReadNames("hyperparameters") : defaults.Hyperparameters,
+            reader.ReadBoolean("distinct-configurations", defaults.DistinctConfigurations));
     }
 
     public override IEnumerable<(string Key, string Problem)> Check(object? settings, SearchSpace space)
@@ -71,6 +73,7 @@ internal sealed class BulkAndCutMethod : OptimizerMethod<BulkAndCutOptions>
                 PhaseShares = settings.PhaseShares,
                 Epsilon = settings.Epsilon,
                 Hyperparameters = settings.Hyperparameters,
+                DistinctConfigurations = settings.DistinctConfigurations,
                 ReferencePoint = context.ReferencePoint,
                 Objectives = context.Objectives,
                 CheapObjectives = context.CheapObjectives,

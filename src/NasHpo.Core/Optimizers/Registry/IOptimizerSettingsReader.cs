@@ -15,6 +15,9 @@ internal interface IOptimizerSettingsReader
     /// <summary>An integer in [<paramref name="minimum"/>, <paramref name="maximum"/>], or <paramref name="fallback"/> when absent.</summary>
     long ReadInteger(string key, long fallback, long minimum = long.MinValue, long maximum = long.MaxValue);
 
+    /// <summary>true or false, or <paramref name="fallback"/> when absent.</summary>
+    bool ReadBoolean(string key, bool fallback);
+
     /// <summary>A list of finite numbers (the key must be present).</summary>
     IReadOnlyList<double> ReadNumbers(string key);
 
