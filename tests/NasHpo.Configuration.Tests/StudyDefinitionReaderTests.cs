@@ -112,6 +112,7 @@ public sealed class StudyDefinitionReaderTests : IDisposable
     [InlineData("study.optimizer.epsilon = 1.5", "study.optimizer.epsilon", "1.5 is outside [0, 1]")]
     [InlineData("study.optimizer.hyperparameters = [x0, momentum]", "study.optimizer.hyperparameters[1]", "\"momentum\"")]
     [InlineData("study.optimizer.hyperparameters = x0", "study.optimizer.hyperparameters", "list")]
+    [InlineData("study.optimizer.distinct-configurations = sometimes", "study.optimizer.distinct-configurations", "\"sometimes\" is not true or false")]
     public void Bulk_and_cut_settings_are_validated(string line, string path, string mention, string? second = null) =>
         Rejects(Valid + "study.optimizer.type = bulk-and-cut\n" + line, path, second is null ? [mention] : [mention, second]);
 
@@ -122,11 +123,13 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Assert.Equal([0.35, 0.40, 0.25], defaults.PhaseShares);
         Assert.Equal(0.15, defaults.Epsilon);
         Assert.Null(defaults.Hyperparameters);
+        Assert.True(defaults.DistinctConfigurations);
 
-        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = bulk-and-cut, phase-shares = [0.2, 0.5, 0.3], epsilon = 0.3, hyperparameters = [x2] }").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>()!;
+        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = bulk-and-cut, phase-shares = [0.2, 0.5, 0.3], epsilon = 0.3, hyperparameters = [x2], distinct-configurations = false }").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>()!;
         Assert.Equal([0.2, 0.5, 0.3], set.PhaseShares);
         Assert.Equal(0.3, set.Epsilon);
         Assert.Equal(["x2"], set.Hyperparameters);
+        Assert.False(set.DistinctConfigurations);
         Assert.Null(StudyDefinitionReader.FromHocon(Valid).Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>());
     }
 
