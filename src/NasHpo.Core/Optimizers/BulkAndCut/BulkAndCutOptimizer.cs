@@ -168,7 +168,7 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         TrialLineage? lineage = null;
         if (phase == BulkAndCutPhase.Initialization)
         {
-            configuration = ChooseHyperparameters(Sample(id), id) ?? Sample(id);
+            configuration = RandomConfiguration(id);
         }
         else if (_population.Count == 0)
         {
@@ -177,7 +177,7 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
                 return OptimizerDecision.WaitForResults;
             }
 
-            configuration = ChooseHyperparameters(Sample(id), id) ?? Sample(id);
+            configuration = RandomConfiguration(id);
         }
         else
         {
@@ -260,11 +260,17 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
             candidates.RemoveAt(index);
         }
 
-        var sample = Sample(id);
-        return (ChooseHyperparameters(sample, id) ?? sample, null);
+        return (RandomConfiguration(id), null);
     }
 
-    /// <summary>A random configuration; with distinct configurations, the first of up to 64 draws not yet scheduled.</summary>
+    /// <summary>A random configuration with its hyperparameters chosen by constrained BO (once it has a model).</summary>
+    private Configuration RandomConfiguration(long id)
+    {
+        var sample = Sample(id);
+        return ChooseHyperparameters(sample, id) ?? sample;
+    }
+
+    /// <summary>A random draw; with distinct configurations, the first of up to 64 draws not yet scheduled.</summary>
     private Configuration Sample(long id)
     {
         var sample = _space.Sample(DeterministicRandom.Derive(_seed, id, "sample"));
@@ -312,7 +318,10 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
         var reference = ObjectiveModelling.ReferencePoint(_settings.ReferencePoint, _population.Select(o => o.Objectives).ToArray(), objectiveCount);
         var mean = new double[objectiveCount];
         var sd = new double[objectiveCount];
+        // The first candidate not scheduled yet stands in when no value beats −∞ (every EHVI NaN), as the configuration
+        // itself (always the first candidate) did before repeats were skipped.
         Configuration? best = null;
+        Configuration? firstNew = null;
         var bestValue = double.NegativeInfinity;
         foreach (var candidate in Candidates(architecture, hyperparameters, id))
         {
@@ -320,6 +329,8 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
             {
                 continue;
             }
+
+            firstNew ??= candidate;
 
             var encoded = _space.Encode(candidate);
             for (var m = 0; m < objectiveCount; m++)
@@ -330,14 +341,14 @@ internal sealed class BulkAndCutOptimizer : IOptimizer
             var value = objectiveCount == 2
                 ? ExpectedHypervolumeImprovement.Exact2D(front, reference, mean, sd)
                 : ExpectedHypervolumeImprovement.MonteCarlo(front, reference, mean, sd, _settings.MonteCarloSamples, DeterministicRandom.Derive(_seed, id, "ehvi"));
-            if (best is null || value > bestValue)
+            if (value > bestValue)
             {
                 best = candidate;
                 bestValue = value;
             }
         }
 
-        return best;
+        return best ?? firstNew;
     }
 
     private IEnumerable<Configuration> Candidates(Configuration architecture, string[] hyperparameters, long id)
