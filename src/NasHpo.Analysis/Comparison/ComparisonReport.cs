@@ -81,29 +81,12 @@ internal static class ComparisonReport
 
         var fronts = methods.Select(m => (Method: m.Method, Members: (IReadOnlyList<(long Seed, SampledPoint Point)>)UnionFront(m))).ToArray();
         File.WriteAllText(Path.Combine(directory, "pareto-front.csv"), FrontCsv(study, fronts));
+        File.WriteAllText(Path.Combine(directory, "samples.csv"), SamplesCsv(study, methods));
         // A single objective has no objective space to draw (its front is one point per method, in the CSV); its
         // hypervolume curves above are the plots that say something.
-        var drawObjectiveSpace = objectives.Length >= 2;
-        if (drawObjectiveSpace)
+        if (DrawsObjectiveSpace(study))
         {
-            ComparisonPlots.Fronts(
-                Path.Combine(directory, "pareto-front.png"),
-                $"{study.Name}: combined Pareto front over {Seeds(seeds.Length)}",
-                objectives,
-                fronts.Select(f => new MethodPoints(f.Method, f.Members.Select(p => p.Point.Objectives).ToArray(), [], [])).ToArray());
-        }
-
-        File.WriteAllText(Path.Combine(directory, "samples.csv"), SamplesCsv(study, methods));
-        foreach (var (method, members) in drawObjectiveSpace ? fronts : [])
-        {
-            var runs = methods.First(m => m.Method == method).Runs;
-            var points = runs.SelectMany(r => r.History.Samples.Select(s => (s.Objectives, s.AtMaxBudget, Progress: (double)(s.Evaluation - 1) / Math.Max(1, r.History.Evaluations.Count)))).ToArray();
-            ComparisonPlots.Samples(
-                Path.Combine(directory, $"samples-{method}.png"),
-                $"{study.Name}: configurations sampled by {method} ({Seeds(seeds.Length)})",
-                objectives,
-                new MethodPoints(method, points.Select(p => p.Objectives).ToArray(), points.Select(p => p.Progress).ToArray(), points.Select(p => p.AtMaxBudget).ToArray()),
-                members.Select(p => p.Point.Objectives).ToArray());
+            DrawObjectiveSpace(directory, study, seeds.Length, objectives, methods, fronts);
         }
 
         var random = methods.FirstOrDefault(m => m.Method == "random");
@@ -115,6 +98,36 @@ internal static class ComparisonReport
         File.WriteAllText(Path.Combine(directory, "summary.csv"), SummaryCsv(summaries));
         File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(study, seeds, summaries));
         return summaries;
+    }
+
+    /// <summary>Whether a comparison of this study draws its front and samples (pareto-front.png, samples-*.png).</summary>
+    internal static bool DrawsObjectiveSpace(StudyDefinition study) => study.Objectives.Count >= 2;
+
+    /// <summary>The combined front and each method's samples, drawn in objective space (two objectives or more).</summary>
+    private static void DrawObjectiveSpace(
+        string directory,
+        StudyDefinition study,
+        int seeds,
+        PlotObjective[] objectives,
+        IReadOnlyList<MethodRuns> methods,
+        IReadOnlyList<(string Method, IReadOnlyList<(long Seed, SampledPoint Point)> Members)> fronts)
+    {
+        ComparisonPlots.Fronts(
+            Path.Combine(directory, "pareto-front.png"),
+            $"{study.Name}: combined Pareto front over {Seeds(seeds)}",
+            objectives,
+            fronts.Select(f => new MethodPoints(f.Method, f.Members.Select(p => p.Point.Objectives).ToArray(), [], [])).ToArray());
+        foreach (var (method, members) in fronts)
+        {
+            var runs = methods.First(m => m.Method == method).Runs;
+            var points = runs.SelectMany(r => r.History.Samples.Select(s => (s.Objectives, s.AtMaxBudget, Progress: (double)(s.Evaluation - 1) / Math.Max(1, r.History.Evaluations.Count)))).ToArray();
+            ComparisonPlots.Samples(
+                Path.Combine(directory, $"samples-{method}.png"),
+                $"{study.Name}: configurations sampled by {method} ({Seeds(seeds)})",
+                objectives,
+                new MethodPoints(method, points.Select(p => p.Objectives).ToArray(), points.Select(p => p.Progress).ToArray(), points.Select(p => p.AtMaxBudget).ToArray()),
+                members.Select(p => p.Point.Objectives).ToArray());
+        }
     }
 
     /// <summary>The objectives as the plots draw them: log-scale ones, and counts that span decades, on a log axis.</summary>

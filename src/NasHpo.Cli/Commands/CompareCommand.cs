@@ -170,7 +170,7 @@ internal static class CompareCommand
             console.Out.WriteLine("regret and equal-budget results written to tabular-summary.md, tabular-summary.csv, regret-budget.csv");
         }
 
-        var objectiveSpacePlots = plan[0].Definition.Objectives.Count >= 2 ? "pareto-front.csv/png, samples.csv, samples-*.png" : "pareto-front.csv, samples.csv (one objective: no objective-space plots)";
+        var objectiveSpacePlots = ComparisonReport.DrawsObjectiveSpace(plan[0].Definition) ? "pareto-front.csv/png, samples.csv, samples-*.png" : "pareto-front.csv, samples.csv (one objective: no objective-space plots)";
         console.Out.WriteLine($"comparison written to {outputDirectory}: summary.md, summary.csv, hypervolume-*.csv/png, {objectiveSpacePlots}, traces.csv");
         return ExitCodes.Success;
     }
