@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Mean and median hypervolume of each method at fixed epoch counts, from a compare's hypervolume-budget.csv.
+"""Mean and median hypervolume of each method at fixed epoch counts (or seconds), from a compare's curve CSV.
 
 `nashpo compare` writes hypervolume-budget.csv (method, budget_spent, hv_mean, hv_sem, seeds, seed_1, ...): the
 hypervolume each run had found at each step of budget spent. This prints, per method, "epochs: mean/median" at a few
-epoch counts, the form the real-training curves take in the notes and READMEs.
+epoch counts, the form the real-training curves take in the notes and READMEs. Given hypervolume-wall-time.csv (the
+same with wall_time_s in place of budget_spent), the points are seconds of wall clock.
 
   python3 src/NasHpo.Benchmarks/hypervolume_curve_points.py compare-out/hypervolume-budget.csv [27,54,90,...]
+  python3 src/NasHpo.Benchmarks/hypervolume_curve_points.py compare-out/hypervolume-wall-time.csv 60,180,300,420,600
 """
 import collections
 import csv
@@ -19,7 +21,8 @@ def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         for row in csv.DictReader(f):
             values = [float(v) for k, v in row.items() if k.startswith("seed_") and v != ""]
-            series[row["method"]].append((float(row["budget_spent"]), values))
+            step = row["budget_spent"] if "budget_spent" in row else row["wall_time_s"]
+            series[row["method"]].append((float(step), values))
     for method, steps in series.items():
         shown = []
         for point in points:

@@ -133,6 +133,16 @@ public sealed class StudyDefinitionReaderTests : IDisposable
         Assert.Null(StudyDefinitionReader.FromHocon(Valid).Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.BulkAndCutOptions>());
     }
 
+    [Fact]
+    public void Ms_ehvi_reads_its_initial_design_size_and_refuses_an_empty_one()
+    {
+        Assert.Null(StudyDefinitionReader.FromHocon(Valid + "study.optimizer.type = ms-ehvi").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.MsEhviOptions>()!.InitialConfigurations);
+        var set = StudyDefinitionReader.FromHocon(Valid + "study.optimizer { type = ms-ehvi, initial-configurations = 4 }").Optimizer.SettingsOf<NasHpo.Core.Optimizers.Methods.MsEhviOptions>()!;
+        Assert.Equal(4, set.InitialConfigurations);
+        Rejects(Valid + "study.optimizer { type = ms-ehvi, initial-configurations = 0 }", "study.optimizer.initial-configurations", "0 is below the minimum 1");
+        Rejects(Valid + "study.optimizer { type = random, initial-configurations = 4 }", "study.optimizer.initial-configurations", "random");
+    }
+
     [Theory]
     [InlineData("study.optimizer.eta = fast", "study.optimizer.eta", "\"fast\" is not a finite number")]
     [InlineData("study.optimizer.max-budget = NaN", "study.optimizer.max-budget", "\"NaN\" is not a finite number")]

@@ -43,6 +43,19 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
         }, seed);
 
     [Fact]
+    public void The_method_takes_the_studys_initial_design_size_and_defaults_to_two_d_plus_one_or_ten()
+    {
+        var budgets = new HyperbandSettings { MinBudget = 9, MaxBudget = 9, Eta = 3 };
+        var wide = SearchSpace.Create(Enumerable.Range(0, 6).Select(i => (Parameter)new FloatParameter($"x{i}", 0, 1)).ToArray());
+        MsEhviOptimizer Build(SearchSpace space, object? settings) =>
+            (MsEhviOptimizer)OptimizerRegistry.BuiltIn.Create("ms-ehvi", new OptimizerContext(space, budgets, 1) { Settings = settings });
+
+        Assert.Equal(10, Build(Space, null).InitialConfigurations);
+        Assert.Equal(13, Build(wide, null).InitialConfigurations);
+        Assert.Equal(3, Build(wide, new NasHpo.Core.Optimizers.Methods.MsEhviOptions(3)).InitialConfigurations);
+    }
+
+    [Fact]
     public void Runs_every_configuration_at_the_full_budget_as_its_own_bracket()
     {
         var trials = SequentialRunner.Run(Create(), Evaluate, 8);
