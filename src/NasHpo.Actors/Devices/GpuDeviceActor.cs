@@ -93,6 +93,14 @@ internal sealed class GpuDeviceActor : ReceiveActor
             if (cancel.Trial == _running)
             {
                 _cancellation?.Cancel();
+
+                // A trial that cancels its own run is done with it (its study finished or gave it up), so its stop
+                // that follows is no lost requester: without this, every study ended by its wall clock printed a
+                // warning for each trial still running. Unwatching drops a Terminated already on its way.
+                if (_requester is { } requester)
+                {
+                    Context.Unwatch(requester);
+                }
             }
             else if (_queued is { } queued && cancel.Trial == queued.Request.Id)
             {
