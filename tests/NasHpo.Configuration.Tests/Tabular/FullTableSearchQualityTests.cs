@@ -20,9 +20,9 @@ public class FullTableSearchQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every model-based multi-objective method, the main job's MO-BOHB among them, beats random search at the
+    /// Every model-based multi-objective method, the main job's MS-EHVI among them, beats random search at the
     /// protocol's 270 epochs. Measured with 11 seeds (median hypervolume): random 2.323, MO-BOHB 2.468, BULK &amp; CUT
-    /// 2.511 (with distinct configurations, its default), MO-BANANAS 2.544, MS-EHVI 2.578; hyperband
+    /// 2.511 (with distinct configurations, its default), MO-BANANAS 2.544, MS-EHVI 2.587; hyperband
     /// 2.353 and SH-EMOA 2.394 are above it too.
     /// </summary>
     [Theory]
@@ -37,6 +37,20 @@ public class FullTableSearchQualityTests(ITestOutputHelper output)
         var random = Median(270, "random");
         var candidate = Median(270, method);
         Assert.True(candidate > random, $"{method} median hypervolume {candidate:F4} after 270 epochs is not above random search's {random:F4}");
+    }
+
+    /// <summary>
+    /// MS-EHVI's default design is a third of the nine-epoch trials the study's epochs buy, so its model proposes the
+    /// rest: a study of 120 epochs buys 13 trials, samples 5 and models 8, and is ahead of random search (measured
+    /// with 11 seeds: 2.508 against 2.238). With the paper's max(2·d + 1, 10) = 17 every one of the 13 was random,
+    /// its median equal to random search's.
+    /// </summary>
+    [Fact]
+    public void MS_EHVI_with_its_default_design_is_ahead_of_random_search_early()
+    {
+        var random = Median(120, "random");
+        var candidate = Median(120, "ms-ehvi");
+        Assert.True(candidate > random, $"ms-ehvi median hypervolume {candidate:F4} after 120 epochs is not above random search's {random:F4}");
     }
 
     /// <summary>

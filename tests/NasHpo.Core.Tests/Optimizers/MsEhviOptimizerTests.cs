@@ -55,6 +55,71 @@ public class MsEhviOptimizerTests(ITestOutputHelper output)
         Assert.Equal(3, Build(wide, new NasHpo.Core.Optimizers.Methods.MsEhviOptions(3)).InitialConfigurations);
     }
 
+    [Theory]
+    // 270 epochs buy 30 nine-epoch trials: a third of them, 10, is below 2·d + 1 = 13.
+    [InlineData(null, 270.0, 10)]
+    [InlineData(1_000_000L, 270.0, 10)]
+    // The tighter limit counts: 12 evaluations buy 12 trials, a third rounded up is 4.
+    [InlineData(12L, 270.0, 4)]
+    [InlineData(13L, null, 5)]
+    // Never below the two results a model is fitted on.
+    [InlineData(3L, null, 2)]
+    // Limits that buy many trials leave the paper's rule as it is.
+    [InlineData(null, 9000.0, 13)]
+    [InlineData(null, null, 13)]
+    public void The_default_design_is_at_most_a_third_of_the_trials_the_studys_limits_buy(long? evaluations, double? epochs, int expected)
+    {
+        var budgets = new HyperbandSettings { MinBudget = 9, MaxBudget = 9, Eta = 3 };
+        var wide = SearchSpace.Create(Enumerable.Range(0, 6).Select(i => (Parameter)new FloatParameter($"x{i}", 0, 1)).ToArray());
+        var limits = new OptimizerLimits(MaxEvaluations: evaluations, MaxBudgetSpent: epochs);
+        MsEhviOptimizer Build(object? settings) =>
+            (MsEhviOptimizer)OptimizerRegistry.BuiltIn.Create("ms-ehvi", new OptimizerContext(wide, budgets, 1) { Settings = settings, Limits = limits });
+
+        Assert.Equal(expected, Build(null).InitialConfigurations);
+        // A stated design is taken as it is, whatever the limits.
+        Assert.Equal(20, Build(new NasHpo.Core.Optimizers.Methods.MsEhviOptions(20)).InitialConfigurations);
+    }
+
+    [Fact]
+    public void The_default_design_ends_at_a_third_of_the_wall_clock_limit_and_a_stated_one_does_not()
+    {
+        var budgets = new HyperbandSettings { MinBudget = 9, MaxBudget = 9, Eta = 3 };
+        var elapsed = TimeSpan.Zero;
+        var limits = new OptimizerLimits(MaxWallClock: TimeSpan.FromMinutes(30));
+        IOptimizer Build(object? settings) => OptimizerRegistry.BuiltIn.Create("ms-ehvi", new OptimizerContext(Space, budgets, 3)
+        {
+            Settings = settings,
+            Limits = limits,
+            Elapsed = () => elapsed,
+        });
+        var timed = Build(null);
+        var stated = Build(new NasHpo.Core.Optimizers.Methods.MsEhviOptions(10));
+        var trials = SequentialRunner.Run(timed, Evaluate, 5);
+        foreach (var trial in trials)
+        {
+            Assert.Equal(trial.Request, stated.Decide() is OptimizerDecision.Run run ? run.Request : null);
+            stated.Apply(trial.Request);
+            stated.Apply(trial.Result);
+        }
+
+        // Before a third of the 30 minutes both still sample their design (the same draws: same seed, same ids).
+        elapsed = TimeSpan.FromMinutes(9);
+        Assert.Equal(stated.Decide(), timed.Decide());
+
+        // From 10 minutes on the default design is over: the proposal is the model's, the one a design of 5 makes
+        // on the same results; a stated design of 10 goes on sampling.
+        elapsed = TimeSpan.FromMinutes(10);
+        var modelled = Build(new NasHpo.Core.Optimizers.Methods.MsEhviOptions(5));
+        foreach (var trial in trials)
+        {
+            modelled.Apply(trial.Request);
+            modelled.Apply(trial.Result);
+        }
+
+        Assert.Equal(modelled.Decide(), timed.Decide());
+        Assert.NotEqual(stated.Decide(), timed.Decide());
+    }
+
     [Fact]
     public void Runs_every_configuration_at_the_full_budget_as_its_own_bracket()
     {

@@ -4,8 +4,9 @@ namespace NasHpo.Core.Optimizers.Methods;
 
 /// <summary>
 /// MS-EHVI's settings a study states (<c>study.optimizer</c>): how many random configurations come before the first
-/// model-based one (<c>initial-configurations</c>; null: max(2·d + 1, 10)). Paper 001's reference code set it per
-/// problem (50 on Flowers, 10 on Fashion-MNIST); a study whose budget buys few full-budget trials wants it small.
+/// model-based one (<c>initial-configurations</c>; null: <see cref="MsEhviOptimizer.DefaultDesign"/>, the paper's
+/// max(2·d + 1, 10) capped at a third of the study's limits). Paper 001's reference code set it per problem (50 on
+/// Flowers, 10 on Fashion-MNIST); a stated value is taken as it is.
 /// </summary>
 internal sealed record MsEhviOptions(int? InitialConfigurations);
 
@@ -26,8 +27,12 @@ internal sealed class MsEhviMethod : OptimizerMethod<MsEhviOptions>
             ? new MsEhviOptions((int)reader.ReadInteger("initial-configurations", 0, minimum: 1, maximum: int.MaxValue))
             : defaults;
 
-    protected override IOptimizer Create(OptimizerContext context, MsEhviOptions settings) =>
-        new MsEhviOptimizer(
+    protected override IOptimizer Create(OptimizerContext context, MsEhviOptions settings)
+    {
+        var (count, wallClock) = settings.InitialConfigurations is { } stated
+            ? (stated, null)
+            : MsEhviOptimizer.DefaultDesign(context.Space.Dimension, context.Limits, context.Budgets.MaxBudget);
+        return new MsEhviOptimizer(
             context.Space,
             new MsEhviSettings
             {
@@ -36,7 +41,10 @@ internal sealed class MsEhviMethod : OptimizerMethod<MsEhviOptions>
                 ReferencePoint = context.ReferencePoint,
                 Objectives = context.Objectives,
                 CheapObjectives = context.CheapObjectives,
-                InitialConfigurations = settings.InitialConfigurations,
+                InitialConfigurations = count,
+                DesignWallClock = wallClock,
+                Elapsed = context.Elapsed,
             },
             context.Seed);
+    }
 }
