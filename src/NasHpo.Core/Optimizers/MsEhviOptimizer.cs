@@ -102,7 +102,7 @@ internal sealed class MsEhviOptimizer : IOptimizer
     /// limit. The paper's rule alone leaves the model 13 of the 30 trials the Fashion-MNIST table's 270 epochs buy, 3
     /// of 30 in the main job (d = 13) and none in 10 minutes of Flowers-17 (d = 17, 17 networks on a core). A third
     /// gives 10 for the first two, the reference code's own Fashion-MNIST value, and ends the design at 200 s on
-    /// Flowers; each beat the paper's rule (table: 20 and 100 seeds; real training and Flowers: 3 seeds; issue 12's
+    /// Flowers; each beat the paper's rule (full table: 20 and 100 seeds; real training: 6 seeds; Flowers: 3; issue 12's
     /// measurements, main README). Without limits the paper's rule stands.
     /// </summary>
     public static (int Count, TimeSpan? WallClock) DefaultDesign(int dimension, OptimizerLimits limits, double maxBudget)
