@@ -93,7 +93,7 @@ internal sealed class MsEhviOptimizer : IOptimizer
     /// <summary>Configurations scheduled and not yet reported (each its own bracket).</summary>
     public IReadOnlyCollection<long> OpenBracketIds => _trials.Running;
 
-    public int InitialConfigurations => _settings.InitialConfigurations ?? Math.Max((2 * _space.Dimension) + 1, 10);
+    public int InitialConfigurations => _settings.InitialConfigurations ?? PaperDesign(_space.Dimension);
 
     /// <summary>
     /// The initial design a study gets when it does not state one: max(2·d + 1, 10) random configurations, but no more
@@ -108,7 +108,7 @@ internal sealed class MsEhviOptimizer : IOptimizer
     public static (int Count, TimeSpan? WallClock) DefaultDesign(int dimension, OptimizerLimits limits, double maxBudget)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        var count = Math.Max((2 * dimension) + 1, 10);
+        var count = PaperDesign(dimension);
         var trials = limits.MaxEvaluations;
         if (limits.MaxBudgetSpent is { } spent && maxBudget > 0)
         {
@@ -123,6 +123,9 @@ internal sealed class MsEhviOptimizer : IOptimizer
 
         return (count, limits.MaxWallClock / 3);
     }
+
+    /// <summary>Paper 001's initial design: max(2·d + 1, 10) random configurations.</summary>
+    private static int PaperDesign(int dimension) => Math.Max((2 * dimension) + 1, 10);
 
     public OptimizerDecision Decide()
     {
